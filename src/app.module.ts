@@ -1,0 +1,53 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import type { AppConfig } from './config/app-config.js';
+import { APP_CONFIG, validateEnv } from './config/validate-env.js';
+import { HealthController } from './ops/health.controller.js';
+import { SANDBOX_FLAG } from './ops/ops.constants.js';
+import { WechatModule } from './wechat/wechat.module.js';
+
+export type EnvOverrides = Record<string, string | undefined>;
+
+/** The runnable service: validated config composed into the importable modules. */
+@Module({})
+export class AppModule {
+  /**
+   * Validates the environment through @nestjs/config (throws ConfigurationError with one line
+   * per problem). `overrides` replace the environment and skip `.env`: tests use them.
+   */
+  static async build(overrides?: EnvOverrides): Promise<{ module: DynamicModule; config: AppConfig }> {
+    let app: AppConfig | undefined;
+    const configModule = await ConfigModule.forRoot({
+      isGlobal: true,
+      ignoreEnvFile: overrides !== undefined,
+      validate: (raw) => {
+        app = validateEnv({ ...raw, ...overrides }).app;
+        return overrides ? {} : raw;
+      },
+    });
+    const config = app!;
+    const module: DynamicModule = {
+      module: AppModule,
+      imports: [
+        configModule,
+        WechatModule.forRoot({
+          appId: config.appId,
+          appSecret: config.appSecret,
+          apiBaseUrl: config.apiBaseUrl,
+          tokenMode: config.tokenMode,
+          jsDomains: config.jsDomains,
+          httpTimeoutMs: config.httpTimeoutMs,
+          redisUrl: config.redisUrl,
+          keyPrefix: config.keyPrefix,
+        }),
+      ],
+      controllers: [HealthController],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: SANDBOX_FLAG, useValue: config.sandbox },
+      ],
+      exports: [APP_CONFIG],
+    };
+    return { module, config };
+  }
+}

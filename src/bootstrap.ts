@@ -1,0 +1,44 @@
+import { Logger, type LogLevel as NestLogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AppModule, type EnvOverrides } from './app.module.js';
+import { type AppConfig, SANDBOX_MOUNT_PATH } from './config/app-config.js';
+import { ProblemFilter } from './common/problem.filter.js';
+import { fastifyLoggerOptions, type LogLevel } from './logging.js';
+import { Sandbox, sandboxPlugin } from './sandbox/index.js';
+
+const NEST_LEVELS: Record<LogLevel, NestLogLevel[] | false> = {
+  silent: false,
+  fatal: ['fatal'],
+  error: ['fatal', 'error'],
+  warn: ['fatal', 'error', 'warn'],
+  info: ['fatal', 'error', 'warn', 'log'],
+  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
+};
+
+/**
+ * Builds the service (used by main.ts and by the e2e tests): validated config, Fastify with
+ * structured one-line request logs, SPEC's error JSON everywhere, and the sandbox mounted at
+ * /sandbox when it is on. Throws ConfigurationError on invalid configuration.
+ */
+export async function createApp(overrides?: EnvOverrides): Promise<{ app: NestFastifyApplication; config: AppConfig }> {
+  const { module, config } = await AppModule.build(overrides);
+  const adapter = new FastifyAdapter({
+    ...fastifyLoggerOptions(config.logLevel),
+    trustProxy: config.trustProxy,
+    bodyLimit: 64 * 1024,
+  });
+  const levels = NEST_LEVELS[config.logLevel];
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
+    logger: levels === false ? false : levels,
+  });
+  app.useGlobalFilters(new ProblemFilter());
+  if (config.corsOrigins.length) app.enableCors({ origin: config.corsOrigins, credentials: true });
+  if (config.sandbox) {
+    const sandbox = new Sandbox({ accounts: [{ appId: config.appId, appSecret: config.appSecret }] });
+    await app.register(sandboxPlugin, { prefix: SANDBOX_MOUNT_PATH, sandbox });
+  }
+  app.enableShutdownHooks();
+  for (const warning of config.warnings) Logger.warn(warning, 'Config');
+  return { app, config };
+}

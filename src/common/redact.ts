@@ -1,0 +1,7 @@
+// Query parameters whose values are credentials or single-use secrets.
+const SECRET_PARAMS = /([?&](?:secret|appsecret|access_token|refresh_token|ticket|jsapi_ticket|code|state)=)[^&#]*/gi;
+
+/** A url safe to log: secret-bearing query values replaced by `***`. */
+export function redactUrl(url: string): string {
+  return url.replace(SECRET_PARAMS, '$1***');
+}

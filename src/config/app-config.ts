@@ -1,0 +1,115 @@
+import { randomBytes } from 'node:crypto';
+import type { EnvironmentVariables } from './env.schema.js';
+
+/** The sandbox's built-in account, used when the simulator runs without configured credentials. */
+export const SANDBOX_ACCOUNT = { appId: 'wx5a0d8b0c1e2f3a4b', appSecret: 'sandbox-secret-0123456789abcdef' } as const;
+
+/** Where the sandbox is mounted inside the service when it runs in sandbox mode. */
+export const SANDBOX_MOUNT_PATH = '/sandbox';
+
+/** Typed configuration, derived once from the validated environment. */
+export interface AppConfig {
+  nodeEnv: 'development' | 'production' | 'test';
+  host: string;
+  port: number;
+  sandbox: boolean;
+  appId: string;
+  appSecret: string;
+  apiBaseUrl: string;
+  openBaseUrl: string;
+  tokenMode: 'stable' | 'classic';
+  jsDomains: string[];
+  httpTimeoutMs: number;
+  redisUrl?: string;
+  keyPrefix: string;
+  publicBaseUrl: string;
+  oauthScope: 'snsapi_base' | 'snsapi_userinfo';
+  sessionSecret: string;
+  mediaDir: string;
+  corsOrigins: string[];
+  trustProxy: boolean;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
+  warnings: string[];
+}
+
+export class ConfigurationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    this.name = 'ConfigurationError';
+  }
+}
+
+const splitList = (raw: string) => raw.split(',').map((s) => s.trim()).filter(Boolean);
+const stripSlash = (url: string) => url.replace(/\/+$/, '');
+
+/** Loopback address the service can use to reach itself (for the mounted sandbox). */
+export function selfAddress(host: string, port: number): string {
+  const h = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return `http://${h.includes(':') ? `[${h}]` : h}:${port}`;
+}
+
+export function resolveSandbox(env: EnvironmentVariables): boolean {
+  if (env.WECHAT_SANDBOX === 'true') return true;
+  if (env.WECHAT_SANDBOX === 'false') return false;
+  return !env.WECHAT_APP_ID && !env.WECHAT_APP_SECRET && env.NODE_ENV !== 'production';
+}
+
+/** Cross-field rules of SPEC section 2; each problem names its variable. */
+function crossFieldProblems(env: EnvironmentVariables, sandbox: boolean): string[] {
+  const problems: string[] = [];
+  const hasId = !!env.WECHAT_APP_ID;
+  const hasSecret = !!env.WECHAT_APP_SECRET;
+  if (hasId !== hasSecret) {
+    problems.push(`${hasId ? 'WECHAT_APP_SECRET' : 'WECHAT_APP_ID'}: is required when ${hasId ? 'WECHAT_APP_ID' : 'WECHAT_APP_SECRET'} is set`);
+  } else if (!sandbox && !hasId) {
+    problems.push(env.NODE_ENV === 'production'
+      ? 'WECHAT_APP_ID: is required in production (with WECHAT_APP_SECRET), unless WECHAT_SANDBOX=true'
+      : 'WECHAT_APP_ID: is required (with WECHAT_APP_SECRET) when WECHAT_SANDBOX=false');
+  }
+  if (env.NODE_ENV === 'production' && (env.SESSION_SECRET ?? '').length < 32) {
+    problems.push('SESSION_SECRET: is required in production and must be at least 32 characters');
+  } else if (env.SESSION_SECRET !== undefined && env.SESSION_SECRET.length < 32) {
+    problems.push('SESSION_SECRET: must be at least 32 characters');
+  }
+  if (sandbox && env.PORT === 0) {
+    problems.push('PORT: must be a fixed port in sandbox mode (the built-in simulator is served on it)');
+  }
+  return problems;
+}
+
+export function toAppConfig(env: EnvironmentVariables): AppConfig {
+  const sandbox = resolveSandbox(env);
+  const problems = crossFieldProblems(env, sandbox);
+  if (problems.length) throw new ConfigurationError(problems);
+
+  const publicBaseUrl = stripSlash(env.PUBLIC_BASE_URL ?? `http://localhost:${env.PORT}`);
+  const jsDomains = splitList(env.WECHAT_JS_DOMAINS).map((d) => d.toLowerCase());
+  const warnings: string[] = [];
+  if (env.NODE_ENV === 'production' && jsDomains.length === 0) {
+    warnings.push('WECHAT_JS_DOMAINS is empty: any host may be signed. List your JS safe domains.');
+  }
+  const mountedSandbox = sandbox;
+  return {
+    nodeEnv: env.NODE_ENV,
+    host: env.HOST,
+    port: env.PORT,
+    sandbox,
+    appId: env.WECHAT_APP_ID ?? SANDBOX_ACCOUNT.appId,
+    appSecret: env.WECHAT_APP_SECRET ?? SANDBOX_ACCOUNT.appSecret,
+    apiBaseUrl: mountedSandbox ? selfAddress(env.HOST, env.PORT) + SANDBOX_MOUNT_PATH : stripSlash(env.WECHAT_API_BASE_URL),
+    openBaseUrl: mountedSandbox ? publicBaseUrl + SANDBOX_MOUNT_PATH : stripSlash(env.WECHAT_OPEN_BASE_URL),
+    tokenMode: env.WECHAT_TOKEN_MODE,
+    jsDomains,
+    httpTimeoutMs: env.WECHAT_HTTP_TIMEOUT_MS,
+    redisUrl: env.REDIS_URL || undefined,
+    keyPrefix: env.CACHE_KEY_PREFIX,
+    publicBaseUrl,
+    oauthScope: env.OAUTH_SCOPE,
+    sessionSecret: env.SESSION_SECRET ?? randomBytes(32).toString('base64url'),
+    mediaDir: env.MEDIA_DIR,
+    corsOrigins: splitList(env.CORS_ORIGINS),
+    trustProxy: env.TRUST_PROXY,
+    logLevel: env.LOG_LEVEL,
+    warnings,
+  };
+}

@@ -1,0 +1,77 @@
+import { Transform } from 'class-transformer';
+import {
+  IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, MinLength,
+} from 'class-validator';
+
+const toBool = ({ value }: { value: unknown }) => {
+  if (typeof value !== 'string') return value;
+  const v = value.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(v)) return true;
+  if (['false', '0', 'no', 'off'].includes(v)) return false;
+  return value;
+};
+const toTrimmed = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+const urlOptions = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
+
+/** The environment as SPEC section 2 names it; validated once at start-up. */
+export class EnvironmentVariables {
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  @IsString() @MinLength(1)
+  HOST = '127.0.0.1';
+
+  @IsInt() @Min(0) @Max(65535)
+  PORT: number = 3000;
+
+  @IsOptional() @Transform(toTrimmed) @Matches(/^wx[0-9a-zA-Z]{8,30}$/, { message: 'must look like a WeChat AppID (wx followed by letters and digits)' })
+  WECHAT_APP_ID?: string;
+
+  @IsOptional() @IsString() @MinLength(8, { message: 'is too short to be an AppSecret' })
+  WECHAT_APP_SECRET?: string;
+
+  @IsIn(['auto', 'true', 'false'], { message: 'must be auto, true or false' })
+  WECHAT_SANDBOX: 'auto' | 'true' | 'false' = 'auto';
+
+  @IsUrl(urlOptions, { message: 'must be an http(s) URL' })
+  WECHAT_API_BASE_URL = 'https://api.weixin.qq.com';
+
+  @IsUrl(urlOptions, { message: 'must be an http(s) URL' })
+  WECHAT_OPEN_BASE_URL = 'https://open.weixin.qq.com';
+
+  @IsIn(['stable', 'classic'], { message: 'must be stable or classic' })
+  WECHAT_TOKEN_MODE: 'stable' | 'classic' = 'stable';
+
+  @IsString() @Matches(/^[a-zA-Z0-9.,*\s-]*$/, { message: 'must be a comma-separated list of host names' })
+  WECHAT_JS_DOMAINS = '';
+
+  @IsInt() @Min(100) @Max(60000)
+  WECHAT_HTTP_TIMEOUT_MS: number = 5000;
+
+  @IsOptional() @IsUrl({ require_tld: false, require_protocol: true, protocols: ['redis', 'rediss'] }, { message: 'must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+
+  @IsString() @MaxLength(64) @Matches(/^[A-Za-z0-9:_.-]*$/, { message: 'may only hold letters, digits and : _ . -' })
+  CACHE_KEY_PREFIX = 'wechat:';
+
+  @IsOptional() @IsUrl(urlOptions, { message: 'must be an http(s) origin such as https://h5.example.com' })
+  PUBLIC_BASE_URL?: string;
+
+  @IsIn(['snsapi_base', 'snsapi_userinfo'])
+  OAUTH_SCOPE: 'snsapi_base' | 'snsapi_userinfo' = 'snsapi_userinfo';
+
+  @IsOptional() @IsString()
+  SESSION_SECRET?: string;
+
+  @IsString() @MinLength(1)
+  MEDIA_DIR = './data/media';
+
+  @IsString()
+  CORS_ORIGINS = '';
+
+  @Transform(toBool) @IsBoolean({ message: 'must be true or false' })
+  TRUST_PROXY = false;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'silent'])
+  LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent' = 'info';
+}

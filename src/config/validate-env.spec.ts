@@ -1,0 +1,57 @@
+import { ConfigurationError, SANDBOX_ACCOUNT } from './app-config.js';
+import { validateEnv } from './validate-env.js';
+
+const problemsOf = (env: Record<string, string>) => {
+  try {
+    validateEnv(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigurationError);
+    return (error as ConfigurationError).problems;
+  }
+  throw new Error('expected a ConfigurationError');
+};
+
+describe('validateEnv', () => {
+  it('applies the defaults of SPEC section 2 and turns the sandbox on without credentials', () => {
+    const { app } = validateEnv({});
+    expect(app).toMatchObject({
+      nodeEnv: 'development', host: '127.0.0.1', port: 3000, sandbox: true, appId: SANDBOX_ACCOUNT.appId,
+      tokenMode: 'stable', jsDomains: [], httpTimeoutMs: 5000, keyPrefix: 'wechat:', oauthScope: 'snsapi_userinfo',
+      publicBaseUrl: 'http://localhost:3000', trustProxy: false, corsOrigins: [], mediaDir: './data/media',
+      apiBaseUrl: 'http://127.0.0.1:3000/sandbox', openBaseUrl: 'http://localhost:3000/sandbox',
+    });
+    expect(app.sessionSecret.length).toBeGreaterThanOrEqual(32);
+  });
+
+  it('uses WeChat itself when credentials are set', () => {
+    const { app } = validateEnv({ WECHAT_APP_ID: 'wx1234567890abcdef', WECHAT_APP_SECRET: 'abcdefabcdef', WECHAT_JS_DOMAINS: 'A.com, b.com' });
+    expect(app).toMatchObject({ sandbox: false, apiBaseUrl: 'https://api.weixin.qq.com', jsDomains: ['a.com', 'b.com'] });
+  });
+
+  it('names each invalid variable on its own line, never echoing secrets', () => {
+    const problems = problemsOf({ PORT: 'abc', WECHAT_TOKEN_MODE: 'fast', REDIS_URL: 'http://x', TRUST_PROXY: 'maybe', WECHAT_APP_SECRET: 'sh' });
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['PORT', 'REDIS_URL', 'TRUST_PROXY', 'WECHAT_APP_SECRET', 'WECHAT_TOKEN_MODE']);
+    expect(problems.join('\n')).not.toContain('"sh"');
+  });
+
+  it('refuses production without credentials or with a short SESSION_SECRET', () => {
+    expect(problemsOf({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32) })[0]).toMatch(/^WECHAT_APP_ID: .*production/);
+    expect(problemsOf({ NODE_ENV: 'production', WECHAT_APP_ID: 'wx1234567890abcdef', WECHAT_APP_SECRET: 'abcdefabcdef', SESSION_SECRET: 'short' })[0])
+      .toMatch(/^SESSION_SECRET: .*32/);
+  });
+
+  it('warns in production when any host may be signed', () => {
+    const { app } = validateEnv({ NODE_ENV: 'production', WECHAT_APP_ID: 'wx1234567890abcdef', WECHAT_APP_SECRET: 'abcdefabcdef', SESSION_SECRET: 's'.repeat(40) });
+    expect(app.warnings.join()).toContain('WECHAT_JS_DOMAINS');
+  });
+
+  it('parses booleans and treats empty values as unset', () => {
+    expect(validateEnv({ TRUST_PROXY: 'false', REDIS_URL: '' }).app).toMatchObject({ trustProxy: false, redisUrl: undefined });
+    expect(validateEnv({ TRUST_PROXY: 'true' }).app.trustProxy).toBe(true);
+  });
+
+  it('wants both credentials or none, and WECHAT_SANDBOX=false needs them', () => {
+    expect(problemsOf({ WECHAT_APP_ID: 'wx1234567890abcdef' })[0]).toMatch(/^WECHAT_APP_SECRET/);
+    expect(problemsOf({ WECHAT_SANDBOX: 'false' })[0]).toMatch(/^WECHAT_APP_ID/);
+  });
+});

@@ -1,0 +1,32 @@
+import { type FastifyReply, type FastifyRequest, type FastifyServerOptions, LogController } from 'fastify';
+import { redactUrl } from './common/redact.js';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
+
+/** One structured line per request, written when the response is complete. */
+class OneLinePerRequest extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    const line = { req: request, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) };
+    if (error || reply.statusCode >= 500) reply.log.error(line, 'request');
+    else reply.log.info(line, 'request');
+  }
+}
+
+/**
+ * Fastify's pino logger: JSON lines, the url redacted, no headers (the session cookie is a
+ * secret), no error messages from the request.
+ */
+export function fastifyLoggerOptions(level: LogLevel): Pick<FastifyServerOptions, 'logger' | 'logController'> {
+  if (level === 'silent') return { logger: false };
+  return {
+    logger: {
+      level,
+      serializers: {
+        req: (req: { method: string; url: string }) => ({ method: req.method, url: redactUrl(req.url) }),
+      },
+    },
+    logController: new OneLinePerRequest(),
+  };
+}

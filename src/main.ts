@@ -1,0 +1,19 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { createApp } from './bootstrap.js';
+import { ConfigurationError } from './config/app-config.js';
+
+try {
+  const { app, config } = await createApp();
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const mode = config.sandbox ? 'sandbox (simulated WeChat, no real account)' : 'WeChat';
+  Logger.log(`listening on http://${config.host}:${port} against ${mode}`, 'Bootstrap');
+} catch (error) {
+  if (error instanceof ConfigurationError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+  throw error;
+}

@@ -1,0 +1,28 @@
+import { Controller, Get, Inject, UseFilters } from '@nestjs/common';
+import { ProblemFilter } from '../common/problem.filter.js';
+import type { SharedCredentialStore } from '../wechat/credentials/credential-store.js';
+import { WECHAT_CREDENTIAL_STORE } from '../wechat/wechat.module.js';
+import { SANDBOX_FLAG } from './ops.constants.js';
+
+export interface HealthReport {
+  status: 'ok' | 'degraded';
+  cache: 'redis' | 'memory';
+  redis: 'up' | 'down' | 'unused';
+  sandbox: boolean;
+}
+
+/** SPEC 3.4: always 200; `degraded` while the shared cache (Redis) does not answer. */
+@Controller()
+@UseFilters(ProblemFilter)
+export class HealthController {
+  constructor(
+    @Inject(WECHAT_CREDENTIAL_STORE) private readonly store: SharedCredentialStore,
+    @Inject(SANDBOX_FLAG) private readonly sandbox: boolean,
+  ) {}
+
+  @Get('health')
+  async health(): Promise<HealthReport> {
+    const redis = this.store.kind === 'redis' ? ((await this.store.ping()) ? 'up' : 'down') : 'unused';
+    return { status: redis === 'down' ? 'degraded' : 'ok', cache: this.store.kind, redis, sandbox: this.sandbox };
+  }
+}

@@ -1,0 +1,35 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { controlRoutes } from './control.routes.js';
+import { credentialRoutes } from './credential.routes.js';
+import { SANDBOX_HEADER, sendJson } from './http-reply.js';
+import type { Sandbox } from './sandbox.js';
+
+export interface SandboxPluginOptions {
+  sandbox: Sandbox;
+}
+
+/**
+ * Plain Fastify plugin serving the simulated WeChat API. Standalone: register at the root;
+ * inside the main app: `fastify.register(sandboxPlugin, { prefix: '/sandbox', sandbox })`.
+ */
+export const sandboxPlugin: FastifyPluginAsync<SandboxPluginOptions> = async (app, opts) => {
+  const sandbox = opts?.sandbox;
+  if (!sandbox) throw new Error('sandboxPlugin: options.sandbox is required');
+
+  // onSend covers normal replies, faults, errors and 404s alike (a dropped socket sends nothing)
+  app.addHook('onSend', async (_req, reply, payload) => {
+    reply.header(SANDBOX_HEADER, 'simulator');
+    return payload;
+  });
+
+  app.setErrorHandler((err: { statusCode?: number }, _req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
+    // no err.message: it could echo request data
+    return sendJson(reply, { error: 'sandbox request failed', statusCode: status }, status);
+  });
+
+  app.setNotFoundHandler((_req, reply) => sendJson(reply, { error: 'not found in the WeChat sandbox' }, 404));
+
+  await app.register(credentialRoutes, { sandbox });
+  await app.register(controlRoutes, { sandbox });
+};

@@ -1,0 +1,31 @@
+import { classifyErrcode, errcodeHint, type ErrcodeKind } from './errcodes.js';
+
+/** WeChat answered with a non-zero errcode. Carries no credential: only the endpoint path. */
+export class WechatApiError extends Error {
+  readonly kind: ErrcodeKind;
+  readonly hint?: string;
+
+  constructor(
+    readonly errcode: number,
+    readonly errmsg: string,
+    readonly endpoint: string,
+    kind?: ErrcodeKind,
+  ) {
+    const hint = errcodeHint(errcode);
+    super(`WeChat ${endpoint} answered errcode ${errcode} (${errmsg})${hint ? `: ${hint}` : ''}`);
+    this.name = 'WechatApiError';
+    this.kind = kind ?? classifyErrcode(errcode);
+    this.hint = hint;
+  }
+}
+
+/** WeChat could not be reached, or kept failing transiently after the retries. */
+export class WechatUnavailableError extends Error {
+  constructor(
+    readonly endpoint: string,
+    readonly reason: string,
+  ) {
+    super(`WeChat ${endpoint} is unavailable: ${reason}`);
+    this.name = 'WechatUnavailableError';
+  }
+}

@@ -1,0 +1,129 @@
+import 'reflect-metadata';
+import { caching } from 'cache-manager';
+import { WechatUnavailableError } from '../api/wechat-api.error.js';
+import { CacheManagerCredentialStore } from './cache-manager.store.js';
+import { CredentialCache, type CredentialFetcher } from './credential-cache.js';
+
+const TIMING = { lockTtlMs: 5000, waitBudgetMs: 2000, pollIntervalMs: 5, backgroundRetryMs: 1000 };
+
+async function setup() {
+  let now = 1_000_000;
+  const clock = { now: () => now, advance: (ms: number) => { now += ms; } };
+  const store = new CacheManagerCredentialStore(await caching('memory', { max: 100, ttl: 10_000_000 }), null, clock.now);
+  return { clock, store, cache: () => new CredentialCache(store, TIMING, clock.now) };
+}
+
+function countingFetcher(expiresInSec = 7200) {
+  let n = 0;
+  const fetcher: CredentialFetcher & { calls: () => number; stales: (string | undefined)[] } = Object.assign(
+    async (stale?: string) => {
+      fetcher.stales.push(stale);
+      n += 1;
+      await Promise.resolve();
+      return { value: `v${n}`, expiresInSec };
+    },
+    { calls: () => n, stales: [] as (string | undefined)[] },
+  );
+  return fetcher;
+}
+
+describe('CredentialCache', () => {
+  it('makes one fetch for a burst of concurrent callers in one process', async () => {
+    const { cache } = await setup();
+    const c = cache();
+    const fetcher = countingFetcher();
+    const values = await Promise.all(Array.from({ length: 100 }, () => c.get('k', fetcher)));
+    expect(new Set(values)).toEqual(new Set(['v1']));
+    expect(fetcher.calls()).toBe(1);
+  });
+
+  it('makes one fetch across instances sharing a store: the others wait for the value', async () => {
+    const { cache } = await setup();
+    const instances = [cache(), cache(), cache()];
+    const fetcher = countingFetcher();
+    const values = await Promise.all(instances.flatMap((c) => Array.from({ length: 20 }, () => c.get('k', fetcher))));
+    expect(new Set(values)).toEqual(new Set(['v1']));
+    expect(fetcher.calls()).toBe(1);
+  });
+
+  it('lets an instance started later read the shared value without fetching', async () => {
+    const { cache } = await setup();
+    const fetcher = countingFetcher();
+    await cache().get('k', fetcher);
+    expect(await cache().get('k', fetcher)).toBe('v1');
+    expect(fetcher.calls()).toBe(1);
+  });
+
+  it('refreshes ahead in the background and keeps serving the old value meanwhile', async () => {
+    const { cache, clock } = await setup();
+    const c = cache();
+    const fetcher = countingFetcher();
+    await c.get('k', fetcher);
+    clock.advance(7200_000 - 200_000); // inside the refresh-ahead window, still usable
+    expect(await c.get('k', fetcher)).toBe('v1');
+    await c.settle();
+    expect(fetcher.calls()).toBe(2);
+    expect(await c.get('k', fetcher)).toBe('v2');
+  });
+
+  it('stops serving a value a safety margin before expiry', async () => {
+    const { cache, clock } = await setup();
+    const c = cache();
+    const fetcher = countingFetcher();
+    await c.get('k', fetcher);
+    clock.advance(7200_000 - 30_000);
+    expect(await c.get('k', fetcher)).toBe('v2');
+  });
+
+  it('compare-before-refresh: a rejected value is replaced by a newer shared one without fetching', async () => {
+    const { cache } = await setup();
+    const [a, b] = [cache(), cache()];
+    const fetcher = countingFetcher();
+    await a.get('k', fetcher);
+    await b.get('k', fetcher);
+    expect(await a.replace('k', 'v1', fetcher)).toBe('v2');
+    expect(fetcher.stales).toEqual([undefined, 'v1']);
+    expect(await b.replace('k', 'v1', fetcher)).toBe('v2');
+    expect(fetcher.calls()).toBe(2);
+  });
+
+  it('never caches a failed fetch', async () => {
+    const { cache } = await setup();
+    const c = cache();
+    let fail = true;
+    const fetcher: CredentialFetcher = async () => {
+      if (fail) throw new Error('errcode 45009');
+      return { value: 'ok', expiresInSec: 7200 };
+    };
+    await expect(c.get('k', fetcher)).rejects.toThrow('45009');
+    fail = false;
+    expect(await c.get('k', fetcher)).toBe('ok');
+  });
+
+  it('writes a positive TTL even when WeChat answers expires_in 0', async () => {
+    const { cache, store } = await setup();
+    const writes: number[] = [];
+    const original = store.write.bind(store);
+    store.write = async (key, cred, ttl) => { writes.push(ttl); return original(key, cred, ttl); };
+    await cache().get('k', async () => ({ value: 'short', expiresInSec: 0 }));
+    expect(writes[0]).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('gives up with WechatUnavailableError when another holder never delivers', async () => {
+    const { cache, store } = await setup();
+    await store.acquireLock('k:lock', 60_000);
+    const c = new CredentialCache(store, { ...TIMING, waitBudgetMs: 50 }, Date.now);
+    await expect(c.get('k', countingFetcher())).rejects.toBeInstanceOf(WechatUnavailableError);
+  });
+
+  it('releases the lock after fetching, and only its own', async () => {
+    const { cache, store } = await setup();
+    await cache().get('k', countingFetcher());
+    expect(await store.isLocked('k:lock')).toBe(false);
+    const owner = await store.acquireLock('x:lock', 60_000);
+    await store.releaseLock('x:lock', 'someone-else');
+    expect(await store.isLocked('x:lock')).toBe(true);
+    await store.releaseLock('x:lock', owner!);
+    expect(await store.isLocked('x:lock')).toBe(false);
+  });
+});

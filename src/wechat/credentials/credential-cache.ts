@@ -1,0 +1,204 @@
+import { Logger } from '@nestjs/common';
+import { WechatUnavailableError } from '../api/wechat-api.error.js';
+import { delay } from '../api/retry-policy.js';
+import type { SharedCredentialStore, StoredCredential } from './credential-store.js';
+import { credentialWindows, isUsable, sharedTtlMs, toStoredCredential } from './credential-windows.js';
+
+export interface FetchedCredential {
+  value: string;
+  expiresInSec: number;
+}
+/** Fetches a fresh value from WeChat; `stale` is the value being replaced, if any. */
+export type CredentialFetcher = (stale?: string) => Promise<FetchedCredential>;
+
+export interface CredentialTiming {
+  /** how long one instance may hold the refresh lock (longer than a fetch with its retries) */
+  lockTtlMs: number;
+  /** how long a caller waits for another instance's fetch before giving up with 503 */
+  waitBudgetMs: number;
+  pollIntervalMs: number;
+  /** pause between failed or fruitless background refreshes of one key */
+  backgroundRetryMs: number;
+}
+
+interface MemoryEntry {
+  credential: StoredCredential;
+  usableUntil: number;
+  refreshAt: number;
+  nextBackgroundAt: number;
+}
+
+/**
+ * Two tiers (this process's memory in front of the shared store), one fetch per window:
+ * per-process single flight, a shared lock across processes with a re-read after taking it,
+ * refresh ahead in the background, and compare-before-refresh for values WeChat rejected.
+ */
+export class CredentialCache {
+  private readonly logger = new Logger('CredentialCache');
+  private readonly memory = new Map<string, MemoryEntry>();
+  private readonly inflight = new Map<string, Promise<StoredCredential>>();
+  private lastStoreWarning = 0;
+
+  constructor(
+    private readonly store: SharedCredentialStore,
+    private readonly timing: CredentialTiming,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The hot path: a map lookup while the value is fresh. */
+  async get(key: string, fetcher: CredentialFetcher): Promise<string> {
+    const entry = this.memory.get(key);
+    if (entry) {
+      const now = this.now();
+      if (now < entry.usableUntil) {
+        if (now >= entry.refreshAt && now >= entry.nextBackgroundAt) this.refreshInBackground(key, entry, fetcher);
+        return entry.credential.value;
+      }
+    }
+    return (await this.flight(key, () => this.load(key, fetcher))).value;
+  }
+
+  /** WeChat rejected `stale`: use a newer value if one exists, otherwise fetch one. */
+  async replace(key: string, stale: string, fetcher: CredentialFetcher): Promise<string> {
+    const entry = this.memory.get(key);
+    if (entry && entry.credential.value !== stale && this.now() < entry.usableUntil) return entry.credential.value;
+    const joined = this.inflight.get(key);
+    if (joined) {
+      const result = await joined;
+      if (result.value !== stale) return result.value;
+    }
+    const accept = (c: StoredCredential | undefined): c is StoredCredential => c?.value !== stale && isUsable(c, this.now());
+    return (await this.flight(key, async () => {
+      const shared = await this.readShared(key);
+      return accept(shared) ? this.remember(key, shared) : this.fetchUnderLock(key, () => fetcher(stale), accept);
+    })).value;
+  }
+
+  /** Resolves once no fetch or refresh is under way in this process (tests, shutdown). */
+  async settle(): Promise<void> {
+    while (this.inflight.size) await Promise.allSettled([...this.inflight.values()]);
+  }
+
+  /** Drops the in-process copy (the shared copy stays). */
+  forget(key: string): void {
+    this.memory.delete(key);
+  }
+
+  private flight(key: string, work: () => Promise<StoredCredential>): Promise<StoredCredential> {
+    const existing = this.inflight.get(key);
+    if (existing) return existing;
+    const promise = work().finally(() => this.inflight.delete(key));
+    this.inflight.set(key, promise);
+    return promise;
+  }
+
+  private async load(key: string, fetcher: CredentialFetcher): Promise<StoredCredential> {
+    const shared = await this.readShared(key);
+    if (isUsable(shared, this.now())) return this.remember(key, shared);
+    return this.fetchUnderLock(key, () => fetcher(), (c): c is StoredCredential => isUsable(c, this.now()));
+  }
+
+  private refreshInBackground(key: string, entry: MemoryEntry, fetcher: CredentialFetcher): void {
+    entry.nextBackgroundAt = this.now() + this.timing.backgroundRetryMs;
+    if (this.inflight.has(key)) return;
+    const current = entry.credential;
+    const newer = (c: StoredCredential | undefined): c is StoredCredential =>
+      !!c && c.expiresAt > current.expiresAt && isUsable(c, this.now());
+    void this.flight(key, async () => {
+      const shared = await this.readShared(key);
+      if (newer(shared)) return this.remember(key, shared);
+      return this.fetchUnderLock(key, () => fetcher(), newer, { waitForOthers: false, fallback: current });
+    }).catch((error: Error) => this.logger.warn(`background refresh of ${describeKey(key)} failed: ${error.message}`));
+  }
+
+  private async fetchUnderLock(
+    key: string,
+    fetch: () => Promise<FetchedCredential>,
+    acceptable: (c: StoredCredential | undefined) => c is StoredCredential,
+    opts: { waitForOthers: boolean; fallback?: StoredCredential } = { waitForOthers: true },
+  ): Promise<StoredCredential> {
+    const lockKey = `${key}:lock`;
+    const deadline = this.now() + this.timing.waitBudgetMs;
+    for (;;) {
+      const owner = await this.tryLock(lockKey);
+      if (owner !== null) {
+        try {
+          const again = owner ? await this.readShared(key) : undefined;
+          if (acceptable(again)) return this.remember(key, again);
+          const fetched = await fetch();
+          const credential = toStoredCredential(fetched.value, fetched.expiresInSec, this.now());
+          await this.writeShared(key, credential);
+          return this.remember(key, credential);
+        } finally {
+          if (owner) await this.store.releaseLock(lockKey, owner).catch(() => undefined);
+        }
+      }
+      if (!opts.waitForOthers) return opts.fallback!;
+      const seen = await this.waitForOthers(key, lockKey, deadline, acceptable);
+      if (seen) return this.remember(key, seen);
+      if (this.now() >= deadline) {
+        throw new WechatUnavailableError('credential refresh', 'timed out waiting for another instance to refresh');
+      }
+    }
+  }
+
+  /** Polls the shared tier until a value appears, the lock is gone, or the deadline passes. */
+  private async waitForOthers(
+    key: string,
+    lockKey: string,
+    deadline: number,
+    acceptable: (c: StoredCredential | undefined) => c is StoredCredential,
+  ): Promise<StoredCredential | undefined> {
+    while (this.now() < deadline) {
+      await delay(this.timing.pollIntervalMs);
+      const seen = await this.readShared(key);
+      if (acceptable(seen)) return seen;
+      if (!(await this.store.isLocked(lockKey).catch(() => false))) return undefined;
+    }
+    return undefined;
+  }
+
+  /** '' means the store cannot lock right now (Redis down): fetch without the lock. */
+  private async tryLock(lockKey: string): Promise<string | null> {
+    try {
+      return await this.store.acquireLock(lockKey, this.timing.lockTtlMs);
+    } catch (error) {
+      this.storeTrouble('lock', error);
+      return '';
+    }
+  }
+
+  private remember(key: string, credential: StoredCredential): StoredCredential {
+    const { usableUntil, refreshAt } = credentialWindows(credential);
+    this.memory.set(key, { credential, usableUntil, refreshAt, nextBackgroundAt: 0 });
+    return credential;
+  }
+
+  private async readShared(key: string): Promise<StoredCredential | undefined> {
+    try {
+      return await this.store.read(key);
+    } catch (error) {
+      this.storeTrouble('read', error);
+      return undefined;
+    }
+  }
+
+  private async writeShared(key: string, credential: StoredCredential): Promise<void> {
+    try {
+      await this.store.write(key, credential, sharedTtlMs(credential, this.now()));
+    } catch (error) {
+      this.storeTrouble('write', error);
+    }
+  }
+
+  private storeTrouble(op: string, error: unknown): void {
+    if (this.now() - this.lastStoreWarning < 5000) return;
+    this.lastStoreWarning = this.now();
+    this.logger.warn(`shared cache ${op} failed (${(error as Error).message}); serving from this process`);
+  }
+}
+
+/** Key names are not secret, but keep logs short: the last segment says what it is. */
+function describeKey(key: string): string {
+  return key.split(':').slice(-1)[0];
+}

@@ -1,0 +1,23 @@
+import { ConfigurableModuleBuilder } from '@nestjs/common';
+import type { WechatModuleOptions } from './wechat.options.js';
+
+export interface WechatModuleExtras {
+  /** register the built-in JS-SDK routes (default true) */
+  routes: boolean;
+  /** make the services injectable everywhere without importing the module (default true) */
+  isGlobal: boolean;
+}
+
+export const {
+  ConfigurableModuleClass: WechatConfigurableModule,
+  MODULE_OPTIONS_TOKEN: WECHAT_MODULE_OPTIONS,
+  OPTIONS_TYPE: WECHAT_OPTIONS_TYPE,
+  ASYNC_OPTIONS_TYPE: WECHAT_ASYNC_OPTIONS_TYPE,
+} = new ConfigurableModuleBuilder<WechatModuleOptions>()
+  .setClassMethodName('forRoot')
+  .setFactoryMethodName('createWechatOptions')
+  .setExtras<WechatModuleExtras>({ routes: true, isGlobal: true }, (definition, extras) => ({
+    ...definition,
+    global: extras.isGlobal,
+  }))
+  .build();
