@@ -4,6 +4,8 @@ import type { AppConfig } from './config/app-config.js';
 import { APP_CONFIG, validateEnv } from './config/validate-env.js';
 import { HealthController } from './ops/health.controller.js';
 import { SANDBOX_FLAG } from './ops/ops.constants.js';
+import { DemoController } from './demo/demo.controller.js';
+import { OAuthModule } from './oauth/oauth.module.js';
 import { WechatModule } from './wechat/wechat.module.js';
 
 export type EnvOverrides = Record<string, string | undefined>;
@@ -40,8 +42,13 @@ export class AppModule {
           redisUrl: config.redisUrl,
           keyPrefix: config.keyPrefix,
         }),
+        OAuthModule.forRoot({
+          publicBaseUrl: config.publicBaseUrl,
+          openBaseUrl: config.openBaseUrl,
+          scope: config.oauthScope,
+        }),
       ],
-      controllers: [HealthController],
+      controllers: config.sandbox ? [HealthController, DemoController] : [HealthController],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: SANDBOX_FLAG, useValue: config.sandbox },

@@ -6,6 +6,9 @@ import { type AppConfig, SANDBOX_MOUNT_PATH } from './config/app-config.js';
 import { ProblemFilter } from './common/problem.filter.js';
 import { fastifyLoggerOptions, type LogLevel } from './logging.js';
 import { Sandbox, sandboxPlugin } from './sandbox/index.js';
+import { registerSessions } from './session/register-sessions.js';
+import type { SharedCache } from './wechat/credentials/shared-cache.factory.js';
+import { WECHAT_SHARED_CACHE } from './wechat/wechat.module.js';
 
 const NEST_LEVELS: Record<LogLevel, NestLogLevel[] | false> = {
   silent: false,
@@ -33,6 +36,12 @@ export async function createApp(overrides?: EnvOverrides): Promise<{ app: NestFa
     logger: levels === false ? false : levels,
   });
   app.useGlobalFilters(new ProblemFilter());
+  await registerSessions(app, {
+    secret: config.sessionSecret,
+    secure: config.publicBaseUrl.startsWith('https://'),
+    redis: app.get<SharedCache>(WECHAT_SHARED_CACHE).redis,
+    keyPrefix: config.keyPrefix,
+  });
   if (config.corsOrigins.length) app.enableCors({ origin: config.corsOrigins, credentials: true });
   if (config.sandbox) {
     const sandbox = new Sandbox({ accounts: [{ appId: config.appId, appSecret: config.appSecret }] });

@@ -44,6 +44,7 @@ export function toProblem(error: unknown): ProblemBody {
 export class ProblemFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
+    if (reply.sent) return;
     const body = toProblem(error);
     void reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
   }

@@ -1,9 +1,21 @@
 /**
  * Endpoint names used for call counts and fault injection: the WeChat path without the leading slash.
- * Later endpoint groups (OAuth, media) add their names here so the control API accepts them.
+ * Later endpoint groups (media) add their names here so the control API accepts them.
  */
 export const CREDENTIAL_ENDPOINTS = ['cgi-bin/token', 'cgi-bin/stable_token', 'cgi-bin/ticket/getticket'] as const;
 
 export type CredentialEndpoint = (typeof CREDENTIAL_ENDPOINTS)[number];
 
-export const SANDBOX_ENDPOINTS: readonly string[] = [...CREDENTIAL_ENDPOINTS];
+/** Web OAuth; the confirm step is the sandbox consent page's own form target. */
+export const OAUTH_ENDPOINTS = [
+  'connect/oauth2/authorize',
+  'connect/oauth2/authorize/confirm',
+  'sns/oauth2/access_token',
+  'sns/oauth2/refresh_token',
+  'sns/userinfo',
+  'sns/auth',
+] as const;
+
+export type OAuthEndpoint = (typeof OAUTH_ENDPOINTS)[number];
+
+export const SANDBOX_ENDPOINTS: readonly string[] = [...CREDENTIAL_ENDPOINTS, ...OAUTH_ENDPOINTS];

@@ -10,6 +10,18 @@ export function sendJson(reply: FastifyReply, body: unknown, status = 200): Fast
   return reply.code(status).type(JSON_TYPE).send(JSON.stringify(body));
 }
 
+/** HTML with its CSP; never cached, never sniffed, no referrer leaking codes or state. */
+export function sendHtml(reply: FastifyReply, page: { html: string; csp: string }, status = 200): FastifyReply {
+  return reply
+    .code(status)
+    .type('text/html; charset=utf-8')
+    .header('content-security-policy', page.csp)
+    .header('x-content-type-options', 'nosniff')
+    .header('referrer-policy', 'no-referrer')
+    .header('cache-control', 'no-store')
+    .send(page.html);
+}
+
 /** WeChat reports errors as HTTP 200 with an errcode body. */
 export function sendWechatError(reply: FastifyReply, err: WechatError): FastifyReply {
   return sendJson(reply, withRid(err));

@@ -1,4 +1,13 @@
+export {
+  AUTHORIZE_ERROR,
+  SandboxAuthorizeError,
+  checkAuthorize,
+  completeAuthorize,
+  type AuthorizeDecision,
+  type AuthorizeRequest,
+} from './authorize-request.js';
 export { CallCounter } from './call-counter.js';
+export { PAGE_TITLE, escapeHtml } from './consent-page.js';
 export {
   CredentialState,
   TICKET_TYPES,
@@ -10,10 +19,24 @@ export {
   type TokenCheck,
   type TokenRequest,
 } from './credential-state.js';
-export { CREDENTIAL_ENDPOINTS, SANDBOX_ENDPOINTS, type CredentialEndpoint } from './endpoints.js';
+export {
+  CREDENTIAL_ENDPOINTS,
+  OAUTH_ENDPOINTS,
+  SANDBOX_ENDPOINTS,
+  type CredentialEndpoint,
+  type OAuthEndpoint,
+} from './endpoints.js';
 export { WECHAT_ERRMSG, wechatError, withRid, type WechatError } from './errors.js';
 export { FaultQueue, faultProblem, type SandboxFault, type SandboxFaultKind } from './faults.js';
-export { Sandbox } from './sandbox.js';
+export {
+  OAUTH_SCOPES,
+  OAuthState,
+  isOAuthScope,
+  type OAuthScope,
+  type UserInfoBody,
+  type WebTokenBody,
+} from './oauth-state.js';
+export { Sandbox, type AuthorizeOptions } from './sandbox.js';
 export {
   SANDBOX_DEFAULT_ACCOUNT,
   resolveSandboxOptions,
@@ -23,3 +46,10 @@ export {
 } from './sandbox.options.js';
 export { sandboxPlugin, type SandboxPluginOptions } from './sandbox.plugin.js';
 export { startSandbox, type SandboxServer, type StartSandboxOptions } from './start-sandbox.js';
+export {
+  SANDBOX_DEFAULT_AVATAR,
+  SANDBOX_USERS,
+  sandboxOpenid,
+  type SandboxUser,
+  type SandboxUserConfig,
+} from './test-users.js';

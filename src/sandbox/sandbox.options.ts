@@ -1,7 +1,7 @@
-export interface SandboxAccount {
-  appId: string;
-  appSecret: string;
-}
+import { SANDBOX_DEFAULT_ACCOUNT, type SandboxAccount } from './default-account.js';
+import { resolveSandboxUsers, SANDBOX_USERS, type SandboxUser, type SandboxUserConfig } from './test-users.js';
+
+export { SANDBOX_DEFAULT_ACCOUNT, type SandboxAccount };
 
 export interface SandboxOptions {
   accounts?: SandboxAccount[];
@@ -17,16 +17,20 @@ export interface SandboxOptions {
   ticketDailyQuota?: number;
   /** Both codes are documented for a wrong secret; real captures show 40125. */
   wrongSecretErrcode?: 40125 | 40001;
+  /** Test users for web OAuth (default SANDBOX_USERS); the first one is the default user. */
+  users?: SandboxUserConfig[];
+  /** Lifetime of an unused OAuth code (WeChat: 5 minutes). */
+  codeTtlSec?: number;
+  /** SDK captures show both for an expired code. */
+  expiredCodeErrcode?: 40029 | 42003;
+  webTokenExpiresInSec?: number;
+  /** WeChat: 30 days. */
+  refreshTokenExpiresInSec?: number;
   /** Millisecond clock, injectable so tests never sleep. */
   now?: () => number;
 }
 
-export type ResolvedSandboxOptions = Required<SandboxOptions>;
-
-export const SANDBOX_DEFAULT_ACCOUNT: Readonly<SandboxAccount> = Object.freeze({
-  appId: 'wx5a0d8b0c1e2f3a4b',
-  appSecret: 'sandbox-secret-0123456789abcdef',
-});
+export type ResolvedSandboxOptions = Required<Omit<SandboxOptions, 'users'>> & { users: SandboxUser[] };
 
 export function resolveSandboxOptions(options: SandboxOptions = {}): ResolvedSandboxOptions {
   const accounts = options.accounts?.length ? options.accounts.map((a) => ({ ...a })) : [{ ...SANDBOX_DEFAULT_ACCOUNT }];
@@ -46,6 +50,11 @@ export function resolveSandboxOptions(options: SandboxOptions = {}): ResolvedSan
     forceRefreshSpacingSec: options.forceRefreshSpacingSec ?? 30,
     ticketDailyQuota: options.ticketDailyQuota ?? 100_000,
     wrongSecretErrcode: options.wrongSecretErrcode ?? 40125,
+    users: resolveSandboxUsers(options.users?.length ? options.users : SANDBOX_USERS, accounts[0].appId),
+    codeTtlSec: options.codeTtlSec ?? 300,
+    expiredCodeErrcode: options.expiredCodeErrcode ?? 40029,
+    webTokenExpiresInSec: options.webTokenExpiresInSec ?? 7200,
+    refreshTokenExpiresInSec: options.refreshTokenExpiresInSec ?? 30 * 24 * 3600,
     now: options.now ?? Date.now,
   };
   for (const [key, value] of Object.entries(resolved)) {

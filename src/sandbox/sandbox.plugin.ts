@@ -2,6 +2,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import { controlRoutes } from './control.routes.js';
 import { credentialRoutes } from './credential.routes.js';
 import { SANDBOX_HEADER, sendJson } from './http-reply.js';
+import { oauthControlRoutes } from './oauth-control.routes.js';
+import { oauthRoutes } from './oauth.routes.js';
 import type { Sandbox } from './sandbox.js';
 
 export interface SandboxPluginOptions {
@@ -31,5 +33,7 @@ export const sandboxPlugin: FastifyPluginAsync<SandboxPluginOptions> = async (ap
   app.setNotFoundHandler((_req, reply) => sendJson(reply, { error: 'not found in the WeChat sandbox' }, 404));
 
   await app.register(credentialRoutes, { sandbox });
+  await app.register(oauthRoutes, { sandbox });
   await app.register(controlRoutes, { sandbox });
+  await app.register(oauthControlRoutes, { sandbox });
 };

@@ -1,18 +1,35 @@
+import {
+  authorizeUrlParams,
+  checkAuthorize,
+  completeAuthorize,
+  SandboxAuthorizeError,
+  type AuthorizeDecision,
+} from './authorize-request.js';
 import { CallCounter } from './call-counter.js';
 import { CredentialState, type TicketType } from './credential-state.js';
 import { SANDBOX_ENDPOINTS } from './endpoints.js';
 import { FaultQueue, type SandboxFault } from './faults.js';
+import { OAuthState } from './oauth-state.js';
 import {
   resolveSandboxOptions,
   type ResolvedSandboxOptions,
   type SandboxAccount,
   type SandboxOptions,
 } from './sandbox.options.js';
+import type { SandboxUser } from './test-users.js';
 
-/** One simulated WeChat: options, credential state, fault queue and call counts. HTTP-agnostic. */
+export interface AuthorizeOptions {
+  /** Test user key; default: the url's sandbox_user, else the first user. */
+  user?: string;
+  /** Default 'allow'. */
+  decision?: AuthorizeDecision;
+}
+
+/** One simulated WeChat: options, credential and OAuth state, fault queue and call counts. HTTP-agnostic. */
 export class Sandbox {
   readonly options: ResolvedSandboxOptions;
   readonly state: CredentialState;
+  readonly oauth: OAuthState;
   readonly faults = new FaultQueue();
   readonly counter = new CallCounter();
   private readonly endpoints = new Set<string>(SANDBOX_ENDPOINTS);
@@ -20,10 +37,40 @@ export class Sandbox {
   constructor(options: SandboxOptions = {}) {
     this.options = resolveSandboxOptions(options);
     this.state = new CredentialState(this.options);
+    this.oauth = new OAuthState(this.options);
   }
 
   get accounts(): readonly SandboxAccount[] {
     return this.options.accounts.map((a) => ({ ...a }));
+  }
+
+  /** The test users; `openid` is the one under the first account (see openidOf for others). */
+  get users(): readonly SandboxUser[] {
+    return this.options.users.map((u) => ({ ...u }));
+  }
+
+  /** A test user's openid as app `appId` sees it (stable, different per app). */
+  openidOf(appId: string, userKey: string): string {
+    return this.oauth.openidOf(appId, userKey);
+  }
+
+  /**
+   * Approves (or refuses) an authorize url without a page, as the user would on the consent page, and
+   * returns where WeChat would send the browser. Validates like GET connect/oauth2/authorize, throwing
+   * SandboxAuthorizeError with the error-page code; counts as a call of that endpoint.
+   */
+  authorize(authorizeUrl: string, opts: AuthorizeOptions = {}): string {
+    this.counter.record('connect/oauth2/authorize');
+    const check = checkAuthorize(authorizeUrlParams(authorizeUrl), this.oauth);
+    if (!check.ok) throw new SandboxAuthorizeError(check);
+    const outcome = completeAuthorize(this.oauth, check.request, opts.decision ?? 'allow', opts.user ?? check.request.user);
+    if (!outcome.ok) throw new SandboxAuthorizeError(outcome);
+    return outcome.redirect;
+  }
+
+  /** True while a web (OAuth) access_token is unexpired. */
+  validWebToken(token: string): boolean {
+    return this.oauth.isWebTokenValid(token);
   }
 
   /** Names accepted by injectFault and the control API. */
@@ -35,7 +82,7 @@ export class Sandbox {
     return this.endpoints.has(endpoint);
   }
 
-  /** For route groups added later (OAuth, media) that are not in SANDBOX_ENDPOINTS yet. */
+  /** For route groups added later (media) that are not in SANDBOX_ENDPOINTS yet. */
   addEndpoint(endpoint: string): void {
     this.endpoints.add(endpoint);
   }
@@ -59,8 +106,9 @@ export class Sandbox {
     this.faults.clear(endpoint);
   }
 
+  /** Account secrets and every token, ticket, code and web token issued, so tests can assert none leaks. */
   issuedSecrets(): string[] {
-    return this.state.issuedSecrets();
+    return [...this.state.issuedSecrets(), ...this.oauth.issuedSecrets()];
   }
 
   currentTicket(appId: string, type: TicketType): string | undefined {

@@ -1,4 +1,5 @@
 import { HttpModule } from '@nestjs/axios';
+import { withControllers } from '../common/with-controllers.js';
 import { type DynamicModule, Inject, Module, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import { WechatApiClient } from './api/wechat-api.client.js';
 import { WechatCallObserver } from './api/wechat-call.observer.js';
@@ -68,18 +69,14 @@ export class WechatModule extends WechatConfigurableModule implements OnApplicat
   }
 
   static override forRoot(options: typeof WECHAT_OPTIONS_TYPE): DynamicModule {
-    return withRoutes(super.forRoot(options), options.routes);
+    return withControllers(super.forRoot(options), options.routes, [JssdkController]);
   }
 
   static override forRootAsync(options: typeof WECHAT_ASYNC_OPTIONS_TYPE): DynamicModule {
-    return withRoutes(super.forRootAsync(options), options.routes);
+    return withControllers(super.forRootAsync(options), options.routes, [JssdkController]);
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.shared.close();
   }
-}
-
-function withRoutes(module: DynamicModule, routes: boolean | undefined): DynamicModule {
-  return routes === false ? module : { ...module, controllers: [...(module.controllers ?? []), JssdkController] };
 }

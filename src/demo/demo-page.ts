@@ -1,0 +1,70 @@
+/** The demo page of sandbox mode. Profile text is only ever set through textContent. */
+export const DEMO_PAGE = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>nest-wechat-h5 demo (sandbox)</title>
+<style>
+  body { font-family: system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem; color: #222; }
+  .banner { background: #fff3cd; border: 1px solid #e0c36a; padding: .5rem .75rem; border-radius: 4px; }
+  pre { background: #f6f8fa; padding: .75rem; overflow-x: auto; border-radius: 4px; }
+  a.button, button { display: inline-block; background: #07c160; color: #fff; border: 0; padding: .6rem 1rem;
+    border-radius: 4px; text-decoration: none; font-size: 1rem; cursor: pointer; }
+  button.secondary { background: #888; }
+</style>
+</head>
+<body>
+<p class="banner">Sandbox mode: WeChat is simulated by this service. No real Official Account is involved.</p>
+<h1>nest-wechat-h5 demo</h1>
+<h2>wx.config for this page</h2>
+<pre id="config">signing…</pre>
+<h2>WeChat login</h2>
+<div id="anonymous" hidden>
+  <p>Not logged in.</p>
+  <a class="button" id="login" href="/wechat/oauth/login?returnTo=%2F">Log in with WeChat (sandbox)</a>
+</div>
+<div id="logged-in" hidden>
+  <p>Logged in as <strong id="nickname"></strong> (<code id="openid"></code>)</p>
+  <pre id="me"></pre>
+  <button class="secondary" id="logout">Log out</button>
+</div>
+<p id="error" hidden></p>
+<script src="/demo.js"></script>
+</body>
+</html>
+`;
+
+export const DEMO_SCRIPT = `(function () {
+  'use strict';
+  var $ = function (id) { return document.getElementById(id); };
+  var pageUrl = location.href.split('#')[0];
+
+  fetch('/wechat/jssdk/config', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify({ url: pageUrl, jsApiList: ['updateAppMessageShareData', 'chooseImage'] })
+  }).then(function (r) { return r.json(); })
+    .then(function (config) { $('config').textContent = 'wx.config(' + JSON.stringify(config, null, 2) + ')'; })
+    .catch(function (e) { $('config').textContent = 'signing failed: ' + e; });
+
+  fetch('/wechat/oauth/me', { headers: { accept: 'application/json' } })
+    .then(function (r) { return r.status === 200 ? r.json() : null; })
+    .then(function (user) {
+      if (!user) { $('anonymous').hidden = false; return; }
+      $('nickname').textContent = user.nickname || '(no nickname: snsapi_base)';
+      $('openid').textContent = user.openid;
+      $('me').textContent = JSON.stringify(user, null, 2);
+      $('logged-in').hidden = false;
+    });
+
+  if (new URLSearchParams(location.search).get('wechat_error')) {
+    $('error').textContent = 'Login was refused.';
+    $('error').hidden = false;
+  }
+
+  $('logout').addEventListener('click', function () {
+    fetch('/wechat/oauth/logout', { method: 'POST' }).then(function () { location.href = '/'; });
+  });
+})();
+`;

@@ -1,0 +1,80 @@
+import { Controller, Get, HttpCode, Inject, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { HttpProblem } from '../common/http-problem.js';
+import { ProblemFilter } from '../common/problem.filter.js';
+import { addPending, markCompleted, recentCompletion, takePending } from './login-state.js';
+import { OAUTH_OPTIONS, type ResolvedOAuthOptions } from './oauth.options.js';
+import { OAuthService } from './oauth.service.js';
+import { safeReturnTo, withQueryParam } from './return-to.js';
+import type { OAuthScope, SessionUser } from './session-user.js';
+import { WechatAuthGuard } from './wechat-auth.guard.js';
+import { WechatUser } from './wechat-user.decorator.js';
+import '../session/session.types.js';
+
+const SCOPES: OAuthScope[] = ['snsapi_base', 'snsapi_userinfo'];
+const wantsJson = (req: FastifyRequest) => {
+  const accept = String(req.headers.accept ?? '');
+  return accept.includes('application/json') && !accept.includes('text/html');
+};
+
+/** SPEC 3.2: the login redirect, the callback, the current user and logout. */
+@Controller('wechat/oauth')
+@UseFilters(ProblemFilter)
+export class OAuthController {
+  constructor(
+    private readonly oauth: OAuthService,
+    @Inject(OAUTH_OPTIONS) private readonly options: ResolvedOAuthOptions,
+  ) {}
+
+  @Get('login')
+  async login(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query('returnTo') returnTo?: unknown, @Query('scope') scope?: unknown) {
+    if (scope !== undefined && !SCOPES.includes(scope as OAuthScope)) {
+      throw new HttpProblem(400, 'VALIDATION_FAILED', 'scope must be snsapi_base or snsapi_userinfo');
+    }
+    const chosen = (scope as OAuthScope | undefined) ?? this.options.scope;
+    const state = this.oauth.newState();
+    const entry = { state, returnTo: safeReturnTo(returnTo), scope: chosen, createdAt: Date.now() };
+    req.session.set('wechatLogin', addPending(req.session.get('wechatLogin'), entry, this.options.stateTtlMs));
+    return reply.redirect(this.oauth.authorizeUrl(state, chosen), 302);
+  }
+
+  @Get('callback')
+  async callback(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query('code') code?: unknown, @Query('state') state?: unknown) {
+    const now = Date.now();
+    const data = req.session.get('wechatLogin');
+    const taken = takePending(data, state, now, this.options.stateTtlMs);
+    if (!taken.ok) {
+      const done = recentCompletion(data, state, now);
+      if (done && req.session.get('user')) return reply.redirect(done.returnTo, 302);
+      if (taken.reason === 'expired') req.session.set('wechatLogin', taken.rest);
+      throw new HttpProblem(403, 'INVALID_STATE', `login state ${taken.reason}; start the login again`);
+    }
+    req.session.set('wechatLogin', taken.rest);
+    const { entry } = taken;
+    if (typeof code !== 'string' || code.length === 0) {
+      if (wantsJson(req)) throw new HttpProblem(401, 'ACCESS_DENIED', 'the user did not authorize the login');
+      return reply.redirect(withQueryParam(entry.returnTo, 'wechat_error', 'access_denied'), 302);
+    }
+    const { grant, profile } = await this.oauth.completeLogin(code);
+    const user = await this.oauth.mapUser(profile);
+    // A new session id at login: a session id planted before login is worth nothing after it.
+    await req.session.regenerate();
+    req.session.set('user', user);
+    req.session.set('wechatWebGrant', grant);
+    req.session.set('wechatLogin', markCompleted(taken.rest, entry, Date.now()));
+    return reply.redirect(entry.returnTo, 302);
+  }
+
+  @Get('me')
+  @UseGuards(WechatAuthGuard)
+  me(@WechatUser() user: SessionUser): SessionUser {
+    return user;
+  }
+
+  @Post('logout')
+  @HttpCode(204)
+  async logout(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
+    if (req.session) await req.session.destroy();
+    reply.clearCookie(this.options.sessionCookieName, { path: '/' });
+  }
+}
