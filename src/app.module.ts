@@ -6,6 +6,7 @@ import { HealthController } from './ops/health.controller.js';
 import { SANDBOX_FLAG } from './ops/ops.constants.js';
 import { DemoController } from './demo/demo.controller.js';
 import { OAuthModule } from './oauth/oauth.module.js';
+import { MetricsModule } from './ops/metrics/metrics.module.js';
 import { WechatModule } from './wechat/wechat.module.js';
 
 export type EnvOverrides = Record<string, string | undefined>;
@@ -47,6 +48,7 @@ export class AppModule {
           openBaseUrl: config.openBaseUrl,
           scope: config.oauthScope,
         }),
+        MetricsModule.forRoot(),
       ],
       controllers: config.sandbox ? [HealthController, DemoController] : [HealthController],
       providers: [

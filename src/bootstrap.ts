@@ -47,7 +47,25 @@ export async function createApp(overrides?: EnvOverrides): Promise<{ app: NestFa
     const sandbox = new Sandbox({ accounts: [{ appId: config.appId, appSecret: config.appSecret }] });
     await app.register(sandboxPlugin, { prefix: SANDBOX_MOUNT_PATH, sandbox });
   }
+  closeKeepAliveWhenStopping(app);
   app.enableShutdownHooks();
   for (const warning of config.warnings) Logger.warn(warning, 'Config');
   return { app, config };
+}
+
+/**
+ * Graceful stop: requests in flight when the stop begins still finish, and their keep-alive
+ * connections are closed after the response so the server can stop.
+ */
+function closeKeepAliveWhenStopping(app: NestFastifyApplication): void {
+  const fastify = app.getHttpAdapter().getInstance();
+  let stopping = false;
+  fastify.addHook('preClose', (done) => {
+    stopping = true;
+    done();
+  });
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
+    if (stopping) reply.header('connection', 'close');
+    done(null, payload);
+  });
 }

@@ -7,8 +7,10 @@ import { OAUTH_OPTIONS, type ResolvedOAuthOptions } from './oauth.options.js';
 import { OAuthService } from './oauth.service.js';
 import { safeReturnTo, withQueryParam } from './return-to.js';
 import type { OAuthScope, SessionUser } from './session-user.js';
+import type { LoginOutcome } from '../wechat/wechat-events.js';
 import { WechatAuthGuard } from './wechat-auth.guard.js';
 import { WechatUser } from './wechat-user.decorator.js';
+import { WechatEvents } from '../wechat/wechat-events.js';
 import '../session/session.types.js';
 
 const SCOPES: OAuthScope[] = ['snsapi_base', 'snsapi_userinfo'];
@@ -24,6 +26,7 @@ export class OAuthController {
   constructor(
     private readonly oauth: OAuthService,
     @Inject(OAUTH_OPTIONS) private readonly options: ResolvedOAuthOptions,
+    private readonly events: WechatEvents,
   ) {}
 
   @Get('login')
@@ -40,12 +43,25 @@ export class OAuthController {
 
   @Get('callback')
   async callback(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query('code') code?: unknown, @Query('state') state?: unknown) {
+    try {
+      const outcome = await this.handleCallback(req, reply, code, state);
+      this.events.login(outcome);
+    } catch (error) {
+      this.events.login(loginFailure(error));
+      throw error;
+    }
+  }
+
+  private async handleCallback(req: FastifyRequest, reply: FastifyReply, code: unknown, state: unknown): Promise<LoginOutcome> {
     const now = Date.now();
     const data = req.session.get('wechatLogin');
     const taken = takePending(data, state, now, this.options.stateTtlMs);
     if (!taken.ok) {
       const done = recentCompletion(data, state, now);
-      if (done && req.session.get('user')) return reply.redirect(done.returnTo, 302);
+      if (done && req.session.get('user')) {
+        await reply.redirect(done.returnTo, 302);
+        return 'repeated_callback';
+      }
       if (taken.reason === 'expired') req.session.set('wechatLogin', taken.rest);
       throw new HttpProblem(403, 'INVALID_STATE', `login state ${taken.reason}; start the login again`);
     }
@@ -53,7 +69,8 @@ export class OAuthController {
     const { entry } = taken;
     if (typeof code !== 'string' || code.length === 0) {
       if (wantsJson(req)) throw new HttpProblem(401, 'ACCESS_DENIED', 'the user did not authorize the login');
-      return reply.redirect(withQueryParam(entry.returnTo, 'wechat_error', 'access_denied'), 302);
+      await reply.redirect(withQueryParam(entry.returnTo, 'wechat_error', 'access_denied'), 302);
+      return 'access_denied';
     }
     const { grant, profile } = await this.oauth.completeLogin(code);
     const user = await this.oauth.mapUser(profile);
@@ -62,7 +79,8 @@ export class OAuthController {
     req.session.set('user', user);
     req.session.set('wechatWebGrant', grant);
     req.session.set('wechatLogin', markCompleted(taken.rest, entry, Date.now()));
-    return reply.redirect(entry.returnTo, 302);
+    await reply.redirect(entry.returnTo, 302);
+    return 'success';
   }
 
   @Get('me')
@@ -77,4 +95,13 @@ export class OAuthController {
     if (req.session) await req.session.destroy();
     reply.clearCookie(this.options.sessionCookieName, { path: '/' });
   }
+}
+
+function loginFailure(error: unknown): LoginOutcome {
+  if (error instanceof HttpProblem) {
+    if (error.code === 'INVALID_STATE') return 'invalid_state';
+    if (error.code === 'INVALID_CODE') return 'invalid_code';
+    if (error.code === 'ACCESS_DENIED') return 'access_denied';
+  }
+  return 'error';
 }

@@ -4,6 +4,8 @@ import type { OAuthModuleOptions } from './oauth.options.js';
 export interface OAuthModuleExtras {
   /** register the built-in OAuth routes (default true) */
   routes: boolean;
+  /** mount them under this path instead of wechat/oauth (login, callback, me, logout) */
+  routePrefix?: string;
   /** make the guard and service injectable everywhere (default true) */
   isGlobal: boolean;
 }
@@ -16,7 +18,7 @@ export const {
 } = new ConfigurableModuleBuilder<OAuthModuleOptions>()
   .setClassMethodName('forRoot')
   .setFactoryMethodName('createOAuthOptions')
-  .setExtras<OAuthModuleExtras>({ routes: true, isGlobal: true }, (definition, extras) => ({
+  .setExtras<OAuthModuleExtras>({ routes: true, routePrefix: undefined, isGlobal: true }, (definition, extras) => ({
     ...definition,
     global: extras.isGlobal,
   }))

@@ -1,10 +1,11 @@
 import { withControllers } from '../common/with-controllers.js';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { OAuthController } from './oauth.controller.js';
+import { normalizePrefix } from '../common/with-controllers.js';
 import {
   OAUTH_ASYNC_OPTIONS_TYPE, OAUTH_MODULE_OPTIONS, OAUTH_OPTIONS_TYPE, OAuthConfigurableModule,
 } from './oauth.module-definition.js';
-import { OAUTH_OPTIONS, type OAuthModuleOptions, resolveOAuthOptions } from './oauth.options.js';
+import { DEFAULT_OAUTH_PREFIX, OAUTH_OPTIONS, OAUTH_ROUTE_PREFIX, type OAuthModuleOptions, resolveOAuthOptions } from './oauth.options.js';
 import { OAuthService } from './oauth.service.js';
 import { WechatAuthGuard } from './wechat-auth.guard.js';
 
@@ -16,8 +17,8 @@ import { WechatAuthGuard } from './wechat-auth.guard.js';
   providers: [
     {
       provide: OAUTH_OPTIONS,
-      inject: [OAUTH_MODULE_OPTIONS],
-      useFactory: (options: OAuthModuleOptions) => resolveOAuthOptions(options),
+      inject: [OAUTH_MODULE_OPTIONS, OAUTH_ROUTE_PREFIX],
+      useFactory: (options: OAuthModuleOptions, prefix: string) => resolveOAuthOptions(options, prefix),
     },
     OAuthService,
     WechatAuthGuard,
@@ -26,10 +27,16 @@ import { WechatAuthGuard } from './wechat-auth.guard.js';
 })
 export class OAuthModule extends OAuthConfigurableModule {
   static override forRoot(options: typeof OAUTH_OPTIONS_TYPE): DynamicModule {
-    return withControllers(super.forRoot(options), options.routes, [OAuthController]);
+    return withRoutePrefix(withControllers(super.forRoot(options), options, [OAuthController]), options.routePrefix);
   }
 
   static override forRootAsync(options: typeof OAUTH_ASYNC_OPTIONS_TYPE): DynamicModule {
-    return withControllers(super.forRootAsync(options), options.routes, [OAuthController]);
+    return withRoutePrefix(withControllers(super.forRootAsync(options), options, [OAuthController]), options.routePrefix);
   }
+}
+
+/** The login and callback urls follow the mount point of the routes. */
+function withRoutePrefix(module: DynamicModule, prefix: string | undefined): DynamicModule {
+  const provider = { provide: OAUTH_ROUTE_PREFIX, useValue: normalizePrefix(prefix ?? DEFAULT_OAUTH_PREFIX) };
+  return { ...module, providers: [...(module.providers ?? []), provider] };
 }

@@ -12,8 +12,6 @@ export interface OAuthModuleOptions {
   lang?: 'zh_CN' | 'zh_TW' | 'en';
   /** turns the WeChat profile into the session user (or provide WECHAT_USER_MAPPER) */
   mapUser?: UserMapper;
-  /** where the built-in routes are mounted; default wechat/oauth */
-  routePrefix?: string;
   /** how long a login may take between redirect and callback, ms; default 10 minutes */
   stateTtlMs?: number;
   /** name of the session cookie, as given to registerSessions; default wechat_sid */
@@ -36,15 +34,15 @@ export interface ResolvedOAuthOptions {
 }
 
 export const OAUTH_OPTIONS = Symbol('OAUTH_OPTIONS');
+/** Where the OAuth routes are mounted (the module's `routePrefix` extra). */
+export const OAUTH_ROUTE_PREFIX = Symbol('OAUTH_ROUTE_PREFIX');
+export const DEFAULT_OAUTH_PREFIX = 'wechat/oauth';
 
-const trimSlashes = (s: string) => s.replace(/^\/+|\/+$/g, '');
-
-export function resolveOAuthOptions(o: OAuthModuleOptions): ResolvedOAuthOptions {
+export function resolveOAuthOptions(o: OAuthModuleOptions, routePrefix = DEFAULT_OAUTH_PREFIX): ResolvedOAuthOptions {
   if (!o.publicBaseUrl || !/^https?:\/\/[^/]+/i.test(o.publicBaseUrl)) {
     throw new Error('OAuthModule: publicBaseUrl must be an http(s) origin such as https://h5.example.com');
   }
   const publicBaseUrl = o.publicBaseUrl.replace(/\/+$/, '');
-  const routePrefix = trimSlashes(o.routePrefix ?? 'wechat/oauth');
   return {
     publicBaseUrl,
     openBaseUrl: (o.openBaseUrl ?? 'https://open.weixin.qq.com').replace(/\/+$/, ''),

@@ -4,6 +4,8 @@ import type { WechatModuleOptions } from './wechat.options.js';
 export interface WechatModuleExtras {
   /** register the built-in JS-SDK routes (default true) */
   routes: boolean;
+  /** mount them under this path instead of wechat/jssdk */
+  routePrefix?: string;
   /** make the services injectable everywhere without importing the module (default true) */
   isGlobal: boolean;
 }
@@ -16,7 +18,7 @@ export const {
 } = new ConfigurableModuleBuilder<WechatModuleOptions>()
   .setClassMethodName('forRoot')
   .setFactoryMethodName('createWechatOptions')
-  .setExtras<WechatModuleExtras>({ routes: true, isGlobal: true }, (definition, extras) => ({
+  .setExtras<WechatModuleExtras>({ routes: true, routePrefix: undefined, isGlobal: true }, (definition, extras) => ({
     ...definition,
     global: extras.isGlobal,
   }))

@@ -2,7 +2,6 @@ import { HttpModule } from '@nestjs/axios';
 import { withControllers } from '../common/with-controllers.js';
 import { type DynamicModule, Inject, Module, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import { WechatApiClient } from './api/wechat-api.client.js';
-import { WechatCallObserver } from './api/wechat-call.observer.js';
 import { CacheManagerCredentialStore } from './credentials/cache-manager.store.js';
 import { CredentialCache } from './credentials/credential-cache.js';
 import { createSharedCache, type SharedCache } from './credentials/shared-cache.factory.js';
@@ -13,6 +12,7 @@ import { SignatureService } from './jssdk/signature.service.js';
 import {
   WECHAT_ASYNC_OPTIONS_TYPE, WECHAT_MODULE_OPTIONS, WECHAT_OPTIONS_TYPE, WechatConfigurableModule,
 } from './wechat.module-definition.js';
+import { WechatEvents } from './wechat-events.js';
 import { resolveWechatOptions, WECHAT_OPTIONS, type ResolvedWechatOptions, type WechatModuleOptions } from './wechat.options.js';
 
 export const WECHAT_SHARED_CACHE = Symbol('WECHAT_SHARED_CACHE');
@@ -36,17 +36,17 @@ const providers: Provider[] = [
   },
   {
     provide: CredentialCache,
-    inject: [WECHAT_CREDENTIAL_STORE, WECHAT_OPTIONS],
-    useFactory: (store: CacheManagerCredentialStore, options: ResolvedWechatOptions) => {
+    inject: [WECHAT_CREDENTIAL_STORE, WECHAT_OPTIONS, WechatEvents],
+    useFactory: (store: CacheManagerCredentialStore, options: ResolvedWechatOptions, events: WechatEvents) => {
       const { attempts, maxDelayMs } = options.retryPolicy;
       // A fetch with all its retries must finish inside the lock's lifetime.
       const lockTtlMs = attempts * options.httpTimeoutMs + attempts * maxDelayMs + 2000;
       return new CredentialCache(store, {
         lockTtlMs, waitBudgetMs: lockTtlMs + 2000, pollIntervalMs: 25, backgroundRetryMs: 5000,
-      });
+      }, Date.now, events);
     },
   },
-  WechatCallObserver,
+  WechatEvents,
   WechatApiClient,
   TokenService,
   TicketService,
@@ -54,7 +54,7 @@ const providers: Provider[] = [
 ];
 
 const exported = [
-  WECHAT_OPTIONS, WECHAT_CREDENTIAL_STORE, WECHAT_SHARED_CACHE, CredentialCache, WechatCallObserver,
+  WECHAT_OPTIONS, WECHAT_CREDENTIAL_STORE, WECHAT_SHARED_CACHE, CredentialCache, WechatEvents,
   WechatApiClient, TokenService, TicketService, SignatureService,
 ];
 
@@ -64,19 +64,24 @@ const exported = [
  */
 @Module({ imports: [HttpModule], providers, exports: exported })
 export class WechatModule extends WechatConfigurableModule implements OnApplicationShutdown {
-  constructor(@Inject(WECHAT_SHARED_CACHE) private readonly shared: SharedCache) {
+  constructor(
+    @Inject(WECHAT_SHARED_CACHE) private readonly shared: SharedCache,
+    private readonly credentials: CredentialCache,
+  ) {
     super();
   }
 
   static override forRoot(options: typeof WECHAT_OPTIONS_TYPE): DynamicModule {
-    return withControllers(super.forRoot(options), options.routes, [JssdkController]);
+    return withControllers(super.forRoot(options), options, [JssdkController]);
   }
 
   static override forRootAsync(options: typeof WECHAT_ASYNC_OPTIONS_TYPE): DynamicModule {
-    return withControllers(super.forRootAsync(options), options.routes, [JssdkController]);
+    return withControllers(super.forRootAsync(options), options, [JssdkController]);
   }
 
+  /** Runs after the HTTP server stopped: let fetches in flight finish and release their locks, then close Redis. */
   async onApplicationShutdown(): Promise<void> {
+    await this.credentials.settle();
     await this.shared.close();
   }
 }

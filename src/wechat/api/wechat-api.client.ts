@@ -5,7 +5,7 @@ import { WECHAT_OPTIONS, type ResolvedWechatOptions } from '../wechat.options.js
 import { WechatApiError, WechatUnavailableError } from './wechat-api.error.js';
 import { backoffDelayMs, delay, type RetryPolicy } from './retry-policy.js';
 import { parseWechatJson } from './wechat-json.js';
-import { WechatCallObserver } from './wechat-call.observer.js';
+import { WechatEvents } from '../wechat-events.js';
 
 export type Query = Record<string, string | number | undefined>;
 
@@ -32,7 +32,7 @@ export class WechatApiClient {
   constructor(
     private readonly http: HttpService,
     @Inject(WECHAT_OPTIONS) private readonly options: ResolvedWechatOptions,
-    private readonly observer: WechatCallObserver,
+    private readonly events: WechatEvents,
   ) {
     this.retry = options.retryPolicy;
   }
@@ -52,16 +52,16 @@ export class WechatApiClient {
       const started = performance.now();
       try {
         const result = await this.attempt<T>(spec);
-        this.observer.record(spec.endpoint, 'ok', performance.now() - started);
+        this.events.apiCall(spec.endpoint, 'ok', performance.now() - started);
         return result;
       } catch (error) {
         const elapsed = performance.now() - started;
         if (error instanceof WechatApiError && error.kind !== 'transient') {
-          this.observer.record(spec.endpoint, 'errcode', elapsed);
+          this.events.apiCall(spec.endpoint, 'errcode', elapsed);
           throw error;
         }
         lastReason = error instanceof WechatApiError ? `errcode ${error.errcode}` : (error as Error).message;
-        this.observer.record(spec.endpoint, error instanceof WechatApiError ? 'errcode' : 'transport', elapsed);
+        this.events.apiCall(spec.endpoint, error instanceof WechatApiError ? 'errcode' : 'transport', elapsed);
         this.logger.warn(`${spec.method} ${spec.endpoint} attempt ${attempt + 1}/${this.retry.attempts} failed: ${lastReason}`);
         if (!(error instanceof TransientFailure) && !(error instanceof WechatApiError)) throw error;
       }

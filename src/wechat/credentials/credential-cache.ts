@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { WechatUnavailableError } from '../api/wechat-api.error.js';
 import { delay } from '../api/retry-policy.js';
+import type { WechatEventListener } from '../wechat-events.js';
 import type { SharedCredentialStore, StoredCredential } from './credential-store.js';
 import { credentialWindows, isUsable, sharedTtlMs, toStoredCredential } from './credential-windows.js';
 
@@ -21,7 +22,11 @@ export interface CredentialTiming {
   backgroundRetryMs: number;
 }
 
+type CacheEvents = Pick<WechatEventListener, 'cacheLookup' | 'credentialRefresh'>;
+const NO_EVENTS: CacheEvents = { cacheLookup: () => undefined, credentialRefresh: () => undefined };
+
 interface MemoryEntry {
+  name: string;
   credential: StoredCredential;
   usableUntil: number;
   refreshAt: number;
@@ -43,6 +48,7 @@ export class CredentialCache {
     private readonly store: SharedCredentialStore,
     private readonly timing: CredentialTiming,
     private readonly now: () => number = Date.now,
+    private readonly events: CacheEvents = NO_EVENTS,
   ) {}
 
   /** The hot path: a map lookup while the value is fresh. */
@@ -51,10 +57,12 @@ export class CredentialCache {
     if (entry) {
       const now = this.now();
       if (now < entry.usableUntil) {
+        this.events.cacheLookup(entry.name, 'memory', true);
         if (now >= entry.refreshAt && now >= entry.nextBackgroundAt) this.refreshInBackground(key, entry, fetcher);
         return entry.credential.value;
       }
     }
+    this.events.cacheLookup(credentialName(key), 'memory', false);
     return (await this.flight(key, () => this.load(key, fetcher))).value;
   }
 
@@ -94,7 +102,9 @@ export class CredentialCache {
 
   private async load(key: string, fetcher: CredentialFetcher): Promise<StoredCredential> {
     const shared = await this.readShared(key);
-    if (isUsable(shared, this.now())) return this.remember(key, shared);
+    const hit = isUsable(shared, this.now());
+    this.events.cacheLookup(credentialName(key), 'shared', hit);
+    if (hit) return this.remember(key, shared);
     return this.fetchUnderLock(key, () => fetcher(), (c): c is StoredCredential => isUsable(c, this.now()));
   }
 
@@ -108,7 +118,7 @@ export class CredentialCache {
       const shared = await this.readShared(key);
       if (newer(shared)) return this.remember(key, shared);
       return this.fetchUnderLock(key, () => fetcher(), newer, { waitForOthers: false, fallback: current });
-    }).catch((error: Error) => this.logger.warn(`background refresh of ${describeKey(key)} failed: ${error.message}`));
+    }).catch((error: Error) => this.logger.warn(`background refresh of ${credentialName(key)} failed: ${error.message}`));
   }
 
   private async fetchUnderLock(
@@ -125,7 +135,7 @@ export class CredentialCache {
         try {
           const again = owner ? await this.readShared(key) : undefined;
           if (acceptable(again)) return this.remember(key, again);
-          const fetched = await fetch();
+          const fetched = await this.timedFetch(key, fetch);
           const credential = toStoredCredential(fetched.value, fetched.expiresInSec, this.now());
           await this.writeShared(key, credential);
           return this.remember(key, credential);
@@ -139,6 +149,18 @@ export class CredentialCache {
       if (this.now() >= deadline) {
         throw new WechatUnavailableError('credential refresh', 'timed out waiting for another instance to refresh');
       }
+    }
+  }
+
+  private async timedFetch(key: string, fetch: () => Promise<FetchedCredential>): Promise<FetchedCredential> {
+    const started = performance.now();
+    try {
+      const fetched = await fetch();
+      this.events.credentialRefresh(credentialName(key), true, performance.now() - started);
+      return fetched;
+    } catch (error) {
+      this.events.credentialRefresh(credentialName(key), false, performance.now() - started);
+      throw error;
     }
   }
 
@@ -170,7 +192,7 @@ export class CredentialCache {
 
   private remember(key: string, credential: StoredCredential): StoredCredential {
     const { usableUntil, refreshAt } = credentialWindows(credential);
-    this.memory.set(key, { credential, usableUntil, refreshAt, nextBackgroundAt: 0 });
+    this.memory.set(key, { name: credentialName(key), credential, usableUntil, refreshAt, nextBackgroundAt: 0 });
     return credential;
   }
 
@@ -198,7 +220,7 @@ export class CredentialCache {
   }
 }
 
-/** Key names are not secret, but keep logs short: the last segment says what it is. */
-function describeKey(key: string): string {
-  return key.split(':').slice(-1)[0];
+/** The key's last segment says which credential it is (access_token, jsapi_ticket, ...). */
+function credentialName(key: string): string {
+  return key.slice(key.lastIndexOf(':') + 1);
 }

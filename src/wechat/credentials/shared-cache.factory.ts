@@ -47,7 +47,12 @@ export async function createSharedCache(options: ResolvedWechatOptions): Promise
     cache,
     redis: client as unknown as RedisClient,
     close: async () => {
-      if (client.isOpen) await client.quit().catch(() => client.disconnect().catch(() => undefined));
+      // QUIT waits for a connection that may never come back; bound it, then drop the socket.
+      if (client.isReady) {
+        const bounded = new Promise<void>((resolve) => setTimeout(resolve, 2000).unref());
+        await Promise.race([client.quit().catch(() => undefined), bounded]);
+      }
+      if (client.isOpen) await client.disconnect().catch(() => undefined);
     },
   };
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HttpProblem } from '../../common/http-problem.js';
 import { TicketService } from '../credentials/ticket.service.js';
+import { WechatEvents } from '../wechat-events.js';
 import { WECHAT_OPTIONS, type ResolvedWechatOptions } from '../wechat.options.js';
 import { createNonce } from './nonce.js';
 import { checkPageUrl } from './page-url.js';
@@ -46,6 +47,7 @@ export class SignatureService {
   constructor(
     private readonly tickets: TicketService,
     @Inject(WECHAT_OPTIONS) private readonly options: ResolvedWechatOptions,
+    private readonly events: WechatEvents,
   ) {}
 
   /**
@@ -58,6 +60,7 @@ export class SignatureService {
     const ticket = await this.tickets.getJsapiTicket();
     const nonceStr = createNonce();
     const timestamp = unixSeconds();
+    this.events.signature('jsapi');
     return {
       appId: this.options.appId,
       timestamp,
@@ -77,6 +80,7 @@ export class SignatureService {
     const shopId = params.shopId ?? '';
     const cardType = params.cardType ?? '';
     const cardId = params.cardId ?? '';
+    this.events.signature('card');
     const cardSign = cardSignature([ticket, this.options.appId, shopId, timestamp, nonceStr, cardId, cardType]);
     return { shopId, cardType, cardId, timestamp, nonceStr, signType: 'SHA1', cardSign };
   }

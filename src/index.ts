@@ -1,0 +1,45 @@
+// The public face of the package: every name a host application uses, nothing internal.
+
+// WeChat core: credentials, API client, JS-SDK signing
+export { WechatModule, WECHAT_SHARED_CACHE, WECHAT_CREDENTIAL_STORE } from './wechat/wechat.module.js';
+export type { WechatModuleExtras } from './wechat/wechat.module-definition.js';
+export { WECHAT_OPTIONS, type WechatModuleOptions, type ResolvedWechatOptions, type TokenMode } from './wechat/wechat.options.js';
+export { WechatApiClient, type Query } from './wechat/api/wechat-api.client.js';
+export { WechatApiError, WechatUnavailableError } from './wechat/api/wechat-api.error.js';
+export { classifyErrcode, isTokenInvalidErrcode, errcodeHint, type ErrcodeKind } from './wechat/api/errcodes.js';
+export type { RetryPolicy } from './wechat/api/retry-policy.js';
+export {
+  WechatEvents, type WechatEventListener, type CallOutcome, type CacheTier, type LoginOutcome,
+} from './wechat/wechat-events.js';
+export { TokenService } from './wechat/credentials/token.service.js';
+export { TicketService } from './wechat/credentials/ticket.service.js';
+export type { TicketType } from './wechat/credentials/credential-keys.js';
+export { CredentialCache } from './wechat/credentials/credential-cache.js';
+export type { SharedCredentialStore, StoredCredential } from './wechat/credentials/credential-store.js';
+export {
+  SignatureService, type WxConfig, type WxConfigOptions, type ChooseCardParams, type ChooseCardConfig,
+} from './wechat/jssdk/signature.service.js';
+export { jsapiSignature, cardSignature, withoutFragment } from './wechat/jssdk/signature.js';
+export { JssdkController } from './wechat/jssdk/jssdk.controller.js';
+
+// OAuth login
+export { OAuthModule } from './oauth/oauth.module.js';
+export type { OAuthModuleExtras } from './oauth/oauth.module-definition.js';
+export { OAUTH_OPTIONS, type OAuthModuleOptions, type ResolvedOAuthOptions } from './oauth/oauth.options.js';
+export { OAuthService, type WebGrant } from './oauth/oauth.service.js';
+export { OAuthController } from './oauth/oauth.controller.js';
+export { WechatAuthGuard } from './oauth/wechat-auth.guard.js';
+export { WechatUser } from './oauth/wechat-user.decorator.js';
+export {
+  WECHAT_USER_MAPPER, defaultUserMapper,
+  type SessionUser, type WechatProfile, type UserMapper, type WechatUserMapper, type OAuthScope,
+} from './oauth/session-user.js';
+export { registerSessions, DEFAULT_SESSION_COOKIE, DEFAULT_SESSIONLESS_PATHS, type SessionSetup } from './session/register-sessions.js';
+
+// Operations
+export { MetricsModule } from './ops/metrics/metrics.module.js';
+export { PrometheusMetrics } from './ops/metrics/prometheus-metrics.js';
+
+// Errors as JSON
+export { ProblemFilter, toProblem } from './common/problem.filter.js';
+export { HttpProblem, type ProblemBody } from './common/http-problem.js';

@@ -1,0 +1,16 @@
+import { Controller, Get, Header } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { PrometheusMetrics } from './prometheus-metrics.js';
+
+/** SPEC 3.4: Prometheus text exposition. */
+@Controller('metrics')
+@ApiExcludeController()
+export class MetricsController {
+  constructor(private readonly metrics: PrometheusMetrics) {}
+
+  @Get()
+  @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
+  scrape(): Promise<string> {
+    return this.metrics.registry.metrics();
+  }
+}
