@@ -8,10 +8,12 @@ export default {
   extensionsToTreatAsEsm: ['.ts'],
   // sources use NodeNext-style "./foo.js" specifiers; map them back to the .ts files
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-  // cookie@2 is ESM-only and require()d by light-my-request; jest on Node 20 cannot require(esm)
-  transformIgnorePatterns: ['/node_modules/(?!cookie/)'],
+  // ESM-only packages that CommonJS dependencies require() (cookie@2 by light-my-request and
+  // @fastify/cookie, content-disposition@2 by @fastify/static): jest on Node 20 cannot require(esm),
+  // so they are compiled to CommonJS.
+  transformIgnorePatterns: ['/node_modules/(?!(cookie|content-disposition)/)'],
   transform: {
-    '/node_modules/cookie/.+\\.js$': ['ts-jest', { useESM: true, tsconfig: { allowJs: true, target: 'es2022' } }],
+    '/node_modules/(cookie|content-disposition)/.+\\.js$': ['ts-jest', { useESM: true, tsconfig: { allowJs: true, target: 'es2022' } }],
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }],
   },
   testTimeout: 30000,

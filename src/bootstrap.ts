@@ -4,6 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { AppModule, type EnvOverrides } from './app.module.js';
 import { type AppConfig, SANDBOX_MOUNT_PATH } from './config/app-config.js';
 import { ProblemFilter } from './common/problem.filter.js';
+import { setupOpenApi } from './openapi.js';
 import { fastifyLoggerOptions, type LogLevel } from './logging.js';
 import { Sandbox, sandboxPlugin } from './sandbox/index.js';
 import { registerSessions } from './session/register-sessions.js';
@@ -47,6 +48,7 @@ export async function createApp(overrides?: EnvOverrides): Promise<{ app: NestFa
     const sandbox = new Sandbox({ accounts: [{ appId: config.appId, appSecret: config.appSecret }] });
     await app.register(sandboxPlugin, { prefix: SANDBOX_MOUNT_PATH, sandbox });
   }
+  if (config.openApiDocs) setupOpenApi(app);
   closeKeepAliveWhenStopping(app);
   app.enableShutdownHooks();
   for (const warning of config.warnings) Logger.warn(warning, 'Config');

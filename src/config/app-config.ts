@@ -29,6 +29,8 @@ export interface AppConfig {
   corsOrigins: string[];
   trustProxy: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
+  /** serve the OpenAPI description at /docs */
+  openApiDocs: boolean;
   warnings: string[];
 }
 
@@ -110,6 +112,7 @@ export function toAppConfig(env: EnvironmentVariables): AppConfig {
     corsOrigins: splitList(env.CORS_ORIGINS),
     trustProxy: env.TRUST_PROXY,
     logLevel: env.LOG_LEVEL,
+    openApiDocs: env.OPENAPI_DOCS ?? env.NODE_ENV !== 'production',
     warnings,
   };
 }

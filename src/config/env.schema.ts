@@ -3,7 +3,9 @@ import {
   IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, MinLength,
 } from 'class-validator';
 
-const toBool = ({ value }: { value: unknown }) => {
+// Reads the raw string: implicit conversion would already have turned "false" into true.
+const toBool = ({ obj, key }: { obj: Record<string, unknown>; key: string }) => {
+  const value = obj[key];
   if (typeof value !== 'string') return value;
   const v = value.trim().toLowerCase();
   if (['true', '1', 'yes', 'on'].includes(v)) return true;
@@ -71,6 +73,9 @@ export class EnvironmentVariables {
 
   @Transform(toBool) @IsBoolean({ message: 'must be true or false' })
   TRUST_PROXY = false;
+
+  @IsOptional() @Transform(toBool) @IsBoolean({ message: 'must be true or false' })
+  OPENAPI_DOCS?: boolean;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'silent'])
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent' = 'info';

@@ -48,6 +48,8 @@ describe('validateEnv', () => {
   it('parses booleans and treats empty values as unset', () => {
     expect(validateEnv({ TRUST_PROXY: 'false', REDIS_URL: '' }).app).toMatchObject({ trustProxy: false, redisUrl: undefined });
     expect(validateEnv({ TRUST_PROXY: 'true' }).app.trustProxy).toBe(true);
+    expect(validateEnv({ OPENAPI_DOCS: 'false' }).app.openApiDocs).toBe(false);
+    expect(validateEnv({ NODE_ENV: 'test' }).app.openApiDocs).toBe(true);
   });
 
   it('wants both credentials or none, and WECHAT_SANDBOX=false needs them', () => {

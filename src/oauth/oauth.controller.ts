@@ -1,7 +1,13 @@
 import { Controller, Get, HttpCode, Inject, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HttpProblem } from '../common/http-problem.js';
+import {
+  ApiCookieAuth, ApiForbiddenResponse, ApiFoundResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiQuery,
+  ApiServiceUnavailableResponse, ApiTags, ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { ProblemDto } from '../common/problem.dto.js';
 import { ProblemFilter } from '../common/problem.filter.js';
+import { NotAuthenticatedDto, SessionUserDto } from './oauth.responses.js';
 import { addPending, markCompleted, recentCompletion, takePending } from './login-state.js';
 import { OAUTH_OPTIONS, type ResolvedOAuthOptions } from './oauth.options.js';
 import { OAuthService } from './oauth.service.js';
@@ -21,6 +27,7 @@ const wantsJson = (req: FastifyRequest) => {
 
 /** SPEC 3.2: the login redirect, the callback, the current user and logout. */
 @Controller('wechat/oauth')
+@ApiTags('WeChat login')
 @UseFilters(ProblemFilter)
 export class OAuthController {
   constructor(
@@ -30,6 +37,10 @@ export class OAuthController {
   ) {}
 
   @Get('login')
+  @ApiOperation({ summary: "302 to WeChat's authorize page; the state is kept in the session" })
+  @ApiQuery({ name: 'returnTo', required: false, description: 'local path to come back to (else /)' })
+  @ApiQuery({ name: 'scope', required: false, enum: ['snsapi_base', 'snsapi_userinfo'] })
+  @ApiFoundResponse({ description: 'to {WECHAT_OPEN_BASE_URL}/connect/oauth2/authorize?...#wechat_redirect' })
   async login(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query('returnTo') returnTo?: unknown, @Query('scope') scope?: unknown) {
     if (scope !== undefined && !SCOPES.includes(scope as OAuthScope)) {
       throw new HttpProblem(400, 'VALIDATION_FAILED', 'scope must be snsapi_base or snsapi_userinfo');
@@ -42,6 +53,13 @@ export class OAuthController {
   }
 
   @Get('callback')
+  @ApiOperation({ summary: 'WeChat redirects here; exchanges the code and logs the user in' })
+  @ApiQuery({ name: 'code', required: false })
+  @ApiQuery({ name: 'state', required: true })
+  @ApiFoundResponse({ description: 'to returnTo (with ?wechat_error=access_denied when refused)' })
+  @ApiForbiddenResponse({ type: ProblemDto, description: 'INVALID_STATE' })
+  @ApiUnauthorizedResponse({ type: ProblemDto, description: 'INVALID_CODE, or ACCESS_DENIED for JSON clients' })
+  @ApiServiceUnavailableResponse({ type: ProblemDto, description: 'WECHAT_UNAVAILABLE' })
   async callback(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query('code') code?: unknown, @Query('state') state?: unknown) {
     try {
       const outcome = await this.handleCallback(req, reply, code, state);
@@ -85,12 +103,18 @@ export class OAuthController {
 
   @Get('me')
   @UseGuards(WechatAuthGuard)
+  @ApiCookieAuth('wechat_sid')
+  @ApiOperation({ summary: 'the session user' })
+  @ApiOkResponse({ type: SessionUserDto })
+  @ApiUnauthorizedResponse({ type: NotAuthenticatedDto, description: 'NOT_AUTHENTICATED (browser navigations get a 302 to login)' })
   me(@WechatUser() user: SessionUser): SessionUser {
     return user;
   }
 
   @Post('logout')
   @HttpCode(204)
+  @ApiOperation({ summary: 'destroys the session server-side' })
+  @ApiNoContentResponse()
   async logout(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
     if (req.session) await req.session.destroy();
     reply.clearCookie(this.options.sessionCookieName, { path: '/' });

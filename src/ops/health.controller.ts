@@ -1,4 +1,5 @@
 import { Controller, Get, Inject, UseFilters } from '@nestjs/common';
+import { ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { ProblemFilter } from '../common/problem.filter.js';
 import type { SharedCredentialStore } from '../wechat/credentials/credential-store.js';
 import { WECHAT_CREDENTIAL_STORE } from '../wechat/wechat.module.js';
@@ -11,6 +12,13 @@ export interface HealthReport {
   sandbox: boolean;
 }
 
+class HealthDto implements HealthReport {
+  @ApiProperty({ enum: ['ok', 'degraded'] }) status: 'ok' | 'degraded';
+  @ApiProperty({ enum: ['redis', 'memory'] }) cache: 'redis' | 'memory';
+  @ApiProperty({ enum: ['up', 'down', 'unused'] }) redis: 'up' | 'down' | 'unused';
+  @ApiProperty() sandbox: boolean;
+}
+
 /** SPEC 3.4: always 200; `degraded` while the shared cache (Redis) does not answer. */
 @Controller()
 @UseFilters(ProblemFilter)
@@ -21,6 +29,8 @@ export class HealthController {
   ) {}
 
   @Get('health')
+  @ApiTags('Operations')
+  @ApiOkResponse({ type: HealthDto })
   async health(): Promise<HealthReport> {
     const redis = this.store.kind === 'redis' ? ((await this.store.ping()) ? 'up' : 'down') : 'unused';
     return { status: redis === 'down' ? 'degraded' : 'ok', cache: this.store.kind, redis, sandbox: this.sandbox };
