@@ -16,6 +16,8 @@ export { TicketService } from './wechat/credentials/ticket.service.js';
 export type { TicketType } from './wechat/credentials/credential-keys.js';
 export { CredentialCache } from './wechat/credentials/credential-cache.js';
 export type { SharedCredentialStore, StoredCredential } from './wechat/credentials/credential-store.js';
+export type { SharedCache } from './wechat/credentials/shared-cache.factory.js';
+export type { RedisClient } from './wechat/credentials/cache-manager.store.js';
 export {
   SignatureService, type WxConfig, type WxConfigOptions, type ChooseCardParams, type ChooseCardConfig,
 } from './wechat/jssdk/signature.service.js';

@@ -42,7 +42,7 @@ const providers: Provider[] = [
       // A fetch with all its retries must finish inside the lock's lifetime.
       const lockTtlMs = attempts * options.httpTimeoutMs + attempts * maxDelayMs + 2000;
       return new CredentialCache(store, {
-        lockTtlMs, waitBudgetMs: lockTtlMs + 2000, pollIntervalMs: 25, backgroundRetryMs: 5000,
+        lockTtlMs, waitBudgetMs: lockTtlMs + 2000, pollIntervalMs: 25, backgroundRetryMs: 5000, failureCooldownMs: 1000,
       }, Date.now, events);
     },
   },

@@ -2,6 +2,7 @@ import { startSandbox, type SandboxServer } from '../../src/sandbox/index.js';
 import { getJson, postJson, serviceEnv, startApp } from '../support/app.js';
 import { CookieClient, pathOf } from '../support/browser-client.js';
 import { freePort, startServiceProcess } from '../support/processes.js';
+import { eventually } from '../support/eventually.js';
 import { deleteKeys, listKeys, REDIS_URL, uniquePrefix } from '../support/redis-keys.js';
 
 const ACCOUNT = { appId: 'wx1212abab3434cdcd', appSecret: 'operations-e2e-secret-0123' };
@@ -80,7 +81,7 @@ describe('operations: metrics, health, graceful shutdown', () => {
     });
     sandbox.sandbox.injectFault('cgi-bin/ticket/getticket', { kind: 'slow', delayMs: 800 });
     const inFlight = postJson(`${svc.url}/wechat/jssdk/config`, { url: 'https://h5.example.com/' });
-    await waitFor(async () => (await listKeys(keyPrefix)).some((k) => k.endsWith(':lock')));
+    expect(await eventually(async () => (await listKeys(keyPrefix)).some((k) => k.endsWith(':lock')), 5000, 10)).toBe(true);
     const exited = new Promise<void>((resolve) => svc.child.once('exit', () => resolve()));
     svc.child.kill('SIGTERM');
     const response = await inFlight;
@@ -90,11 +91,3 @@ describe('operations: metrics, health, graceful shutdown', () => {
   }, 30_000);
 });
 
-/** Polls a condition that no event announces (a key appearing in Redis), bounded. */
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}

@@ -14,13 +14,23 @@ export interface ServiceProcess {
   stop(): Promise<void>;
 }
 
+export interface ProcessOptions {
+  /** the entry file to run; default this repo's dist/main.js */
+  main?: string;
+  /** working directory of the process; default this one's */
+  cwd?: string;
+}
+
 /**
- * Starts the built service (`node dist/main.js`, built by `npm test`'s pretest) as a separate OS
- * process and resolves once it logs its listening address.
+ * Starts the built service (`node dist/main.js`, built by `npm test`'s pretest), or another app's
+ * entry file, as a separate OS process and resolves once it logs its listening address.
  */
-export async function startServiceProcess(env: Record<string, string | undefined>, timeoutMs = 20_000): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, [MAIN], {
+export async function startServiceProcess(
+  env: Record<string, string | undefined>, timeoutMs = 20_000, options: ProcessOptions = {},
+): Promise<ServiceProcess> {
+  const child = spawn(process.execPath, [options.main ?? MAIN], {
     env: { PATH: process.env.PATH, ...env },
+    cwd: options.cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

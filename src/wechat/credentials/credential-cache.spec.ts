@@ -4,7 +4,7 @@ import { WechatUnavailableError } from '../api/wechat-api.error.js';
 import { CacheManagerCredentialStore } from './cache-manager.store.js';
 import { CredentialCache, type CredentialFetcher } from './credential-cache.js';
 
-const TIMING = { lockTtlMs: 5000, waitBudgetMs: 2000, pollIntervalMs: 5, backgroundRetryMs: 1000 };
+const TIMING = { lockTtlMs: 5000, waitBudgetMs: 2000, pollIntervalMs: 5, backgroundRetryMs: 1000, failureCooldownMs: 1000 };
 
 async function setup() {
   let now = 1_000_000;
@@ -87,17 +87,23 @@ describe('CredentialCache', () => {
     expect(fetcher.calls()).toBe(2);
   });
 
-  it('never caches a failed fetch', async () => {
-    const { cache } = await setup();
+  it('never caches a failed fetch as a value; repeats the error only during the cooldown', async () => {
+    const { cache, clock } = await setup();
     const c = cache();
     let fail = true;
+    let calls = 0;
     const fetcher: CredentialFetcher = async () => {
+      calls += 1;
       if (fail) throw new Error('errcode 45009');
       return { value: 'ok', expiresInSec: 7200 };
     };
     await expect(c.get('k', fetcher)).rejects.toThrow('45009');
     fail = false;
+    await expect(Promise.all(Array.from({ length: 50 }, () => c.get('k', fetcher)))).rejects.toThrow('45009');
+    expect(calls).toBe(1);
+    clock.advance(TIMING.failureCooldownMs);
     expect(await c.get('k', fetcher)).toBe('ok');
+    expect(calls).toBe(2);
   });
 
   it('writes a positive TTL even when WeChat answers expires_in 0', async () => {

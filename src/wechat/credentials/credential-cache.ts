@@ -20,6 +20,11 @@ export interface CredentialTiming {
   pollIntervalMs: number;
   /** pause between failed or fruitless background refreshes of one key */
   backgroundRetryMs: number;
+  /**
+   * After a failed fetch, callers in this process get the same error for this long without
+   * calling WeChat again, so a burst during an outage cannot multiply the calls.
+   */
+  failureCooldownMs: number;
 }
 
 type CacheEvents = Pick<WechatEventListener, 'cacheLookup' | 'credentialRefresh'>;
@@ -42,6 +47,7 @@ export class CredentialCache {
   private readonly logger = new Logger('CredentialCache');
   private readonly memory = new Map<string, MemoryEntry>();
   private readonly inflight = new Map<string, Promise<StoredCredential>>();
+  private readonly failures = new Map<string, { error: unknown; until: number }>();
   private lastStoreWarning = 0;
 
   constructor(
@@ -63,7 +69,7 @@ export class CredentialCache {
       }
     }
     this.events.cacheLookup(credentialName(key), 'memory', false);
-    return (await this.flight(key, () => this.load(key, fetcher))).value;
+    return (await this.foreground(key, () => this.load(key, fetcher))).value;
   }
 
   /** WeChat rejected `stale`: use a newer value if one exists, otherwise fetch one. */
@@ -76,7 +82,7 @@ export class CredentialCache {
       if (result.value !== stale) return result.value;
     }
     const accept = (c: StoredCredential | undefined): c is StoredCredential => c?.value !== stale && isUsable(c, this.now());
-    return (await this.flight(key, async () => {
+    return (await this.foreground(key, async () => {
       const shared = await this.readShared(key);
       return accept(shared) ? this.remember(key, shared) : this.fetchUnderLock(key, () => fetcher(stale), accept);
     })).value;
@@ -90,6 +96,22 @@ export class CredentialCache {
   /** Drops the in-process copy (the shared copy stays). */
   forget(key: string): void {
     this.memory.delete(key);
+  }
+
+  /** A fetch a caller waits for: subject to the failure cooldown. */
+  private foreground(key: string, work: () => Promise<StoredCredential>): Promise<StoredCredential> {
+    const failure = this.failures.get(key);
+    if (failure && this.now() < failure.until && !this.inflight.has(key)) return Promise.reject(failure.error);
+    return this.flight(key, work).then(
+      (credential) => {
+        this.failures.delete(key);
+        return credential;
+      },
+      (error: unknown) => {
+        this.failures.set(key, { error, until: this.now() + this.timing.failureCooldownMs });
+        throw error;
+      },
+    );
   }
 
   private flight(key: string, work: () => Promise<StoredCredential>): Promise<StoredCredential> {
