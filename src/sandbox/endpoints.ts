@@ -1,6 +1,6 @@
 /**
  * Endpoint names used for call counts and fault injection: the WeChat path without the leading slash.
- * Later endpoint groups (media) add their names here so the control API accepts them.
+ * Every endpoint group adds its names here so the control API accepts them.
  */
 export const CREDENTIAL_ENDPOINTS = ['cgi-bin/token', 'cgi-bin/stable_token', 'cgi-bin/ticket/getticket'] as const;
 
@@ -18,4 +18,9 @@ export const OAUTH_ENDPOINTS = [
 
 export type OAuthEndpoint = (typeof OAUTH_ENDPOINTS)[number];
 
-export const SANDBOX_ENDPOINTS: readonly string[] = [...CREDENTIAL_ENDPOINTS, ...OAUTH_ENDPOINTS];
+/** Temporary media download; jssdk is the HD (speex) voice. */
+export const MEDIA_ENDPOINTS = ['cgi-bin/media/get', 'cgi-bin/media/get/jssdk'] as const;
+
+export type MediaEndpoint = (typeof MEDIA_ENDPOINTS)[number];
+
+export const SANDBOX_ENDPOINTS: readonly string[] = [...CREDENTIAL_ENDPOINTS, ...OAUTH_ENDPOINTS, ...MEDIA_ENDPOINTS];

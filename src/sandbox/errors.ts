@@ -6,6 +6,7 @@ export const WECHAT_ERRMSG: Readonly<Record<number, string>> = {
   40001: 'invalid credential, access_token is invalid or not latest',
   40002: 'invalid grant_type',
   40003: 'invalid openid',
+  40007: 'invalid media_id',
   40013: 'invalid appid',
   40014: 'invalid access_token',
   40029: 'invalid code',
@@ -19,6 +20,7 @@ export const WECHAT_ERRMSG: Readonly<Record<number, string>> = {
   41002: 'appid missing',
   41003: 'refresh_token missing',
   41004: 'appsecret missing',
+  41006: 'media_id missing',
   41008: 'missing code',
   41009: 'missing openid',
   42001: 'access_token expired',
@@ -28,6 +30,7 @@ export const WECHAT_ERRMSG: Readonly<Record<number, string>> = {
   43002: 'require POST method',
   45009: 'reach max api daily quota limit',
   45011: 'api minute-quota reach limit mustslower retry next minute',
+  46001: 'media data no exist',
   47001: 'data format error',
   48001: 'api unauthorized',
 };

@@ -27,6 +27,14 @@ describe('FaultQueue', () => {
     expect(faultProblem(null)).toBeDefined();
     expect(faultProblem({ kind: 'slow', delayMs: 10, errcode: -1 })).toBeUndefined();
   });
+
+  it('accepts cut faults with a non-negative integer afterBytes and keeps only known fields', () => {
+    const q = new FaultQueue();
+    q.inject('m', { kind: 'cut', afterBytes: 10, extra: true } as never);
+    expect(q.take('m')).toEqual({ kind: 'cut', afterBytes: 10 });
+    expect(faultProblem({ kind: 'cut', afterBytes: 0 })).toBeUndefined();
+    for (const afterBytes of [-1, 0.5, '1', undefined]) expect(faultProblem({ kind: 'cut', afterBytes })).toMatch(/afterBytes/);
+  });
 });
 
 describe('resolveSandboxOptions', () => {

@@ -9,12 +9,18 @@ export type SandboxFault =
   /** HTTP 200 whose body is not JSON. */
   | { kind: 'garbage' }
   /** Destroy the socket without answering. */
-  | { kind: 'drop' };
+  | { kind: 'drop' }
+  /**
+   * A download that breaks: a successful media answer with its full Content-Length, then the connection
+   * closes after `afterBytes` body bytes. Error and video-url answers go out whole; other endpoints drop.
+   */
+  | { kind: 'cut'; afterBytes: number };
 
 export type SandboxFaultKind = SandboxFault['kind'];
 
 const MAX_TIMES = 100_000;
 const MAX_DELAY_MS = 120_000;
+const MAX_CUT_BYTES = 1024 * 1024 * 1024;
 
 export class FaultQueue {
   private readonly queues = new Map<string, SandboxFault[]>();
@@ -74,11 +80,16 @@ export function faultProblem(input: unknown): string | undefined {
       if (f.errcode !== undefined && (!isInt(f.errcode) || f.errcode === 0)) return 'errcode must be a non-zero integer';
       if (!isOptionalString(f.errmsg)) return 'errmsg must be a string';
       return undefined;
+    case 'cut':
+      if (!isInt(f.afterBytes) || f.afterBytes < 0 || f.afterBytes > MAX_CUT_BYTES) {
+        return `cut fault needs an integer afterBytes in 0..${MAX_CUT_BYTES}`;
+      }
+      return undefined;
     case 'garbage':
     case 'drop':
       return undefined;
     default:
-      return 'fault.kind must be one of errcode, http, slow, garbage, drop';
+      return 'fault.kind must be one of errcode, http, slow, garbage, drop, cut';
   }
 }
 
@@ -96,6 +107,8 @@ export function normalizeFault(input: SandboxFault): SandboxFault {
         ...(input.errcode !== undefined && { errcode: input.errcode }),
         ...(input.errmsg !== undefined && { errmsg: input.errmsg }),
       };
+    case 'cut':
+      return { kind: 'cut', afterBytes: input.afterBytes };
     default:
       return { kind: input.kind };
   }

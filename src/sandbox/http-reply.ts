@@ -56,6 +56,20 @@ export function useRawBodies(app: FastifyInstance): void {
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 }
 
+/** Per-endpoint deviations from the JSON defaults, used when a fault is applied. */
+export interface EndpointStyle {
+  /** How WeChat errors go out; media downloads send them as text/plain. Default: sendWechatError. */
+  sendError?: (reply: FastifyReply, err: WechatError) => FastifyReply;
+  /** Answer cut after `afterBytes` body bytes (fault 'cut'); without it the fault acts as 'drop'. */
+  cut?: (afterBytes: number) => FastifyReply | Promise<FastifyReply>;
+}
+
+function dropConnection(req: FastifyRequest, reply: FastifyReply): FastifyReply {
+  reply.hijack();
+  req.raw.socket.destroy();
+  return reply;
+}
+
 /**
  * Common shape of every simulated endpoint: count the call, apply a queued fault if any,
  * otherwise run the real behaviour.
@@ -66,13 +80,15 @@ export async function runEndpoint(
   req: FastifyRequest,
   reply: FastifyReply,
   real: () => FastifyReply | Promise<FastifyReply>,
+  style: EndpointStyle = {},
 ): Promise<FastifyReply> {
   sandbox.counter.record(endpoint);
   const fault = sandbox.faults.take(endpoint);
   if (!fault) return real();
+  const sendError = style.sendError ?? sendWechatError;
   switch (fault.kind) {
     case 'errcode':
-      return sendWechatError(reply, wechatError(fault.errcode, fault.errmsg));
+      return sendError(reply, wechatError(fault.errcode, fault.errmsg));
     case 'http':
       return reply
         .code(fault.status)
@@ -81,9 +97,9 @@ export async function runEndpoint(
     case 'garbage':
       return reply.code(200).type('text/html; charset=utf-8').send('<html>502 Bad Gateway</html>');
     case 'drop':
-      reply.hijack();
-      req.raw.socket.destroy();
-      return reply;
+      return dropConnection(req, reply);
+    case 'cut':
+      return style.cut ? style.cut(fault.afterBytes) : dropConnection(req, reply);
     case 'slow': {
       // give up when the connection goes away (client abort, stop()), so no timer outlives the server
       const abort = new AbortController();
@@ -97,7 +113,7 @@ export async function runEndpoint(
         reply.raw.off('close', onClose);
       }
       if (reply.raw.destroyed) return reply;
-      if (fault.errcode !== undefined) return sendWechatError(reply, wechatError(fault.errcode, fault.errmsg));
+      if (fault.errcode !== undefined) return sendError(reply, wechatError(fault.errcode, fault.errmsg));
       return real();
     }
   }

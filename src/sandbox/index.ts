@@ -21,13 +21,30 @@ export {
 } from './credential-state.js';
 export {
   CREDENTIAL_ENDPOINTS,
+  MEDIA_ENDPOINTS,
   OAUTH_ENDPOINTS,
   SANDBOX_ENDPOINTS,
   type CredentialEndpoint,
+  type MediaEndpoint,
   type OAuthEndpoint,
 } from './endpoints.js';
 export { WECHAT_ERRMSG, wechatError, withRid, type WechatError } from './errors.js';
 export { FaultQueue, faultProblem, type SandboxFault, type SandboxFaultKind } from './faults.js';
+export { MEDIA_CHUNK_SIZE, mediaBytes, mediaChunks, mediaSha256 } from './media-content.js';
+export { MEDIA_VIDEO_PATH } from './media-control.routes.js';
+export {
+  MAX_MEDIA_SIZE,
+  MEDIA_TYPES,
+  MediaStore,
+  isMediaId,
+  isMediaType,
+  mediaSpecProblem,
+  type MediaBytes,
+  type MediaDownload,
+  type MediaRecord,
+  type MediaSpec,
+  type MediaType,
+} from './media-store.js';
 export {
   OAUTH_SCOPES,
   OAuthState,

@@ -26,6 +26,10 @@ export interface SandboxOptions {
   webTokenExpiresInSec?: number;
   /** WeChat: 30 days. */
   refreshTokenExpiresInSec?: number;
+  /** Lifetime of temporary media from registration (WeChat: 3 days). */
+  mediaTtlSec?: number;
+  /** media/get + media/get/jssdk calls per appId per UTC day (WeChat: 10000). */
+  mediaDailyQuota?: number;
   /** Millisecond clock, injectable so tests never sleep. */
   now?: () => number;
 }
@@ -55,6 +59,8 @@ export function resolveSandboxOptions(options: SandboxOptions = {}): ResolvedSan
     expiredCodeErrcode: options.expiredCodeErrcode ?? 40029,
     webTokenExpiresInSec: options.webTokenExpiresInSec ?? 7200,
     refreshTokenExpiresInSec: options.refreshTokenExpiresInSec ?? 30 * 24 * 3600,
+    mediaTtlSec: options.mediaTtlSec ?? 3 * 24 * 3600,
+    mediaDailyQuota: options.mediaDailyQuota ?? 10_000,
     now: options.now ?? Date.now,
   };
   for (const [key, value] of Object.entries(resolved)) {

@@ -2,6 +2,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import { controlRoutes } from './control.routes.js';
 import { credentialRoutes } from './credential.routes.js';
 import { SANDBOX_HEADER, sendJson } from './http-reply.js';
+import { mediaControlRoutes } from './media-control.routes.js';
+import { mediaRoutes } from './media.routes.js';
 import { oauthControlRoutes } from './oauth-control.routes.js';
 import { oauthRoutes } from './oauth.routes.js';
 import type { Sandbox } from './sandbox.js';
@@ -34,6 +36,8 @@ export const sandboxPlugin: FastifyPluginAsync<SandboxPluginOptions> = async (ap
 
   await app.register(credentialRoutes, { sandbox });
   await app.register(oauthRoutes, { sandbox });
+  await app.register(mediaRoutes, { sandbox });
   await app.register(controlRoutes, { sandbox });
   await app.register(oauthControlRoutes, { sandbox });
+  await app.register(mediaControlRoutes, { sandbox });
 };

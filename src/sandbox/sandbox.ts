@@ -9,6 +9,8 @@ import { CallCounter } from './call-counter.js';
 import { CredentialState, type TicketType } from './credential-state.js';
 import { SANDBOX_ENDPOINTS } from './endpoints.js';
 import { FaultQueue, type SandboxFault } from './faults.js';
+import { mediaSha256 } from './media-content.js';
+import { MediaStore, type MediaSpec } from './media-store.js';
 import { OAuthState } from './oauth-state.js';
 import {
   resolveSandboxOptions,
@@ -25,11 +27,12 @@ export interface AuthorizeOptions {
   decision?: AuthorizeDecision;
 }
 
-/** One simulated WeChat: options, credential and OAuth state, fault queue and call counts. HTTP-agnostic. */
+/** One simulated WeChat: options, credential, OAuth and media state, fault queue and call counts. HTTP-agnostic. */
 export class Sandbox {
   readonly options: ResolvedSandboxOptions;
   readonly state: CredentialState;
   readonly oauth: OAuthState;
+  readonly media: MediaStore;
   readonly faults = new FaultQueue();
   readonly counter = new CallCounter();
   private readonly endpoints = new Set<string>(SANDBOX_ENDPOINTS);
@@ -38,6 +41,7 @@ export class Sandbox {
     this.options = resolveSandboxOptions(options);
     this.state = new CredentialState(this.options);
     this.oauth = new OAuthState(this.options);
+    this.media = new MediaStore(this.options);
   }
 
   get accounts(): readonly SandboxAccount[] {
@@ -82,9 +86,24 @@ export class Sandbox {
     return this.endpoints.has(endpoint);
   }
 
-  /** For route groups added later (media) that are not in SANDBOX_ENDPOINTS yet. */
+  /** For extra route groups whose names are not in SANDBOX_ENDPOINTS. */
   addEndpoint(endpoint: string): void {
     this.endpoints.add(endpoint);
+  }
+
+  /**
+   * Temporary media of `appId`, as if uploaded now (or sent by a user, or uploaded by wx.uploadImage /
+   * wx.uploadVoice): downloadable for mediaTtlSec. Returns the media_id.
+   */
+  registerMedia(appId: string, spec: MediaSpec): string {
+    return this.media.register(appId, spec);
+  }
+
+  /** Hex sha256 of the body media/get serves for this id (also of the HD voice, which has the same bytes). */
+  mediaSha256(mediaId: string): string {
+    const media = this.media.info(mediaId);
+    if (!media) throw new Error(`sandbox: unknown media ${mediaId}`);
+    return mediaSha256(mediaId, media.size);
   }
 
   calls(): Record<string, number>;

@@ -1,0 +1,157 @@
+import { randomBytes } from 'node:crypto';
+import type { Failure, StateResult } from './credential-state.js';
+import { DailyQuota } from './daily-quota.js';
+import { wechatError } from './errors.js';
+import type { ResolvedSandboxOptions } from './sandbox.options.js';
+
+export const MEDIA_TYPES = ['image', 'voice', 'video', 'thumb'] as const;
+export type MediaType = (typeof MEDIA_TYPES)[number];
+
+/** Upper bound of a registered size (generated bodies cost CPU, not memory). */
+export const MAX_MEDIA_SIZE = 200 * 1024 * 1024;
+
+export interface MediaSpec {
+  type: MediaType;
+  /** Body length in bytes, 1..MAX_MEDIA_SIZE. */
+  size: number;
+  /** Default: a random 64-char [A-Za-z0-9_-] id like WeChat's. */
+  mediaId?: string;
+  /** Download name; default `<mediaId>.<ext>` (ext from the type). */
+  filename?: string;
+}
+
+export interface MediaRecord {
+  mediaId: string;
+  appId: string;
+  type: MediaType;
+  size: number;
+  filename?: string;
+  expiresAt: number;
+}
+
+/** What a download answers: bytes to stream, or (video on media/get) a url to fetch them from. */
+export type MediaDownload =
+  | { kind: 'bytes'; mediaId: string; size: number; contentType: string; filename: string }
+  | { kind: 'video'; mediaId: string };
+
+export type MediaBytes = Extract<MediaDownload, { kind: 'bytes' }>;
+
+interface Format {
+  contentType: string;
+  ext: string;
+}
+
+const FORMATS: Record<MediaType, Format> = {
+  image: { contentType: 'image/jpeg', ext: 'jpg' },
+  thumb: { contentType: 'image/jpeg', ext: 'jpg' },
+  voice: { contentType: 'audio/amr', ext: 'amr' },
+  video: { contentType: 'video/mp4', ext: 'mp4' },
+};
+/** media/get/jssdk: the 16 kHz speex version of a JS-SDK voice. */
+const HD_VOICE: Format = { contentType: 'voice/speex', ext: 'speex' };
+
+const MEDIA_ID = /^[A-Za-z0-9_-]{1,128}$/;
+// it goes into a quoted header value and a file name: printable ASCII without quote, backslash or slash
+const FILENAME = /^[\x20-\x21\x23-\x2e\x30-\x5b\x5d-\x7e]{1,200}$/;
+
+export function isMediaType(value: unknown): value is MediaType {
+  return typeof value === 'string' && (MEDIA_TYPES as readonly string[]).includes(value);
+}
+
+export function isMediaId(value: unknown): value is string {
+  return typeof value === 'string' && MEDIA_ID.test(value);
+}
+
+/** Why `input` is not a valid MediaSpec, or undefined when it is (the control API's JSON is untrusted). */
+export function mediaSpecProblem(input: unknown): string | undefined {
+  if (typeof input !== 'object' || input === null) return 'media spec must be an object';
+  const s = input as Record<string, unknown>;
+  if (!isMediaType(s.type)) return `type must be one of ${MEDIA_TYPES.join(', ')}`;
+  if (!Number.isInteger(s.size) || (s.size as number) < 1 || (s.size as number) > MAX_MEDIA_SIZE) {
+    return `size must be an integer in 1..${MAX_MEDIA_SIZE}`;
+  }
+  if (s.mediaId !== undefined && !isMediaId(s.mediaId)) return 'mediaId must be 1..128 chars of [A-Za-z0-9_-]';
+  if (s.filename !== undefined && (typeof s.filename !== 'string' || !FILENAME.test(s.filename))) {
+    return 'filename must be 1..200 printable ASCII chars without quotes, slashes or backslashes';
+  }
+  return undefined;
+}
+
+const fail = (errcode: number): Failure => ({ ok: false, ...wechatError(errcode) });
+
+/** Temporary media per appId, kept as metadata only (bodies are generated); pure logic, no HTTP. */
+export class MediaStore {
+  private readonly media = new Map<string, MediaRecord>();
+  private readonly appIds: Set<string>;
+  private readonly quota: DailyQuota;
+
+  constructor(private readonly opts: ResolvedSandboxOptions) {
+    this.appIds = new Set(opts.accounts.map((a) => a.appId));
+    this.quota = new DailyQuota(opts.now);
+  }
+
+  /** Registers media as if uploaded now; an existing id is replaced (a re-upload with a fresh lifetime). */
+  register(appId: string, spec: MediaSpec): string {
+    if (!this.appIds.has(appId)) throw new Error(`sandbox: unknown appId ${appId}`);
+    const problem = mediaSpecProblem(spec);
+    if (problem) throw new Error(`sandbox: ${problem}`);
+    // 48 random bytes → 64 url-safe chars, the shape of real media_ids
+    const mediaId = spec.mediaId ?? randomBytes(48).toString('base64url');
+    this.media.set(mediaId, {
+      mediaId,
+      appId,
+      type: spec.type,
+      size: spec.size,
+      ...(spec.filename !== undefined && { filename: spec.filename }),
+      expiresAt: this.opts.now() + this.opts.mediaTtlSec * 1000,
+    });
+    return mediaId;
+  }
+
+  /**
+   * cgi-bin/media/get (hd = false) and cgi-bin/media/get/jssdk (hd = true) for an already checked token.
+   * Media of another app, expired media and (HD) anything but voice all read as 40007, like WeChat.
+   */
+  download(appId: string, mediaId: string | undefined, hd: boolean): StateResult<MediaDownload> {
+    if (!mediaId) return fail(41006);
+    if (!this.quota.take(`${appId}:media`, this.opts.mediaDailyQuota)) return fail(45009);
+    const media = this.live(mediaId);
+    if (!media || media.appId !== appId || (hd && media.type !== 'voice')) return fail(40007);
+    if (media.type === 'video' && !hd) return { ok: true, body: { kind: 'video', mediaId } };
+    return { ok: true, body: bytesOf(media, hd ? HD_VOICE : FORMATS[media.type]) };
+  }
+
+  /** The body behind a video_url; the url is the capability, so no appId check. */
+  videoFile(mediaId: string): MediaBytes | undefined {
+    const media = this.live(mediaId);
+    if (!media || media.type !== 'video') return undefined;
+    return bytesOf(media, FORMATS.video);
+  }
+
+  /** The registration, expired or not. */
+  info(mediaId: string): MediaRecord | undefined {
+    const media = this.media.get(mediaId);
+    return media && { ...media };
+  }
+
+  isLive(mediaId: string): boolean {
+    return this.live(mediaId) !== undefined;
+  }
+
+  private live(mediaId: string): MediaRecord | undefined {
+    const media = this.media.get(mediaId);
+    return media && this.opts.now() < media.expiresAt ? media : undefined;
+  }
+}
+
+function bytesOf(media: MediaRecord, format: Format): MediaBytes {
+  const { mediaId, size } = media;
+  return { kind: 'bytes', mediaId, size, contentType: format.contentType, filename: filename(media, format) };
+}
+
+function filename(media: MediaRecord, format: Format): string {
+  if (media.filename === undefined) return `${media.mediaId}.${format.ext}`;
+  // the HD voice is a different encoding: keep the chosen name, change the extension
+  if (format === HD_VOICE) return `${media.filename.replace(/\.[^.]*$/, '')}.${format.ext}`;
+  return media.filename;
+}
