@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule, type EnvOverrides } from './app.module.js';
 import { type AppConfig, SANDBOX_MOUNT_PATH } from './config/app-config.js';
+import { answerClientError } from './common/client-error.js';
 import { ProblemFilter } from './common/problem.filter.js';
 import { setupOpenApi } from './openapi.js';
 import { fastifyLoggerOptions, type LogLevel } from './logging.js';
@@ -31,6 +32,7 @@ export async function createApp(overrides?: EnvOverrides): Promise<{ app: NestFa
     ...fastifyLoggerOptions(config.logLevel),
     trustProxy: config.trustProxy,
     bodyLimit: 64 * 1024,
+    clientErrorHandler: answerClientError,
   });
   const levels = NEST_LEVELS[config.logLevel];
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
@@ -50,24 +52,21 @@ export async function createApp(overrides?: EnvOverrides): Promise<{ app: NestFa
   }
   if (config.openApiDocs) setupOpenApi(app);
   closeKeepAliveWhenStopping(app);
-  app.enableShutdownHooks();
+  // process.exit (rather than re-raising the signal) lets the async log stream flush.
+  app.enableShutdownHooks(undefined, { useProcessExit: true });
   for (const warning of config.warnings) Logger.warn(warning, 'Config');
   return { app, config };
 }
 
 /**
  * Graceful stop: requests in flight when the stop begins still finish, and their keep-alive
- * connections are closed after the response so the server can stop.
+ * connections close right after the response (idle ones at once) so the server can stop.
  */
 function closeKeepAliveWhenStopping(app: NestFastifyApplication): void {
   const fastify = app.getHttpAdapter().getInstance();
-  let stopping = false;
   fastify.addHook('preClose', (done) => {
-    stopping = true;
+    fastify.server.keepAliveTimeout = 1;
+    fastify.server.closeIdleConnections();
     done();
-  });
-  fastify.addHook('onSend', (_request, reply, payload, done) => {
-    if (stopping) reply.header('connection', 'close');
-    done(null, payload);
   });
 }

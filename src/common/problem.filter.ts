@@ -27,7 +27,8 @@ export function toProblem(error: unknown): ProblemBody {
     const message = typeof response === 'object' && response && 'message' in response
       ? [(response as { message: unknown }).message].flat().join('; ')
       : error.message;
-    return { statusCode: status, code: CODE_BY_STATUS[status] ?? `HTTP_${status}`, message };
+    const code = status === 400 && /JSON/.test(message) ? 'INVALID_JSON' : CODE_BY_STATUS[status] ?? `HTTP_${status}`;
+    return { statusCode: status, code, message };
   }
   // Fastify's own errors (bad JSON, wrong content type, body too large) carry a 4xx statusCode.
   const e = error as { statusCode?: unknown; code?: unknown; message?: unknown };

@@ -14,6 +14,12 @@ describe('safeReturnTo', () => {
     expect(safeReturnTo(p)).toBe('/');
   });
 
+  it('percent-encodes characters beyond ASCII so the Location header stays valid', () => {
+    expect(safeReturnTo('/你好?q=é')).toBe('/%E4%BD%A0%E5%A5%BD?q=%C3%A9');
+    expect(safeReturnTo('/／／evil.com')).toBe('/%EF%BC%8F%EF%BC%8Fevil.com');
+    expect(safeReturnTo('/\ud800')).toBe('/');
+  });
+
   it('falls back to / for non-strings', () => {
     expect(safeReturnTo(undefined)).toBe('/');
     expect(safeReturnTo(['/a', '/b'])).toBe('/');

@@ -25,10 +25,11 @@ export function safeReturnTo(raw: unknown): string {
   try {
     const parsed = new URL(raw, base);
     if (parsed.origin !== base) return '/';
+    // A Location header carries ASCII only: characters beyond it go out percent-encoded.
+    return raw.replace(/[^\x21-\x7e]+/g, (run) => encodeURIComponent(run));
   } catch {
     return '/';
   }
-  return raw;
 }
 
 function isLocalPath(path: string): boolean {

@@ -1,6 +1,7 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifySession from '@fastify/session';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { RedisStore } from 'connect-redis';
 import type { RedisClient } from '../wechat/credentials/cache-manager.store.js';
 import './session.types.js';
@@ -18,8 +19,8 @@ export interface SessionSetup {
   /** lifetime of a session, ms; default 7 days */
   maxAgeMs?: number;
   /**
-   * Path prefixes that never use the session: their requests skip loading it, so a page's
-   * signing calls cost no session-store round trip even when the browser sends the cookie.
+   * Path prefixes that never use the session: their requests skip it entirely (no store round
+   * trip, no new session object), so a page's signing calls cost nothing extra.
    */
   sessionlessPaths?: string[];
 }
@@ -35,27 +36,58 @@ export async function registerSessions(app: NestFastifyApplication, setup: Sessi
   if (setup.secret.length < 32) throw new Error('registerSessions: the session secret must be at least 32 characters');
   const cookieName = setup.cookieName ?? DEFAULT_SESSION_COOKIE;
   const sessionless = setup.sessionlessPaths ?? DEFAULT_SESSIONLESS_PATHS;
-  await app.register(fastifyCookie);
-  // Runs after the cookie parser and before the session loader (hooks run in registration order).
-  app.getHttpAdapter().getInstance().addHook('onRequest', async (request) => {
-    if (request.cookies[cookieName] !== undefined && sessionless.some((p) => request.url.startsWith(p))) {
-      delete request.cookies[cookieName];
-    }
-  });
-  await app.register(fastifySession, {
+  const fastify = app.getHttpAdapter().getInstance();
+  const skip = (url: string) => sessionless.some((p) => url.startsWith(p));
+  const options = {
     secret: setup.secret,
     cookieName,
     saveUninitialized: false,
     rolling: false,
     cookie: {
       httpOnly: true,
-      sameSite: 'lax',
+      sameSite: 'lax' as const,
       secure: setup.secure,
       path: '/',
       maxAge: setup.maxAgeMs ?? 7 * 24 * 3600_000,
     },
-    ...(setup.redis
-      ? { store: new RedisStore({ client: setup.redis, prefix: `${setup.keyPrefix}sess:` }) as never }
-      : {}),
+    ...(setup.redis ? { store: new RedisStore({ client: setup.redis, prefix: `${setup.keyPrefix}sess:` }) as never } : {}),
+  };
+  await withHooksSkipping(fastify, skip, async () => {
+    await app.register(fastifyCookie);
+    await app.register(fastifySession, options);
   });
+}
+
+type Hook = (this: unknown, request: FastifyRequest, reply: unknown, ...rest: unknown[]) => unknown;
+
+/**
+ * @fastify/cookie and @fastify/session add global hooks that parse cookies and build (or load) a
+ * session on every request. Registered through this wrapper, each of their hooks steps aside on
+ * the sessionless paths: no cookie parsing, no session object, no store round trip.
+ */
+async function withHooksSkipping(fastify: FastifyInstance, skip: (url: string) => boolean, register: () => Promise<void>): Promise<void> {
+  const addHook = fastify.addHook;
+  fastify.addHook = function (this: FastifyInstance, name: string, hook: Hook) {
+    const wrapped = skippable(name, hook, skip);
+    return (addHook as (...args: unknown[]) => FastifyInstance).call(this, name, wrapped);
+  } as typeof fastify.addHook;
+  try {
+    await register();
+  } finally {
+    fastify.addHook = addHook;
+  }
+}
+
+function skippable(name: string, hook: Hook, skip: (url: string) => boolean): Hook {
+  if (name === 'onRequest') {
+    return function (this: unknown, request, reply, done) {
+      return skip(request.url) ? (done as () => void)() : hook.call(this, request, reply, done);
+    };
+  }
+  if (name === 'onSend') {
+    return function (this: unknown, request, reply, payload, done) {
+      return skip(request.url) ? (done as (e: null, p: unknown) => void)(null, payload) : hook.call(this, request, reply, payload, done);
+    };
+  }
+  return hook;
 }

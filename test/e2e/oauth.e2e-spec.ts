@@ -323,3 +323,36 @@ describe('OAuth login over HTTP (sandbox upstream, sessions in Redis)', () => {
     }
   });
 });
+
+describe('sessionless routes', () => {
+  it('signing with a session cookie never touches the session store; /me does', async () => {
+    const ACCOUNT2 = { appId: 'wx7777aaaa8888cccc', appSecret: 'oauth-e2e-secret-sessionless' };
+    const sandbox = await startSandbox({ accounts: [ACCOUNT2] });
+    const prefix = uniquePrefix('sessionless');
+    const svc = await startApp(serviceEnv(sandbox.url, ACCOUNT2, { CACHE_KEY_PREFIX: prefix, PUBLIC_BASE_URL: PUBLIC }));
+    const { createClient } = await import('redis');
+    const redis = createClient({ url: 'redis://127.0.0.1:6379' });
+    await redis.connect();
+    const gets = async () => Number(/cmdstat_get:calls=(\d+)/.exec(await redis.info('commandstats'))?.[1] ?? 0);
+    try {
+      const client = new CookieClient(svc.url);
+      const login = await client.get('/wechat/oauth/login');
+      await client.get(pathOf(sandbox.sandbox.authorize(login.location!)));
+      await client.post('/wechat/jssdk/config', { url: 'https://h5.example.com/' });
+      const before = await gets();
+      for (let i = 0; i < 20; i++) {
+        const r = await client.post('/wechat/jssdk/config', { url: 'https://h5.example.com/' });
+        expect(r.status).toBe(200);
+        expect(r.headers.get('set-cookie')).toBeNull();
+      }
+      expect(await gets()).toBe(before);
+      expect((await client.get('/wechat/oauth/me', 'application/json')).status).toBe(200);
+      expect(await gets()).toBeGreaterThan(before);
+    } finally {
+      await redis.quit();
+      await svc.close();
+      await sandbox.close();
+      await deleteKeys(prefix);
+    }
+  });
+});

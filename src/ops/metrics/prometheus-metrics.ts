@@ -27,21 +27,26 @@ export class PrometheusMetrics implements WechatEventListener, OnModuleInit, OnM
     name: 'wechat_credential_refresh_duration_seconds', help: 'Latency of a credential fetch, retries included',
     labelNames: ['credential'] as const, buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [this.registry],
   });
+  // Memory hits happen on every signature: counted in plain integers, handed over at scrape time.
+  private readonly memoryHits = new Map<string, number>();
   private readonly cache = new Counter({
     name: 'wechat_credential_cache_lookups_total', help: 'Credential cache lookups by tier (memory, shared) and result',
     labelNames: ['credential', 'tier', 'result'] as const, registers: [this.registry],
+    collect: () => this.flushMemoryHits(),
   });
   private readonly signatures = new Counter({
     name: 'wechat_signatures_total', help: 'Signatures served (jsapi: wx.config, card: wx.chooseCard)',
     labelNames: ['kind'] as const, registers: [this.registry],
+    collect: () => {
+      if (this.jsapiSignatures) this.signatures.labels('jsapi').inc(this.jsapiSignatures);
+      this.jsapiSignatures = 0;
+    },
   });
   private readonly logins = new Counter({
     name: 'wechat_logins_total', help: 'OAuth callbacks by outcome',
     labelNames: ['outcome'] as const, registers: [this.registry],
   });
-  // The hot path increments pre-bound children: no label lookup per signature.
-  private readonly hits = new Map<string, { inc(): void }>();
-  private readonly jsapiSignatures = this.signatures.labels('jsapi');
+  private jsapiSignatures = 0;
 
   constructor(private readonly events: WechatEvents) {
     collectDefaultMetrics({ register: this.registry, prefix: 'wechat_h5_' });
@@ -61,13 +66,8 @@ export class PrometheusMetrics implements WechatEventListener, OnModuleInit, OnM
   }
 
   cacheLookup(credential: string, tier: CacheTier, hit: boolean): void {
-    const id = `${credential}|${tier}|${hit}`;
-    let child = this.hits.get(id);
-    if (!child) {
-      child = this.cache.labels(credential, tier, hit ? 'hit' : 'miss');
-      this.hits.set(id, child);
-    }
-    child.inc();
+    if (tier === 'memory' && hit) this.memoryHits.set(credential, (this.memoryHits.get(credential) ?? 0) + 1);
+    else this.cache.labels(credential, tier, hit ? 'hit' : 'miss').inc();
   }
 
   credentialRefresh(credential: string, ok: boolean, elapsedMs: number): void {
@@ -76,8 +76,13 @@ export class PrometheusMetrics implements WechatEventListener, OnModuleInit, OnM
   }
 
   signature(kind: 'jsapi' | 'card'): void {
-    if (kind === 'jsapi') this.jsapiSignatures.inc();
+    if (kind === 'jsapi') this.jsapiSignatures += 1;
     else this.signatures.labels(kind).inc();
+  }
+
+  private flushMemoryHits(): void {
+    for (const [credential, hits] of this.memoryHits) this.cache.labels(credential, 'memory', 'hit').inc(hits);
+    this.memoryHits.clear();
   }
 
   login(outcome: LoginOutcome): void {

@@ -1,12 +1,15 @@
-import { Body, Controller, Get, HttpCode, Post, Query, UseFilters, UsePipes } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Query, UseFilters } from '@nestjs/common';
 import {
   ApiBadRequestResponse, ApiBadGatewayResponse, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags,
 } from '@nestjs/swagger';
 import { ProblemDto } from '../../common/problem.dto.js';
 import { ProblemFilter } from '../../common/problem.filter.js';
 import { ChooseCardConfigDto, WxConfigDto } from './jssdk.responses.js';
-import { createValidationPipe } from '../../common/validation.pipe.js';
-import { CardConfigBody, JssdkConfigBody, JssdkConfigQuery } from './jssdk.dto.js';
+import { SchemaPipe } from '../../common/schema.pipe.js';
+import {
+  CARD_CONFIG_BODY_SCHEMA, CardConfigBody, JSSDK_CONFIG_BODY_SCHEMA, JSSDK_CONFIG_QUERY_SCHEMA, JssdkConfigBody,
+  JssdkConfigQuery, splitList,
+} from './jssdk.dto.js';
 import { type ChooseCardConfig, SignatureService, type WxConfig } from './signature.service.js';
 
 /** SPEC 3.1: the parameters for wx.config and wx.chooseCard. */
@@ -16,7 +19,6 @@ import { type ChooseCardConfig, SignatureService, type WxConfig } from './signat
 @ApiBadGatewayResponse({ type: ProblemDto, description: 'WECHAT_API_ERROR: WeChat refused (with errcode)' })
 @ApiServiceUnavailableResponse({ type: ProblemDto, description: 'WECHAT_UNAVAILABLE: WeChat unreachable or failing after retries' })
 @UseFilters(ProblemFilter)
-@UsePipes(createValidationPipe())
 export class JssdkController {
   constructor(private readonly signatures: SignatureService) {}
 
@@ -24,22 +26,26 @@ export class JssdkController {
   @HttpCode(200)
   @ApiOperation({ summary: 'wx.config parameters for a page url' })
   @ApiOkResponse({ type: WxConfigDto })
-  configFromBody(@Body() body: JssdkConfigBody): Promise<WxConfig> {
+  configFromBody(@Body(new SchemaPipe(JSSDK_CONFIG_BODY_SCHEMA, 'url')) body: JssdkConfigBody): Promise<WxConfig> {
     return this.signatures.signConfig(body.url, body);
   }
 
   @Get('config')
   @ApiOperation({ summary: 'wx.config parameters, url in the query string' })
   @ApiOkResponse({ type: WxConfigDto })
-  configFromQuery(@Query() query: JssdkConfigQuery): Promise<WxConfig> {
-    return this.signatures.signConfig(query.url, query);
+  configFromQuery(@Query(new SchemaPipe(JSSDK_CONFIG_QUERY_SCHEMA, 'url')) query: JssdkConfigQuery): Promise<WxConfig> {
+    return this.signatures.signConfig(query.url, {
+      jsApiList: splitList(query.jsApiList),
+      openTagList: splitList(query.openTagList),
+      debug: query.debug === undefined ? undefined : query.debug === 'true',
+    });
   }
 
   @Post('card-config')
   @HttpCode(200)
   @ApiOperation({ summary: 'wx.chooseCard parameters signed with the wx_card api_ticket' })
   @ApiOkResponse({ type: ChooseCardConfigDto })
-  cardConfig(@Body() body: CardConfigBody): Promise<ChooseCardConfig> {
+  cardConfig(@Body(new SchemaPipe(CARD_CONFIG_BODY_SCHEMA)) body: CardConfigBody): Promise<ChooseCardConfig> {
     return this.signatures.signChooseCard(body);
   }
 }

@@ -30,6 +30,7 @@ describe('checkPageUrl', () => {
     expect(checkPageUrl('https://h5.example.com.evil.com/', allowed)).toMatchObject({ ok: false, code: 'DOMAIN_NOT_ALLOWED' });
     expect(checkPageUrl('https://evil.com/#https://h5.example.com/', allowed)).toMatchObject({ ok: false });
     expect(checkPageUrl('https://H5.EXAMPLE.COM/x', allowed)).toMatchObject({ ok: true });
+    expect(checkPageUrl('https://%2e.shop.example.com/', ['*.shop.example.com'])).toMatchObject({ ok: false, code: 'DOMAIN_NOT_ALLOWED' });
   });
 });
 
@@ -42,5 +43,9 @@ describe('isHostAllowed', () => {
     expect(isHostAllowed('a.example.com', ['*.example.com'])).toBe(true);
     expect(isHostAllowed('example.com', ['*.example.com'])).toBe(false);
     expect(isHostAllowed('badexample.com', ['*.example.com'])).toBe(false);
+    expect(isHostAllowed('a.b.example.com', ['*.example.com'])).toBe(true);
+    for (const host of ['.example.com', '..example.com', '.0.example.com', 'a..example.com']) {
+      expect(isHostAllowed(host, ['*.example.com'])).toBe(false);
+    }
   });
 });

@@ -35,9 +35,14 @@ export function checkPageUrl(raw: unknown, allowedHosts: readonly string[]): Pag
 /** An entry matches its exact host; `*.example.com` matches the subdomains of example.com. */
 export function isHostAllowed(host: string, allowed: readonly string[]): boolean {
   if (allowed.length === 0) return true;
-  return allowed.some((entry) =>
-    entry.startsWith('*.') ? host.endsWith(entry.slice(1)) && host.length > entry.length - 1 : host === entry,
-  );
+  return allowed.some((entry) => (entry.startsWith('*.') ? isSubdomainOf(host, entry.slice(2)) : host === entry));
+}
+
+/** One or more non-empty labels in front of `base` (so `..base` or `.base` never match). */
+function isSubdomainOf(host: string, base: string): boolean {
+  if (!host.endsWith(`.${base}`)) return false;
+  const labels = host.slice(0, -base.length - 1).split('.');
+  return labels.every((label) => label.length > 0);
 }
 
 function invalid(message: string): PageUrlCheck {
