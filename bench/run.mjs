@@ -1,0 +1,42 @@
+// npm run bench [-- throughput burst expiry memory media]: runs the benchmarks and prints one table of ratios.
+import os from 'node:os';
+import { burst } from './burst.mjs';
+import { expiry } from './expiry.mjs';
+import { fmt, pinning } from './lib.mjs';
+import { memory } from './memory.mjs';
+import { throughput } from './throughput.mjs';
+
+const wanted = new Set(process.argv.slice(2));
+const run = (name) => wanted.size === 0 || wanted.has(name);
+const rows = [];
+const row = (what, measured, goal, ok) => rows.push({ what, measured, goal, verdict: ok ? 'ok' : 'MISSED' });
+
+console.log(`machine: ${os.cpus().length} x ${os.cpus()[0].model}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; ${pinning}`);
+
+if (run('throughput')) {
+  const t = await throughput();
+  console.log('throughput', JSON.stringify(t));
+  row('signing throughput vs bare Fastify route', `${fmt(t.service.rps, 0)} / ${fmt(t.bare.rps, 0)} req/s = ${fmt(t.ratio, 2)}`, '>= 0.80', t.ratio >= 0.8 && t.errors === 0);
+  row('signing p50 / p99 (bare route)', `${t.service.p50} / ${t.service.p99} ms (${t.bare.p50} / ${t.bare.p99} ms)`, 'reported', true);
+}
+if (run('burst')) {
+  const b = await burst();
+  console.log('burst', JSON.stringify(b));
+  row(`cold burst: ${b.requests} requests over ${b.processes} processes`, `${b.tokenCalls} token + ${b.ticketCalls} ticket calls`, '1 + 1', b.tokenCalls === 1 && b.ticketCalls === 1 && b.statuses[200] === b.requests);
+  row('cold burst p50 / p99', `${fmt(b.p50)} / ${fmt(b.p99)} ms`, 'reported', true);
+}
+if (run('expiry')) {
+  const e = await expiry();
+  console.log('expiry', JSON.stringify(e));
+  row(`p99 across expiries (${e.refreshes} ticket refreshes in ${e.duration} s) vs steady`, `${e.crossingP99} / ${e.steadyP99} ms = ${fmt(e.ratio, 2)}`, '<= 1.5', e.ratio <= 1.5 && e.errors === 0);
+}
+if (run('memory')) {
+  const m = await memory();
+  console.log('memory', JSON.stringify(m));
+  row('RSS after 100,000 signatures', `${m.samples.map((s) => fmt(s.rssMb, 0)).join(' → ')} MB`, '< 150 MB, flat', m.finalRssMb < 150 && m.growthMb < 20);
+}
+
+const widths = ['what', 'measured', 'goal', 'verdict'].map((k) => Math.max(k.length, ...rows.map((r) => String(r[k]).length)));
+const line = (cells) => `| ${cells.map((c, i) => String(c).padEnd(widths[i])).join(' | ')} |`;
+console.log(`\n${line(['what', 'measured', 'goal', 'verdict'])}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+for (const r of rows) console.log(line([r.what, r.measured, r.goal, r.verdict]));
