@@ -4,6 +4,7 @@ import { burst } from './burst.mjs';
 import { expiry } from './expiry.mjs';
 import { fmt, pinning } from './lib.mjs';
 import { memory } from './memory.mjs';
+import { mediaMemory } from './media-memory.mjs';
 import { throughput } from './throughput.mjs';
 
 const wanted = new Set(process.argv.slice(2));
@@ -34,6 +35,12 @@ if (run('memory')) {
   const m = await memory();
   console.log('memory', JSON.stringify(m));
   row('RSS after 100,000 signatures', `${m.samples.map((s) => fmt(s.rssMb, 0)).join(' → ')} MB`, '< 150 MB, flat', m.finalRssMb < 150 && m.growthMb < 20);
+}
+
+if (run('media')) {
+  const m = await mediaMemory();
+  console.log('media', JSON.stringify(m));
+  row(`RSS while saving a ${m.sizeMb} MiB media file`, `${fmt(m.baselineRssMb, 0)} → peak ${fmt(m.peakRssMb, 0)} MB (+${fmt(m.growthMb)} MB)`, 'flat (< 10% of the file)', m.growthMb < m.sizeMb / 10);
 }
 
 const widths = ['what', 'measured', 'goal', 'verdict'].map((k) => Math.max(k.length, ...rows.map((r) => String(r[k]).length)));

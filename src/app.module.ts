@@ -5,6 +5,7 @@ import { APP_CONFIG, validateEnv } from './config/validate-env.js';
 import { HealthController } from './ops/health.controller.js';
 import { SANDBOX_FLAG } from './ops/ops.constants.js';
 import { DemoController } from './demo/demo.controller.js';
+import { MediaModule } from './media/media.module.js';
 import { OAuthModule } from './oauth/oauth.module.js';
 import { MetricsModule } from './ops/metrics/metrics.module.js';
 import { WechatModule } from './wechat/wechat.module.js';
@@ -48,6 +49,7 @@ export class AppModule {
           openBaseUrl: config.openBaseUrl,
           scope: config.oauthScope,
         }),
+        MediaModule.forRoot({ dir: config.mediaDir, maxBytes: config.mediaMaxBytes }),
         MetricsModule.forRoot(),
       ],
       controllers: config.sandbox ? [HealthController, DemoController] : [HealthController],

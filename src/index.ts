@@ -4,7 +4,7 @@
 export { WechatModule, WECHAT_SHARED_CACHE, WECHAT_CREDENTIAL_STORE } from './wechat/wechat.module.js';
 export type { WechatModuleExtras } from './wechat/wechat.module-definition.js';
 export { WECHAT_OPTIONS, type WechatModuleOptions, type ResolvedWechatOptions, type TokenMode } from './wechat/wechat.options.js';
-export { WechatApiClient, type Query } from './wechat/api/wechat-api.client.js';
+export { WechatApiClient, type Query, type WechatDownload, type WechatFile } from './wechat/api/wechat-api.client.js';
 export { WechatApiError, WechatUnavailableError } from './wechat/api/wechat-api.error.js';
 export { classifyErrcode, isTokenInvalidErrcode, errcodeHint, type ErrcodeKind } from './wechat/api/errcodes.js';
 export type { RetryPolicy } from './wechat/api/retry-policy.js';
@@ -37,6 +37,18 @@ export {
   type SessionUser, type WechatProfile, type UserMapper, type WechatUserMapper, type OAuthScope,
 } from './oauth/session-user.js';
 export { registerSessions, DEFAULT_SESSION_COOKIE, DEFAULT_SESSIONLESS_PATHS, type SessionSetup } from './session/register-sessions.js';
+
+// Media persistence
+export { MediaModule } from './media/media.module.js';
+export type { MediaModuleExtras } from './media/media.module-definition.js';
+export { MEDIA_OPTIONS, type MediaModuleOptions, type ResolvedMediaOptions } from './media/media.options.js';
+export { MediaService, type MediaSaveOptions, type MediaSaveResult } from './media/media.service.js';
+export { MediaController } from './media/media.controller.js';
+export { MEDIA_STORAGE, type MediaStorage, type MediaSaveMeta, type StoredMedia } from './media/media-storage.js';
+export { LocalDiskMediaStorage } from './media/local-disk-media.storage.js';
+export { isMediaRecord, type MediaRecord } from './media/media-record.js';
+export { MEDIA_ID_PATTERN, isValidMediaId } from './media/media-id.js';
+export { MediaMeter, MediaTooLargeError } from './media/media-meter.js';
 
 // Operations
 export { MetricsModule } from './ops/metrics/metrics.module.js';

@@ -26,6 +26,8 @@ export interface AppConfig {
   oauthScope: 'snsapi_base' | 'snsapi_userinfo';
   sessionSecret: string;
   mediaDir: string;
+  /** largest media saved, bytes */
+  mediaMaxBytes: number;
   corsOrigins: string[];
   trustProxy: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
@@ -109,6 +111,7 @@ export function toAppConfig(env: EnvironmentVariables): AppConfig {
     oauthScope: env.OAUTH_SCOPE,
     sessionSecret: env.SESSION_SECRET ?? randomBytes(32).toString('base64url'),
     mediaDir: env.MEDIA_DIR,
+    mediaMaxBytes: env.MEDIA_MAX_BYTES,
     corsOrigins: splitList(env.CORS_ORIGINS),
     trustProxy: env.TRUST_PROXY,
     logLevel: env.LOG_LEVEL,

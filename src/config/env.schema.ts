@@ -68,6 +68,9 @@ export class EnvironmentVariables {
   @IsString() @MinLength(1)
   MEDIA_DIR = './data/media';
 
+  @IsInt({ message: 'must be a whole number of bytes' }) @Min(1024) @Max(8 * 1024 ** 3)
+  MEDIA_MAX_BYTES: number = 20 * 1024 * 1024;
+
   @IsString()
   CORS_ORIGINS = '';
 

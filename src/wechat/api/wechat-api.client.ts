@@ -1,13 +1,31 @@
 import { HttpService } from '@nestjs/axios';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { AxiosResponse } from 'axios';
+import type { ClientRequest } from 'node:http';
+import { Readable } from 'node:stream';
 import { WECHAT_OPTIONS, type ResolvedWechatOptions } from '../wechat.options.js';
 import { WechatApiError, WechatUnavailableError } from './wechat-api.error.js';
 import { backoffDelayMs, delay, type RetryPolicy } from './retry-policy.js';
 import { parseWechatJson } from './wechat-json.js';
+import {
+  filenameFromDisposition, JSON_ANSWER_LIMIT, kindOfContentType, mustReadAsJson, parseContentLength, readHead, type StreamHead,
+} from './download-answer.js';
 import { WechatEvents } from '../wechat-events.js';
 
 export type Query = Record<string, string | number | undefined>;
+
+/** A file WeChat is sending: the body is paused and unread; read it to the end or destroy it. */
+export interface WechatFile {
+  body: Readable;
+  contentType: string;
+  /** Content-Length as announced, when it was */
+  contentLength?: number;
+  /** the name in Content-disposition, when a safe one was given */
+  filename?: string;
+}
+
+/** What a download answered: a file, or a JSON object without errcode (a video's `video_url`). */
+export type WechatDownload = { kind: 'file'; file: WechatFile } | { kind: 'json'; body: Record<string, unknown> };
 
 interface CallSpec {
   method: 'GET' | 'POST';
@@ -45,28 +63,44 @@ export class WechatApiClient {
     return this.call<T>({ method: 'POST', endpoint, query, body });
   }
 
-  private async call<T extends object>(spec: CallSpec): Promise<T> {
+  /**
+   * GET a binary download (cgi-bin/media/get and the like) without buffering it. WeChat answers
+   * errors as HTTP 200 JSON (labelled application/json or text/plain), so those, and a small body
+   * that opens with `{`, are read as JSON: an errcode becomes WechatApiError, anything else comes
+   * back as `json`. Opening is retried like any call; a file body that breaks off later is the
+   * caller's to retry, since it has consumed part of it.
+   */
+  download(endpoint: string, query: Query): Promise<WechatDownload> {
+    return this.retrying('GET', endpoint, () => this.openDownload(endpoint, query));
+  }
+
+  private call<T extends object>(spec: CallSpec): Promise<T> {
+    return this.retrying(spec.method, spec.endpoint, () => this.attempt<T>(spec));
+  }
+
+  /** Runs `run` until it succeeds, fails for good, or the transient retries are used up. */
+  private async retrying<T>(method: string, endpoint: string, run: () => Promise<T>): Promise<T> {
     let lastReason = 'no attempt made';
     for (let attempt = 0; attempt < this.retry.attempts; attempt++) {
       if (attempt > 0) await delay(backoffDelayMs(attempt - 1, this.retry));
       const started = performance.now();
       try {
-        const result = await this.attempt<T>(spec);
-        this.events.apiCall(spec.endpoint, 'ok', performance.now() - started);
+        const result = await run();
+        this.events.apiCall(endpoint, 'ok', performance.now() - started);
         return result;
       } catch (error) {
         const elapsed = performance.now() - started;
         if (error instanceof WechatApiError && error.kind !== 'transient') {
-          this.events.apiCall(spec.endpoint, 'errcode', elapsed);
+          this.events.apiCall(endpoint, 'errcode', elapsed);
           throw error;
         }
         lastReason = error instanceof WechatApiError ? `errcode ${error.errcode}` : (error as Error).message;
-        this.events.apiCall(spec.endpoint, error instanceof WechatApiError ? 'errcode' : 'transport', elapsed);
-        this.logger.warn(`${spec.method} ${spec.endpoint} attempt ${attempt + 1}/${this.retry.attempts} failed: ${lastReason}`);
+        this.events.apiCall(endpoint, error instanceof WechatApiError ? 'errcode' : 'transport', elapsed);
+        this.logger.warn(`${method} ${endpoint} attempt ${attempt + 1}/${this.retry.attempts} failed: ${lastReason}`);
         if (!(error instanceof TransientFailure) && !(error instanceof WechatApiError)) throw error;
       }
     }
-    throw new WechatUnavailableError(spec.endpoint, lastReason);
+    throw new WechatUnavailableError(endpoint, lastReason);
   }
 
   private async attempt<T extends object>(spec: CallSpec): Promise<T> {
@@ -96,13 +130,89 @@ export class WechatApiClient {
     }
     const parsed = parseWechatJson(response.data);
     if (parsed === undefined) throw new TransientFailure('answer is not JSON');
-    const { errcode, errmsg } = parsed as { errcode?: unknown; errmsg?: unknown };
-    const code = typeof errcode === 'string' ? Number(errcode) : errcode;
-    if (typeof code === 'number' && code !== 0) {
-      throw new WechatApiError(code, typeof errmsg === 'string' ? errmsg : '', spec.endpoint);
-    }
+    throwIfErrcode(parsed, spec.endpoint);
     return parsed as T;
   }
+
+  /**
+   * Opens one download: the response is checked, a JSON answer read (bounded) and mapped, and a
+   * file handed back unread. The deadline covers connecting, the headers and a JSON answer; a
+   * file's body then only has to keep moving (an idle timeout of the same length).
+   */
+  private async openDownload(endpoint: string, query: Query): Promise<WechatDownload> {
+    const abort = new AbortController();
+    const deadline = setTimeout(() => abort.abort(), this.options.httpTimeoutMs);
+    let response: AxiosResponse<Readable> | undefined;
+    try {
+      response = await this.http.axiosRef.request<Readable>({
+        method: 'GET',
+        baseURL: this.options.apiBaseUrl,
+        url: `/${endpoint}`,
+        params: query,
+        timeout: this.options.httpTimeoutMs,
+        signal: abort.signal,
+        responseType: 'stream',
+        validateStatus: () => true,
+      });
+      const answer = await readDownload(endpoint, response);
+      if (answer.kind === 'file' && answer.file.body === response.data) abortWhenIdle(response, abort, this.options.httpTimeoutMs);
+      return answer;
+    } catch (error) {
+      response?.data.destroy();
+      if (error instanceof WechatApiError || error instanceof WechatUnavailableError || error instanceof TransientFailure) throw error;
+      // Axios errors embed the full url and config; keep only a code-level reason.
+      throw new TransientFailure(abort.signal.aborted ? 'timed out' : describeTransportError(error));
+    } finally {
+      clearTimeout(deadline);
+    }
+  }
+}
+
+/** Throws WechatApiError for a non-zero errcode (WeChat sends it as a number or a string). */
+function throwIfErrcode(parsed: Record<string, unknown>, endpoint: string): void {
+  const { errcode, errmsg } = parsed as { errcode?: unknown; errmsg?: unknown };
+  const code = typeof errcode === 'string' ? Number(errcode) : errcode;
+  if (typeof code === 'number' && code !== 0) {
+    throw new WechatApiError(code, typeof errmsg === 'string' ? errmsg : '', endpoint);
+  }
+}
+
+/** Tells a download's JSON answer from its file, by the Content-Type and the first bytes. */
+async function readDownload(endpoint: string, response: AxiosResponse<Readable>): Promise<WechatDownload> {
+  if (response.status >= 500 || response.status === 429) throw new TransientFailure(`HTTP ${response.status}`);
+  if (response.status < 200 || response.status >= 300) {
+    throw new WechatUnavailableError(endpoint, `unexpected HTTP ${response.status}`);
+  }
+  const body = response.data;
+  const contentType = String(response.headers['content-type'] ?? '');
+  const contentLength = parseContentLength(response.headers['content-length']);
+  const kind = kindOfContentType(contentType);
+  if (kind === 'html') throw new TransientFailure('answer is an HTML page');
+  const file = (head: StreamHead): WechatDownload => {
+    if (!head.ended) body.unshift(head.bytes);
+    const bytes = head.ended ? Readable.from([head.bytes], { objectMode: false }) : body;
+    const filename = filenameFromDisposition(response.headers['content-disposition']);
+    return { kind: 'file', file: { body: bytes, contentType, contentLength, filename } };
+  };
+  const first = await readHead(body, 0);
+  if (!mustReadAsJson(kind, first.bytes, contentLength)) return file(first);
+  const whole = first.ended ? first : await readHead(body, JSON_ANSWER_LIMIT, first.bytes);
+  const parsed = whole.ended ? parseWechatJson(whole.bytes.toString('utf8')) : undefined;
+  if (parsed === undefined) {
+    if (kind === 'json') throw new TransientFailure(whole.ended ? 'answer is not JSON' : 'JSON answer too long');
+    return file(whole);
+  }
+  throwIfErrcode(parsed, endpoint);
+  return { kind: 'json', body: parsed };
+}
+
+/**
+ * A body that stops moving for `idleMs` is aborted (its reader sees an error), not awaited forever,
+ * whichever transport axios picked (follow-redirects already drops an idle socket; plain http does not).
+ */
+function abortWhenIdle(response: AxiosResponse<Readable>, abort: AbortController, idleMs: number): void {
+  const request = response.request as ClientRequest | undefined;
+  request?.setTimeout?.(idleMs, () => abort.abort());
 }
 
 function describeTransportError(error: unknown): string {

@@ -1,0 +1,45 @@
+import type { Readable } from 'node:stream';
+import type { MediaRecord } from './media-record.js';
+
+/** What the service knows of a media as its bytes start to arrive. */
+export interface MediaSaveMeta {
+  contentType: string;
+  filename?: string;
+  /**
+   * The complete record (size and sha256 measured while the body streamed, savedAt now). Call it
+   * once the body has ended, before committing.
+   */
+  record(): MediaRecord;
+}
+
+/** A saved media ready to be streamed back. */
+export interface StoredMedia {
+  record: MediaRecord;
+  /** the bytes; read to the end or destroy it */
+  body: Readable;
+}
+
+/**
+ * Where media is kept: the seam for object storage. Ids reaching a storage are already valid
+ * (`^[A-Za-z0-9_-]{1,100}$`). Implementations must be safe to call concurrently, also from
+ * several instances sharing the same backing store.
+ */
+export interface MediaStorage {
+  /** The record of a completely saved media, or undefined. */
+  stat(mediaId: string): Promise<MediaRecord | undefined>;
+  exists(mediaId: string): Promise<boolean>;
+  /**
+   * Reads `body` to the end (or destroys it) and stores it with its record, atomically: until it
+   * resolves nobody sees the media, and when `body` fails (or the write does) nothing is left
+   * behind and the promise rejects (with any error). If the media was saved meanwhile by someone
+   * else, the stored record wins and is returned.
+   */
+  save(mediaId: string, body: Readable, meta: MediaSaveMeta): Promise<MediaRecord>;
+  /** The bytes and record, or undefined when not saved. */
+  open(mediaId: string): Promise<StoredMedia | undefined>;
+  /** Deletes the media; no error when it is not there. */
+  remove(mediaId: string): Promise<void>;
+}
+
+/** Injection token of the MediaStorage in use (LocalDiskMediaStorage unless the host passed one). */
+export const MEDIA_STORAGE = Symbol('MEDIA_STORAGE');

@@ -1,0 +1,84 @@
+import { Controller, Get, Param, type PipeTransform, Post, Query, Res, UseFilters, UseGuards } from '@nestjs/common';
+import {
+  ApiBadGatewayResponse, ApiBadRequestResponse, ApiCookieAuth, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse,
+  ApiOperation, ApiParam, ApiPayloadTooLargeResponse, ApiQuery, ApiServiceUnavailableResponse, ApiTags,
+  ApiUnauthorizedResponse, ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { HttpProblem } from '../common/http-problem.js';
+import { ProblemDto } from '../common/problem.dto.js';
+import { ProblemFilter } from '../common/problem.filter.js';
+import { NotAuthenticatedDto } from '../oauth/oauth.responses.js';
+import { WechatAuthGuard } from '../oauth/wechat-auth.guard.js';
+import { assertMediaId } from './media-id.js';
+import { MediaRecordDto, type MediaRecordBody, toRecordBody } from './media.responses.js';
+import { MediaService } from './media.service.js';
+
+/** 400 before anything else looks at an id that could not be a media id (or a file name). */
+const MediaIdPipe: PipeTransform<unknown, string> = {
+  transform(value: unknown): string {
+    assertMediaId(value);
+    return value;
+  },
+};
+
+function parseHd(value: unknown): boolean {
+  if (value === undefined || value === '0' || value === 'false') return false;
+  if (value === '1' || value === 'true') return true;
+  throw new HttpProblem(400, 'VALIDATION_FAILED', 'hd must be 1 (or true) when given');
+}
+
+/** SPEC 3.3: save a JS-SDK upload (`serverId`) before WeChat deletes it, and read it back. */
+@Controller('wechat/media')
+@ApiTags('Media')
+@ApiCookieAuth('wechat_sid')
+@ApiParam({ name: 'mediaId', description: 'the media_id (a serverId from wx.uploadVoice / wx.uploadImage): 1-100 of [A-Za-z0-9_-]' })
+@ApiBadRequestResponse({ type: ProblemDto, description: 'INVALID_MEDIA_ID (or VALIDATION_FAILED for hd)' })
+@ApiUnauthorizedResponse({ type: NotAuthenticatedDto, description: 'NOT_AUTHENTICATED' })
+@UseGuards(WechatAuthGuard)
+@UseFilters(ProblemFilter)
+export class MediaController {
+  constructor(private readonly media: MediaService) {}
+
+  @Post(':mediaId')
+  @ApiOperation({ summary: 'download the media from WeChat and keep it (once per media id)' })
+  @ApiQuery({ name: 'hd', required: false, enum: ['1', '0'], description: '1: a voice as 16 kHz speex (cgi-bin/media/get/jssdk)' })
+  @ApiCreatedResponse({ type: MediaRecordDto, description: 'downloaded and saved by this request' })
+  @ApiOkResponse({ type: MediaRecordDto, description: 'already saved: WeChat was not called' })
+  @ApiNotFoundResponse({ type: ProblemDto, description: 'MEDIA_NOT_FOUND: WeChat does not know the id (40007) or it expired' })
+  @ApiPayloadTooLargeResponse({ type: ProblemDto, description: 'MEDIA_TOO_LARGE: past the configured limit; nothing kept' })
+  @ApiUnprocessableEntityResponse({ type: ProblemDto, description: 'MEDIA_IS_VIDEO: WeChat gives videos as a url (videoUrl); not saved' })
+  @ApiBadGatewayResponse({ type: ProblemDto, description: 'WECHAT_API_ERROR: WeChat refused (with errcode)' })
+  @ApiServiceUnavailableResponse({ type: ProblemDto, description: 'WECHAT_UNAVAILABLE, or MEDIA_BUSY while another instance saves it' })
+  async save(
+    @Param('mediaId', MediaIdPipe) mediaId: string,
+    @Query('hd') hd: unknown,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<MediaRecordBody> {
+    const { record, created } = await this.media.save(mediaId, { hd: parseHd(hd) });
+    void reply.status(created ? 201 : 200);
+    return toRecordBody(record);
+  }
+
+  @Get(':mediaId')
+  @ApiOperation({ summary: 'the saved bytes, with their Content-Type and Content-Length' })
+  @ApiOkResponse({
+    description: 'the bytes, with the Content-Type WeChat gave (image/jpeg, audio/amr, voice/speex...)',
+    content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+  })
+  @ApiNotFoundResponse({ type: ProblemDto, description: 'MEDIA_NOT_FOUND: not saved here' })
+  async read(@Param('mediaId', MediaIdPipe) mediaId: string, @Res() reply: FastifyReply): Promise<FastifyReply> {
+    const { record, body } = await this.media.open(mediaId);
+    return reply
+      .status(200)
+      .header('content-type', record.contentType)
+      .header('content-length', String(record.size))
+      .header('etag', `"${record.sha256}"`)
+      .header('accept-ranges', 'none')
+      // a media id never changes content; it is private to logged-in users
+      .header('cache-control', 'private, max-age=31536000, immutable')
+      .header('x-content-type-options', 'nosniff')
+      .header('content-security-policy', "default-src 'none'; sandbox")
+      .send(body);
+  }
+}

@@ -1,0 +1,53 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { withControllers } from '../common/with-controllers.js';
+import type { SharedCache } from '../wechat/credentials/shared-cache.factory.js';
+import { WECHAT_SHARED_CACHE } from '../wechat/wechat.module.js';
+import { WECHAT_OPTIONS, type ResolvedWechatOptions } from '../wechat/wechat.options.js';
+import { LocalDiskMediaStorage } from './local-disk-media.storage.js';
+import { MediaController } from './media.controller.js';
+import { MediaDownloader } from './media-downloader.js';
+import { MediaLock, mediaLockKey } from './media-lock.js';
+import { MEDIA_STORAGE } from './media-storage.js';
+import {
+  MEDIA_ASYNC_OPTIONS_TYPE, MEDIA_MODULE_OPTIONS, MEDIA_OPTIONS_TYPE, MediaConfigurableModule,
+} from './media.module-definition.js';
+import { MEDIA_OPTIONS, type MediaModuleOptions, resolveMediaOptions, type ResolvedMediaOptions } from './media.options.js';
+import { MediaService } from './media.service.js';
+
+/**
+ * Media persistence: WeChat's temporary media (JS-SDK uploads) downloaded once and kept in a
+ * MediaStorage (local disk unless the host passes its own). Needs WechatModule (global) for the
+ * API client, tokens and Redis, and OAuthModule (global) for the guard of its routes.
+ */
+@Module({
+  providers: [
+    {
+      provide: MEDIA_OPTIONS,
+      inject: [MEDIA_MODULE_OPTIONS],
+      useFactory: (options: MediaModuleOptions) => resolveMediaOptions(options),
+    },
+    {
+      provide: MEDIA_STORAGE,
+      inject: [MEDIA_OPTIONS],
+      useFactory: (options: ResolvedMediaOptions) => options.storage ?? new LocalDiskMediaStorage(options.dir),
+    },
+    {
+      provide: MediaLock,
+      inject: [WECHAT_SHARED_CACHE, WECHAT_OPTIONS, MEDIA_OPTIONS],
+      useFactory: (shared: SharedCache, wechat: ResolvedWechatOptions, options: ResolvedMediaOptions) =>
+        new MediaLock(shared.redis, mediaLockKey(wechat.keyPrefix, wechat.appId), options.lockTtlMs),
+    },
+    MediaDownloader,
+    MediaService,
+  ],
+  exports: [MEDIA_OPTIONS, MEDIA_STORAGE, MediaService],
+})
+export class MediaModule extends MediaConfigurableModule {
+  static override forRoot(options: typeof MEDIA_OPTIONS_TYPE): DynamicModule {
+    return withControllers(super.forRoot(options), options, [MediaController]);
+  }
+
+  static override forRootAsync(options: typeof MEDIA_ASYNC_OPTIONS_TYPE): DynamicModule {
+    return withControllers(super.forRootAsync(options), options, [MediaController]);
+  }
+}

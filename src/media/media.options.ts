@@ -1,0 +1,46 @@
+import type { MediaStorage } from './media-storage.js';
+
+/** What a host passes to MediaModule.forRoot / forRootAsync. */
+export interface MediaModuleOptions {
+  /** largest media accepted, bytes; default 20 MiB */
+  maxBytes?: number;
+  /** directory of the default LocalDiskMediaStorage; default ./data/media (unused with `storage`) */
+  dir?: string;
+  /** a storage of the host's own (object storage, a database...); wins over `dir` */
+  storage?: MediaStorage;
+  /** how long a save waits for another instance saving the same id, ms; then 503; default 60000 */
+  waitTimeoutMs?: number;
+}
+
+export interface ResolvedMediaOptions {
+  maxBytes: number;
+  dir: string;
+  storage?: MediaStorage;
+  waitTimeoutMs: number;
+  /** lifetime of the cross-instance download lock; extended while the download runs */
+  lockTtlMs: number;
+  /** how often a waiting save looks for the other instance's result */
+  pollIntervalMs: number;
+  /** downloads of one media when its body breaks off, the first included */
+  downloadAttempts: number;
+}
+
+export const MEDIA_OPTIONS = Symbol('MEDIA_OPTIONS');
+export const DEFAULT_MEDIA_MAX_BYTES = 20 * 1024 * 1024;
+export const DEFAULT_MEDIA_DIR = './data/media';
+
+export function resolveMediaOptions(o: MediaModuleOptions): ResolvedMediaOptions {
+  const maxBytes = o.maxBytes ?? DEFAULT_MEDIA_MAX_BYTES;
+  if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) throw new Error('MediaModule: maxBytes must be a positive integer');
+  const waitTimeoutMs = o.waitTimeoutMs ?? 60_000;
+  if (!Number.isFinite(waitTimeoutMs) || waitTimeoutMs < 0) throw new Error('MediaModule: waitTimeoutMs must be 0 or more');
+  return {
+    maxBytes,
+    dir: o.dir || DEFAULT_MEDIA_DIR,
+    storage: o.storage,
+    waitTimeoutMs,
+    lockTtlMs: 30_000,
+    pollIntervalMs: 100,
+    downloadAttempts: 2,
+  };
+}

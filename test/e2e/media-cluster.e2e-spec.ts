@@ -1,0 +1,80 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createClient } from 'redis';
+import { startSandbox, type SandboxServer } from '../../src/sandbox/index.js';
+import { type RunningApp, serviceEnv, startApp } from '../support/app.js';
+import { CookieClient } from '../support/browser-client.js';
+import { listDir, loggedInClient, readMedia } from '../support/media-client.js';
+import { deleteKeys, REDIS_URL, uniquePrefix } from '../support/redis-keys.js';
+
+const ACCOUNT = { appId: 'wx7575efef8686abab', appSecret: 'media-cluster-secret-012345' };
+const MiB = 1024 * 1024;
+const MEDIA_GET = 'cgi-bin/media/get';
+
+describe('media saved by two instances sharing Redis and MEDIA_DIR', () => {
+  let sandbox: SandboxServer;
+  let apps: RunningApp[];
+  let mediaDir: string;
+  const prefix = uniquePrefix('media-cluster');
+
+  beforeAll(async () => {
+    mediaDir = await mkdtemp(join(tmpdir(), 'media-cluster-'));
+    sandbox = await startSandbox({ accounts: [ACCOUNT] });
+    const env = serviceEnv(sandbox.url, ACCOUNT, { CACHE_KEY_PREFIX: prefix, PUBLIC_BASE_URL: 'http://h5.test', MEDIA_DIR: mediaDir });
+    apps = await Promise.all([startApp(env), startApp(env)]);
+  });
+  afterAll(async () => {
+    await Promise.all((apps ?? []).map((app) => app.close()));
+    await sandbox?.close();
+    await deleteKeys(prefix);
+    await rm(mediaDir, { recursive: true, force: true });
+  });
+  beforeEach(() => {
+    sandbox.sandbox.clearFaults();
+    sandbox.sandbox.resetCalls();
+  });
+
+  /** One login (sessions live in the shared Redis), one client per instance. */
+  async function clients(): Promise<[CookieClient, CookieClient]> {
+    const first = await loggedInClient(apps[0].url, sandbox.sandbox);
+    const second = new CookieClient(apps[1].url);
+    for (const [name, value] of first.cookies) second.cookies.set(name, value);
+    return [first, second];
+  }
+
+  it('concurrent saves on both instances download once; both answer the same record', async () => {
+    const [a, b] = await clients();
+    const mediaId = sandbox.sandbox.registerMedia(ACCOUNT.appId, { type: 'image', size: 4 * MiB });
+    // a slow answer keeps the winner's download (and its lock) running while the other arrives
+    sandbox.sandbox.injectFault(MEDIA_GET, { kind: 'slow', delayMs: 400 });
+    const results = await Promise.all([a.post(`/wechat/media/${mediaId}`), b.post(`/wechat/media/${mediaId}`)]);
+
+    expect(sandbox.sandbox.calls(MEDIA_GET)).toBe(1);
+    expect(results.map((r) => r.status).sort()).toEqual([200, 201]);
+    expect(results[0].json).toEqual(results[1].json);
+    expect(results[0].json.sha256).toBe(sandbox.sandbox.mediaSha256(mediaId));
+    for (const [app, client] of [[apps[0], a], [apps[1], b]] as const) {
+      expect((await readMedia(app.url, client, mediaId)).sha256).toBe(results[0].json.sha256);
+    }
+    expect((await listDir(mediaDir)).filter((name) => name.includes(mediaId))).toEqual([`${mediaId}.json`, `${mediaId}.media`]);
+  });
+
+  it('the lock lives under CACHE_KEY_PREFIX and is released when the save is done', async () => {
+    const [a] = await clients();
+    const mediaId = sandbox.sandbox.registerMedia(ACCOUNT.appId, { type: 'voice', size: 1000 });
+    const redis = createClient({ url: REDIS_URL });
+    await redis.connect();
+    try {
+      const lockKey = `${prefix}${ACCOUNT.appId}:media:${mediaId}:lock`;
+      // held by a "dead" instance for a moment: the save waits for it to expire, then downloads
+      await redis.set(lockKey, 'someone-else', { PX: 600 });
+      const r = await a.post(`/wechat/media/${mediaId}`);
+      expect(r.status).toBe(201);
+      expect(sandbox.sandbox.calls(MEDIA_GET)).toBe(1);
+      expect(await redis.exists(lockKey)).toBe(0);
+    } finally {
+      await redis.quit();
+    }
+  });
+});

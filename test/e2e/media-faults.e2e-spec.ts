@@ -1,0 +1,123 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSandbox, type SandboxServer } from '../../src/sandbox/index.js';
+import { type RunningApp, serviceEnv, startApp } from '../support/app.js';
+import type { CookieClient } from '../support/browser-client.js';
+import { listDir, loggedInClient, readMedia } from '../support/media-client.js';
+import { deleteKeys, uniquePrefix } from '../support/redis-keys.js';
+
+const ACCOUNT = { appId: 'wx5353abab6464cdcd', appSecret: 'media-faults-secret-0123456' };
+const MiB = 1024 * 1024;
+const MEDIA_GET = 'cgi-bin/media/get';
+const STABLE_TOKEN = 'cgi-bin/stable_token';
+
+describe('media downloads when WeChat misbehaves', () => {
+  let sandbox: SandboxServer;
+  let svc: RunningApp;
+  let client: CookieClient;
+  let mediaDir: string;
+  const prefix = uniquePrefix('media-faults');
+
+  beforeAll(async () => {
+    mediaDir = await mkdtemp(join(tmpdir(), 'media-faults-'));
+    sandbox = await startSandbox({ accounts: [ACCOUNT] });
+    svc = await startApp(serviceEnv(sandbox.url, ACCOUNT, { CACHE_KEY_PREFIX: prefix, PUBLIC_BASE_URL: 'http://h5.test', MEDIA_DIR: mediaDir }));
+    client = await loggedInClient(svc.url, sandbox.sandbox);
+  });
+  afterAll(async () => {
+    await svc?.close();
+    await sandbox?.close();
+    await deleteKeys(prefix);
+    await rm(mediaDir, { recursive: true, force: true });
+  });
+  beforeEach(() => {
+    sandbox.sandbox.clearFaults();
+    sandbox.sandbox.resetCalls();
+  });
+
+  const register = (size: number) => sandbox.sandbox.registerMedia(ACCOUNT.appId, { type: 'image', size });
+  const save = (mediaId: string) => client.post(`/wechat/media/${mediaId}`);
+  const filesOf = async (mediaId: string) => (await listDir(mediaDir)).filter((name) => name.includes(mediaId));
+
+  async function expectSavedIntact(mediaId: string, size: number): Promise<void> {
+    const read = await readMedia(svc.url, client, mediaId);
+    expect([read.status, read.length, read.sha256]).toEqual([200, size, sandbox.sandbox.mediaSha256(mediaId)]);
+    expect(await filesOf(mediaId)).toEqual([`${mediaId}.json`, `${mediaId}.media`]);
+  }
+
+  it('40001 in a text/plain body: the token is replaced once and the download retried', async () => {
+    const mediaId = register(1 * MiB);
+    await save(register(10)); // a token is cached before the fault
+    const tokenBefore = sandbox.sandbox.currentStableToken(ACCOUNT.appId);
+    sandbox.sandbox.resetCalls();
+    sandbox.sandbox.injectFault(MEDIA_GET, { kind: 'errcode', errcode: 40001 });
+
+    const r = await save(mediaId);
+    expect(r.status).toBe(201);
+    expect(r.json.sha256).toBe(sandbox.sandbox.mediaSha256(mediaId));
+    expect(sandbox.sandbox.calls(MEDIA_GET)).toBe(2);
+    // stable mode: a normal-mode call hands back the same token, then one force refresh replaces it
+    expect(sandbox.sandbox.calls(STABLE_TOKEN)).toBe(2);
+    expect(sandbox.sandbox.currentStableToken(ACCOUNT.appId)).not.toBe(tokenBefore);
+    await expectSavedIntact(mediaId, 1 * MiB);
+  });
+
+  it('a download cut mid-way is downloaded again once, and what is kept is whole', async () => {
+    const mediaId = register(2 * MiB);
+    sandbox.sandbox.injectFault(MEDIA_GET, { kind: 'cut', afterBytes: 700_000 });
+    const r = await save(mediaId);
+    expect(r.status).toBe(201);
+    expect(r.json).toMatchObject({ size: 2 * MiB, sha256: sandbox.sandbox.mediaSha256(mediaId) });
+    expect(sandbox.sandbox.calls(MEDIA_GET)).toBe(2);
+    await expectSavedIntact(mediaId, 2 * MiB);
+    expect((await listDir(mediaDir)).filter((name) => name.endsWith('.part'))).toEqual([]);
+  });
+
+  it('cut on both attempts: 503 WECHAT_UNAVAILABLE, no file and no temp file left', async () => {
+    const mediaId = register(2 * MiB);
+    sandbox.sandbox.injectFault(MEDIA_GET, { kind: 'cut', afterBytes: 500_000 }, 2);
+    const r = await save(mediaId);
+    expect(r.status).toBe(503);
+    expect(r.json).toMatchObject({ statusCode: 503, code: 'WECHAT_UNAVAILABLE' });
+    expect(sandbox.sandbox.calls(MEDIA_GET)).toBe(2);
+    expect(await filesOf(mediaId)).toEqual([]);
+    expect((await listDir(mediaDir)).filter((name) => name.endsWith('.part'))).toEqual([]);
+    // nothing half-saved blocks the next attempt
+    expect((await save(mediaId)).status).toBe(201);
+  });
+
+  it('errcode -1, HTTP 500 and an HTML error page are retried like any call', async () => {
+    const mediaId = register(100_000);
+    sandbox.sandbox.injectFault(MEDIA_GET, { kind: 'errcode', errcode: -1 });
+    sandbox.sandbox.injectFault(MEDIA_GET, { kind: 'garbage' });
+    const r = await save(mediaId);
+    expect(r.status).toBe(201);
+    expect(sandbox.sandbox.calls(MEDIA_GET)).toBe(3);
+    await expectSavedIntact(mediaId, 100_000);
+
+    const failing = register(100);
+    sandbox.sandbox.injectFault(MEDIA_GET, { kind: 'http', status: 500 }, 3);
+    expect((await save(failing)).json).toMatchObject({ statusCode: 503, code: 'WECHAT_UNAVAILABLE' });
+    expect(await filesOf(failing)).toEqual([]);
+  });
+
+  it('a quota error (45009) is 502 WECHAT_API_ERROR with the errcode, not retried', async () => {
+    const mediaId = register(100);
+    sandbox.sandbox.injectFault(MEDIA_GET, { kind: 'errcode', errcode: 45009 });
+    const r = await save(mediaId);
+    expect(r.status).toBe(502);
+    expect(r.json).toMatchObject({ code: 'WECHAT_API_ERROR', errcode: 45009 });
+    expect(sandbox.sandbox.calls(MEDIA_GET)).toBe(1);
+    expect(await filesOf(mediaId)).toEqual([]);
+  });
+
+  it('no answer carries the access_token or the AppSecret', async () => {
+    const mediaId = register(100);
+    sandbox.sandbox.injectFault(MEDIA_GET, { kind: 'cut', afterBytes: 10 }, 2);
+    const texts = [(await save(mediaId)).text, (await save('NoSuchMedia')).text, (await save(register(100))).text];
+    for (const secret of sandbox.sandbox.issuedSecrets()) {
+      for (const text of texts) expect(text.includes(secret)).toBe(false);
+    }
+  });
+});

@@ -1,0 +1,49 @@
+import { createHash } from 'node:crypto';
+import { readdir } from 'node:fs/promises';
+import { request } from 'node:http';
+import type { Sandbox } from '../../src/sandbox/index.js';
+import { CookieClient, pathOf } from './browser-client.js';
+
+/** A CookieClient logged in through the sandbox's consent (as user alice). */
+export async function loggedInClient(serviceUrl: string, sandbox: Sandbox): Promise<CookieClient> {
+  const client = new CookieClient(serviceUrl);
+  const login = await client.get('/wechat/oauth/login');
+  if (login.status !== 302 || !login.location) throw new Error(`login answered ${login.status}`);
+  const callback = await client.get(pathOf(sandbox.authorize(login.location)));
+  if (callback.status !== 302) throw new Error(`callback answered ${callback.status}: ${callback.text}`);
+  return client;
+}
+
+export const cookieHeader = (client: CookieClient) => [...client.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+
+/** GET a saved media: status, headers, and the sha256 and length of the body (never kept whole). */
+export async function readMedia(base: string, client: CookieClient, mediaId: string) {
+  const response = await fetch(`${base}/wechat/media/${mediaId}`, { headers: { cookie: cookieHeader(client) } });
+  const hash = createHash('sha256');
+  let length = 0;
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    hash.update(chunk);
+    length += chunk.length;
+  }
+  return { status: response.status, headers: response.headers, sha256: hash.digest('hex'), length };
+}
+
+/** A request with the path sent exactly as written (fetch would resolve `..` and re-encode). */
+export function rawRequest(base: string, method: string, path: string, headers: Record<string, string> = {}) {
+  const { hostname, port } = new URL(base);
+  return new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = request({ host: hostname, port, method, path, headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => { body += chunk; });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Every entry of a directory (temp files included); none when it does not exist. */
+export async function listDir(dir: string): Promise<string[]> {
+  return (await readdir(dir).catch(() => [] as string[])).sort();
+}
