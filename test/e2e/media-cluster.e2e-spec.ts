@@ -1,12 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createClient } from 'redis';
-import { startSandbox, type SandboxServer } from '../../src/sandbox/index.js';
-import { type RunningApp, serviceEnv, startApp } from '../support/app.js';
+import { type SandboxServer } from '../../src/sandbox/index.js';
+import { type RunningApp } from '../support/app.js';
 import { CookieClient } from '../support/browser-client.js';
-import { listDir, loggedInClient, readMedia } from '../support/media-client.js';
-import { deleteKeys, REDIS_URL, uniquePrefix } from '../support/redis-keys.js';
+import { type MediaWorld, listDir, loggedInClient, readMedia, startMediaWorld } from '../support/media-client.js';
+import { REDIS_URL } from '../support/redis-keys.js';
 
 const ACCOUNT = { appId: 'wx7575efef8686abab', appSecret: 'media-cluster-secret-012345' };
 const MiB = 1024 * 1024;
@@ -16,20 +13,16 @@ describe('media saved by two instances sharing Redis and MEDIA_DIR', () => {
   let sandbox: SandboxServer;
   let apps: RunningApp[];
   let mediaDir: string;
-  const prefix = uniquePrefix('media-cluster');
+  let prefix: string;
+
+  let world: MediaWorld;
 
   beforeAll(async () => {
-    mediaDir = await mkdtemp(join(tmpdir(), 'media-cluster-'));
-    sandbox = await startSandbox({ accounts: [ACCOUNT] });
-    const env = serviceEnv(sandbox.url, ACCOUNT, { CACHE_KEY_PREFIX: prefix, PUBLIC_BASE_URL: 'http://h5.test', MEDIA_DIR: mediaDir });
-    apps = await Promise.all([startApp(env), startApp(env)]);
+    world = await startMediaWorld('media-cluster', ACCOUNT, { instances: 2 });
+    ({ sandbox, apps, mediaDir, prefix } = world);
   });
-  afterAll(async () => {
-    await Promise.all((apps ?? []).map((app) => app.close()));
-    await sandbox?.close();
-    await deleteKeys(prefix);
-    await rm(mediaDir, { recursive: true, force: true });
-  });
+  afterAll(() => world?.close());
+
   beforeEach(() => {
     sandbox.sandbox.clearFaults();
     sandbox.sandbox.resetCalls();

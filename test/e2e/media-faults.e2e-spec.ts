@@ -1,11 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startSandbox, type SandboxServer } from '../../src/sandbox/index.js';
-import { type RunningApp, serviceEnv, startApp } from '../support/app.js';
+import { type SandboxServer } from '../../src/sandbox/index.js';
+import { type RunningApp } from '../support/app.js';
 import type { CookieClient } from '../support/browser-client.js';
-import { listDir, loggedInClient, readMedia } from '../support/media-client.js';
-import { deleteKeys, uniquePrefix } from '../support/redis-keys.js';
+import { type MediaWorld, listDir, loggedInClient, readMedia, startMediaWorld } from '../support/media-client.js';
 
 const ACCOUNT = { appId: 'wx5353abab6464cdcd', appSecret: 'media-faults-secret-0123456' };
 const MiB = 1024 * 1024;
@@ -17,20 +13,16 @@ describe('media downloads when WeChat misbehaves', () => {
   let svc: RunningApp;
   let client: CookieClient;
   let mediaDir: string;
-  const prefix = uniquePrefix('media-faults');
+  let world: MediaWorld;
 
   beforeAll(async () => {
-    mediaDir = await mkdtemp(join(tmpdir(), 'media-faults-'));
-    sandbox = await startSandbox({ accounts: [ACCOUNT] });
-    svc = await startApp(serviceEnv(sandbox.url, ACCOUNT, { CACHE_KEY_PREFIX: prefix, PUBLIC_BASE_URL: 'http://h5.test', MEDIA_DIR: mediaDir }));
+    world = await startMediaWorld('media-faults', ACCOUNT);
+    ({ sandbox, mediaDir } = world);
+    [svc] = world.apps;
     client = await loggedInClient(svc.url, sandbox.sandbox);
   });
-  afterAll(async () => {
-    await svc?.close();
-    await sandbox?.close();
-    await deleteKeys(prefix);
-    await rm(mediaDir, { recursive: true, force: true });
-  });
+  afterAll(() => world?.close());
+
   beforeEach(() => {
     sandbox.sandbox.clearFaults();
     sandbox.sandbox.resetCalls();

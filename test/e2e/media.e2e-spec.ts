@@ -1,11 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startSandbox, type SandboxServer } from '../../src/sandbox/index.js';
-import { type RunningApp, serviceEnv, startApp } from '../support/app.js';
+import { type SandboxServer } from '../../src/sandbox/index.js';
+import { type RunningApp } from '../support/app.js';
 import type { CookieClient } from '../support/browser-client.js';
-import { listDir, loggedInClient, rawRequest, readMedia, cookieHeader } from '../support/media-client.js';
-import { deleteKeys, uniquePrefix } from '../support/redis-keys.js';
+import { type MediaWorld, cookieHeader, listDir, loggedInClient, rawRequest, readMedia, startMediaWorld } from '../support/media-client.js';
 
 const ACCOUNT = { appId: 'wx3131cdcd4242efef', appSecret: 'media-e2e-secret-0123456789' };
 const MiB = 1024 * 1024;
@@ -17,22 +13,16 @@ describe('media persistence over HTTP (sandbox upstream, real Redis, a temp MEDI
   let svc: RunningApp;
   let client: CookieClient;
   let mediaDir: string;
-  const prefix = uniquePrefix('media');
+  let world: MediaWorld;
 
   beforeAll(async () => {
-    mediaDir = await mkdtemp(join(tmpdir(), 'media-e2e-'));
-    sandbox = await startSandbox({ accounts: [ACCOUNT] });
-    svc = await startApp(serviceEnv(sandbox.url, ACCOUNT, {
-      CACHE_KEY_PREFIX: prefix, PUBLIC_BASE_URL: 'http://h5.test', MEDIA_DIR: mediaDir, MEDIA_MAX_BYTES: String(8 * MiB),
-    }));
+    world = await startMediaWorld('media', ACCOUNT, { env: { MEDIA_MAX_BYTES: String(8 * MiB) } });
+    ({ sandbox, mediaDir } = world);
+    [svc] = world.apps;
     client = await loggedInClient(svc.url, sandbox.sandbox);
   });
-  afterAll(async () => {
-    await svc?.close();
-    await sandbox?.close();
-    await deleteKeys(prefix);
-    await rm(mediaDir, { recursive: true, force: true });
-  });
+  afterAll(() => world?.close());
+
   beforeEach(() => {
     sandbox.sandbox.clearFaults();
     sandbox.sandbox.resetCalls();

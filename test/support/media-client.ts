@@ -1,8 +1,12 @@
 import { createHash } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { request } from 'node:http';
-import type { Sandbox } from '../../src/sandbox/index.js';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Sandbox, type SandboxServer, startSandbox } from '../../src/sandbox/index.js';
+import { type RunningApp, serviceEnv, startApp } from './app.js';
 import { CookieClient, pathOf } from './browser-client.js';
+import { deleteKeys, uniquePrefix } from './redis-keys.js';
 
 /** A CookieClient logged in through the sandbox's consent (as user alice). */
 export async function loggedInClient(serviceUrl: string, sandbox: Sandbox): Promise<CookieClient> {
@@ -46,4 +50,32 @@ export function rawRequest(base: string, method: string, path: string, headers: 
 /** Every entry of a directory (temp files included); none when it does not exist. */
 export async function listDir(dir: string): Promise<string[]> {
   return (await readdir(dir).catch(() => [] as string[])).sort();
+}
+
+export interface MediaWorld {
+  sandbox: SandboxServer;
+  apps: RunningApp[];
+  mediaDir: string;
+  prefix: string;
+  close(): Promise<void>;
+}
+
+/** A sandbox, `instances` services sharing Redis and a temporary MEDIA_DIR; close() removes it all. */
+export async function startMediaWorld(
+  name: string, account: { appId: string; appSecret: string }, opts: { instances?: number; env?: Record<string, string> } = {},
+): Promise<MediaWorld> {
+  const mediaDir = await mkdtemp(join(tmpdir(), `${name}-`));
+  const prefix = uniquePrefix(name);
+  const sandbox = await startSandbox({ accounts: [account] });
+  const env = serviceEnv(sandbox.url, account, { CACHE_KEY_PREFIX: prefix, PUBLIC_BASE_URL: 'http://h5.test', MEDIA_DIR: mediaDir, ...opts.env });
+  const apps = await Promise.all(Array.from({ length: opts.instances ?? 1 }, () => startApp(env)));
+  return {
+    sandbox, apps, mediaDir, prefix,
+    close: async () => {
+      await Promise.all(apps.map((app) => app.close()));
+      await sandbox.close();
+      await deleteKeys(prefix);
+      await rm(mediaDir, { recursive: true, force: true });
+    },
+  };
 }
