@@ -1,7 +1,7 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifySession from '@fastify/session';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { RedisStore } from 'connect-redis';
 import type { RedisClient } from '../wechat/credentials/cache-manager.store.js';
 import './session.types.js';
@@ -19,8 +19,9 @@ export interface SessionSetup {
   /** lifetime of a session, ms; default 7 days */
   maxAgeMs?: number;
   /**
-   * Path prefixes that never use the session: their requests skip it entirely (no store round
-   * trip, no new session object), so a page's signing calls cost nothing extra.
+   * Path prefixes of routes that never use the session: the cookie and session hooks are not
+   * attached to them (no cookie parsing, no store round trip), so a page's signing calls cost
+   * nothing extra. Requests that match no route (404) skip them too.
    */
   sessionlessPaths?: string[];
 }
@@ -52,42 +53,41 @@ export async function registerSessions(app: NestFastifyApplication, setup: Sessi
     },
     ...(setup.redis ? { store: new RedisStore({ client: setup.redis, prefix: `${setup.keyPrefix}sess:` }) as never } : {}),
   };
-  await withHooksSkipping(fastify, skip, async () => {
+  await withHooksOnSessionRoutes(fastify, skip, async () => {
     await app.register(fastifyCookie);
     await app.register(fastifySession, options);
   });
 }
 
-type Hook = (this: unknown, request: FastifyRequest, reply: unknown, ...rest: unknown[]) => unknown;
+type Hook = (...args: never[]) => unknown;
+// Hooks of the application rather than of requests: these stay global.
+const APPLICATION_HOOKS = new Set(['onRoute', 'onRegister', 'onReady', 'onListen', 'onClose', 'preClose']);
 
 /**
- * @fastify/cookie and @fastify/session add global hooks that parse cookies and build (or load) a
- * session on every request. Registered through this wrapper, each of their hooks steps aside on
- * the sessionless paths: no cookie parsing, no session object, no store round trip.
+ * @fastify/cookie and @fastify/session add global request hooks that parse cookies and build
+ * (or load) a session on every request. Registered through this wrapper, their request hooks
+ * are attached to each route registered afterwards except the sessionless ones, so a signing
+ * request runs none of them (not even a check whether to skip).
  */
-async function withHooksSkipping(fastify: FastifyInstance, skip: (url: string) => boolean, register: () => Promise<void>): Promise<void> {
+async function withHooksOnSessionRoutes(fastify: FastifyInstance, skip: (url: string) => boolean, register: () => Promise<void>): Promise<void> {
+  const captured = new Map<string, Hook[]>();
   const addHook = fastify.addHook;
   fastify.addHook = function (this: FastifyInstance, name: string, hook: Hook) {
-    const wrapped = skippable(name, hook, skip);
-    return (addHook as (...args: unknown[]) => FastifyInstance).call(this, name, wrapped);
+    if (APPLICATION_HOOKS.has(name)) return (addHook as (...args: unknown[]) => FastifyInstance).call(this, name, hook);
+    captured.set(name, [...(captured.get(name) ?? []), hook]);
+    return this;
   } as typeof fastify.addHook;
   try {
     await register();
   } finally {
     fastify.addHook = addHook;
   }
-}
-
-function skippable(name: string, hook: Hook, skip: (url: string) => boolean): Hook {
-  if (name === 'onRequest') {
-    return function (this: unknown, request, reply, done) {
-      return skip(request.url) ? (done as () => void)() : hook.call(this, request, reply, done);
-    };
-  }
-  if (name === 'onSend') {
-    return function (this: unknown, request, reply, payload, done) {
-      return skip(request.url) ? (done as (e: null, p: unknown) => void)(null, payload) : hook.call(this, request, reply, payload, done);
-    };
-  }
-  return hook;
+  fastify.addHook('onRoute', (route) => {
+    if (skip(route.url)) return;
+    const options = route as unknown as Record<string, Hook | Hook[] | undefined>;
+    for (const [name, hooks] of captured) {
+      const own = options[name];
+      options[name] = [...hooks, ...(own === undefined ? [] : Array.isArray(own) ? own : [own])];
+    }
+  });
 }
