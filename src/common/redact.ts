@@ -3,5 +3,5 @@ const SECRET_PARAMS = /([?&](?:secret|appsecret|access_token|refresh_token|ticke
 
 /** A url safe to log: secret-bearing query values replaced by `***`. */
 export function redactUrl(url: string): string {
-  return url.replace(SECRET_PARAMS, '$1***');
+  return url.includes('?') ? url.replace(SECRET_PARAMS, '$1***') : url;
 }
