@@ -1,3 +1,4 @@
+import fastifyFormbody from '@fastify/formbody';
 import { Logger, type LogLevel as NestLogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -37,7 +38,12 @@ export async function createApp(overrides?: EnvOverrides): Promise<{ app: NestFa
   const levels = NEST_LEVELS[config.logLevel];
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
     logger: levels === false ? false : levels,
+    // Fastify's own JSON parser (same limits, same prototype-poisoning checks) without the
+    // wrapper Nest puts around it for rawBody, which no route here needs; forms below.
+    bodyParser: false,
   });
+  // Form posts (`$.post(api, { url: location.href })` sends one) are read like JSON bodies.
+  await app.register(fastifyFormbody);
   app.useGlobalFilters(new ProblemFilter());
   await registerSessions(app, {
     secret: config.sessionSecret,

@@ -22,7 +22,12 @@ export {
   SignatureService, type WxConfig, type WxConfigOptions, type ChooseCardParams, type ChooseCardConfig,
 } from './wechat/jssdk/signature.service.js';
 export { jsapiSignature, cardSignature, withoutFragment } from './wechat/jssdk/signature.js';
-export { JssdkController } from './wechat/jssdk/jssdk.controller.js';
+export { JssdkRoutes, JSSDK_ROUTES_MOUNT, DEFAULT_JSSDK_MOUNT } from './wechat/jssdk/jssdk.routes.js';
+export { addJssdkToOpenApi, type OpenApiDocumentLike } from './wechat/jssdk/jssdk.openapi.js';
+export {
+  JSSDK_CONFIG_BODY_SCHEMA, JSSDK_CONFIG_QUERY_SCHEMA, CARD_CONFIG_BODY_SCHEMA, WX_CONFIG_SCHEMA, CHOOSE_CARD_CONFIG_SCHEMA,
+  type JssdkConfigBody, type JssdkConfigQuery, type CardConfigBody,
+} from './wechat/jssdk/jssdk.schemas.js';
 
 // OAuth login
 export { OAuthModule } from './oauth/oauth.module.js';

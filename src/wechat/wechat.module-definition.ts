@@ -1,4 +1,6 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
+import { normalizePrefix } from '../common/with-controllers.js';
+import { DEFAULT_JSSDK_MOUNT, JSSDK_ROUTES_MOUNT, JssdkRoutes } from './jssdk/jssdk.routes.js';
 import type { WechatModuleOptions } from './wechat.options.js';
 
 export interface WechatModuleExtras {
@@ -21,5 +23,15 @@ export const {
   .setExtras<WechatModuleExtras>({ routes: true, routePrefix: undefined, isGlobal: true }, (definition, extras) => ({
     ...definition,
     global: extras.isGlobal,
+    providers: [
+      ...(definition.providers ?? []),
+      ...(extras.routes === false ? [] : [
+        JssdkRoutes,
+        {
+          provide: JSSDK_ROUTES_MOUNT,
+          useValue: extras.routePrefix === undefined ? DEFAULT_JSSDK_MOUNT : `/${normalizePrefix(extras.routePrefix)}`,
+        },
+      ]),
+    ],
   }))
   .build();

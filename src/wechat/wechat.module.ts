@@ -1,17 +1,13 @@
 import { HttpModule } from '@nestjs/axios';
-import { withControllers } from '../common/with-controllers.js';
-import { type DynamicModule, Inject, Module, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import { Inject, Module, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import { WechatApiClient } from './api/wechat-api.client.js';
 import { CacheManagerCredentialStore } from './credentials/cache-manager.store.js';
 import { CredentialCache } from './credentials/credential-cache.js';
 import { createSharedCache, type SharedCache } from './credentials/shared-cache.factory.js';
 import { TicketService } from './credentials/ticket.service.js';
 import { TokenService } from './credentials/token.service.js';
-import { JssdkController } from './jssdk/jssdk.controller.js';
 import { SignatureService } from './jssdk/signature.service.js';
-import {
-  WECHAT_ASYNC_OPTIONS_TYPE, WECHAT_MODULE_OPTIONS, WECHAT_OPTIONS_TYPE, WechatConfigurableModule,
-} from './wechat.module-definition.js';
+import { WECHAT_MODULE_OPTIONS, WechatConfigurableModule } from './wechat.module-definition.js';
 import { WechatEvents } from './wechat-events.js';
 import { resolveWechatOptions, WECHAT_OPTIONS, type ResolvedWechatOptions, type WechatModuleOptions } from './wechat.options.js';
 
@@ -60,7 +56,8 @@ const exported = [
 
 /**
  * The importable core: cluster-safe credentials, the WeChat API client and JS-SDK signing.
- * `WechatModule.forRoot({...})` or `forRootAsync({ imports, inject, useFactory })`.
+ * `WechatModule.forRoot({...})` or `forRootAsync({ imports, inject, useFactory })`; the extras
+ * `routes` and `routePrefix` place the signing routes (jssdk.routes.ts).
  */
 @Module({ imports: [HttpModule], providers, exports: exported })
 export class WechatModule extends WechatConfigurableModule implements OnApplicationShutdown {
@@ -69,14 +66,6 @@ export class WechatModule extends WechatConfigurableModule implements OnApplicat
     private readonly credentials: CredentialCache,
   ) {
     super();
-  }
-
-  static override forRoot(options: typeof WECHAT_OPTIONS_TYPE): DynamicModule {
-    return withControllers(super.forRoot(options), options, [JssdkController]);
-  }
-
-  static override forRootAsync(options: typeof WECHAT_ASYNC_OPTIONS_TYPE): DynamicModule {
-    return withControllers(super.forRootAsync(options), options, [JssdkController]);
   }
 
   /** Runs after the HTTP server stopped: let fetches in flight finish and release their locks, then close Redis. */

@@ -68,6 +68,32 @@ describe('JS-SDK signing over HTTP (sandbox upstream, real Redis)', () => {
     expect(json.jsApiList).toEqual(['scanQRCode', 'chooseImage']);
   });
 
+  it('signs a form post as jQuery sends it ($.post(api, { url: location.href }))', async () => {
+    const url = 'https://h5.example.com/form?x=1&y=%E4%BD%A0';
+    const body = new URLSearchParams({ url }).toString();
+    const { status, json } = await postJson(`${svc.url}/wechat/jssdk/config`, body, {
+      'content-type': 'application/x-www-form-urlencoded; charset=UTF-8',
+    });
+    expect(status).toBe(200);
+    expect(json.signature).toBe(expectedSignature(ticket(), json.nonceStr, json.timestamp, url));
+  });
+
+  it('marks every answer no-store, so no CDN or browser cache hands a signature out twice', async () => {
+    const post = await postJson(`${svc.url}/wechat/jssdk/config`, { url: 'https://h5.example.com/' });
+    const get = await getJson(`${svc.url}/wechat/jssdk/config?url=${encodeURIComponent('https://h5.example.com/')}`);
+    const refused = await postJson(`${svc.url}/wechat/jssdk/config`, { url: 'https://evil.example.net/' });
+    expect([post.status, get.status, refused.status]).toEqual([200, 200, 400]);
+    for (const r of [post, get, refused]) expect(r.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('leaves sessions alone: no cookie parsed or set, whatever the page sends', async () => {
+    const { status, headers } = await postJson(`${svc.url}/wechat/jssdk/config`, { url: 'https://h5.example.com/' }, {
+      cookie: 'wechat_sid=s%3Anot-a-session.forged; other=1',
+    });
+    expect(status).toBe(200);
+    expect(headers.get('set-cookie')).toBeNull();
+  });
+
   it('gives a fresh nonce on every call', async () => {
     const a = await postJson(`${svc.url}/wechat/jssdk/config`, { url: 'https://h5.example.com/' });
     const b = await postJson(`${svc.url}/wechat/jssdk/config`, { url: 'https://h5.example.com/' });

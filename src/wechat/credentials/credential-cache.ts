@@ -57,8 +57,8 @@ export class CredentialCache {
     private readonly events: CacheEvents = NO_EVENTS,
   ) {}
 
-  /** The hot path: a map lookup while the value is fresh. */
-  async get(key: string, fetcher: CredentialFetcher): Promise<string> {
+  /** The value from this process's memory while it is usable, else undefined; never waits. */
+  peek(key: string, fetcher: CredentialFetcher): string | undefined {
     const entry = this.memory.get(key);
     if (entry) {
       const now = this.now();
@@ -68,6 +68,13 @@ export class CredentialCache {
         return entry.credential.value;
       }
     }
+    return undefined;
+  }
+
+  /** The hot path is peek(); otherwise the shared tier, then WeChat under the lock. */
+  async get(key: string, fetcher: CredentialFetcher): Promise<string> {
+    const fresh = this.peek(key, fetcher);
+    if (fresh !== undefined) return fresh;
     this.events.cacheLookup(credentialName(key), 'memory', false);
     return (await this.foreground(key, () => this.load(key, fetcher))).value;
   }

@@ -30,6 +30,11 @@ export class TicketService {
     return this.cache.get(this.keys[type], this.fetchers[type]);
   }
 
+  /** The ticket if this process holds a usable one (no waiting); undefined sends you to getTicket. */
+  peekTicket(type: TicketType): string | undefined {
+    return this.cache.peek(this.keys[type], this.fetchers[type]);
+  }
+
   getJsapiTicket(): Promise<string> {
     return this.getTicket('jsapi');
   }

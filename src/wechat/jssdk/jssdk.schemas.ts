@@ -1,12 +1,10 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+// The JSON schemas of the JS-SDK routes: one source for input validation (ajv), response
+// serialisation (Fastify's compiled serializer) and the OpenAPI description at /docs.
 
 const API_NAME = '^[A-Za-z][A-Za-z0-9_]{0,63}$';
 const TAG_NAME = '^[a-z][a-z0-9-]{0,63}$';
 const CARD_FIELD = '^[A-Za-z0-9_-]{0,64}$';
 const CSV = (item: string) => `^$|^${item.slice(1, -1)}(,${item.slice(1, -1)})*$`;
-
-// The JSON schemas validate (SchemaPipe); the classes describe the same shapes for OpenAPI.
-// jssdk.dto.spec.ts keeps the two in step.
 
 /** POST /wechat/jssdk/config. The url's own rules live in page-url.ts (INVALID_URL). */
 export const JSSDK_CONFIG_BODY_SCHEMA = {
@@ -14,24 +12,20 @@ export const JSSDK_CONFIG_BODY_SCHEMA = {
   required: ['url'],
   additionalProperties: false,
   properties: {
-    url: { type: 'string' },
-    jsApiList: { type: 'array', maxItems: 200, items: { type: 'string', pattern: API_NAME } },
-    openTagList: { type: 'array', maxItems: 50, items: { type: 'string', pattern: TAG_NAME } },
-    debug: { type: 'boolean' },
+    url: {
+      type: 'string', description: "the page url, as location.href.split('#')[0]; signed byte for byte",
+      example: 'https://h5.example.com/page?x=1',
+    },
+    jsApiList: { type: 'array', maxItems: 200, items: { type: 'string', pattern: API_NAME }, example: ['updateAppMessageShareData'] },
+    openTagList: { type: 'array', maxItems: 50, items: { type: 'string', pattern: TAG_NAME }, example: ['wx-open-launch-weapp'] },
+    debug: { type: 'boolean', default: false },
   },
 } as const;
 
-export class JssdkConfigBody {
-  @ApiProperty({ description: "the page url, as location.href.split('#')[0]; signed byte for byte", example: 'https://h5.example.com/page?x=1' })
+export interface JssdkConfigBody {
   url: string;
-
-  @ApiPropertyOptional({ type: [String], maxItems: 200, example: ['updateAppMessageShareData'] })
   jsApiList?: string[];
-
-  @ApiPropertyOptional({ type: [String], maxItems: 50, example: ['wx-open-launch-weapp'] })
   openTagList?: string[];
-
-  @ApiPropertyOptional({ default: false })
   debug?: boolean;
 }
 
@@ -41,24 +35,20 @@ export const JSSDK_CONFIG_QUERY_SCHEMA = {
   required: ['url'],
   additionalProperties: false,
   properties: {
-    url: { type: 'string' },
-    jsApiList: { type: 'string', maxLength: 13000, pattern: CSV(API_NAME) },
-    openTagList: { type: 'string', maxLength: 3300, pattern: CSV(TAG_NAME) },
+    url: { type: 'string', description: 'the page url without fragment, encoded once', example: 'https://h5.example.com/page?x=1' },
+    jsApiList: {
+      type: 'string', maxLength: 13000, pattern: CSV(API_NAME), description: 'comma-separated',
+      example: 'updateAppMessageShareData,chooseImage',
+    },
+    openTagList: { type: 'string', maxLength: 3300, pattern: CSV(TAG_NAME), description: 'comma-separated', example: 'wx-open-launch-weapp' },
     debug: { type: 'string', enum: ['true', 'false'] },
   },
 } as const;
 
-export class JssdkConfigQuery {
-  @ApiProperty({ description: 'the page url without fragment, encoded once', example: 'https://h5.example.com/page?x=1' })
+export interface JssdkConfigQuery {
   url: string;
-
-  @ApiPropertyOptional({ description: 'comma-separated', example: 'updateAppMessageShareData,chooseImage' })
   jsApiList?: string;
-
-  @ApiPropertyOptional({ description: 'comma-separated', example: 'wx-open-launch-weapp' })
   openTagList?: string;
-
-  @ApiPropertyOptional({ enum: ['true', 'false'] })
   debug?: 'true' | 'false';
 }
 
@@ -67,22 +57,50 @@ export const CARD_CONFIG_BODY_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    shopId: { type: 'string', pattern: CARD_FIELD },
-    cardType: { type: 'string', pattern: CARD_FIELD },
-    cardId: { type: 'string', pattern: CARD_FIELD },
+    shopId: { type: 'string', pattern: CARD_FIELD, description: 'location_id of a shop', example: '123' },
+    cardType: { type: 'string', pattern: CARD_FIELD, example: 'GROUPON' },
+    cardId: { type: 'string', pattern: CARD_FIELD, example: 'pDF3iY9tv9zCGCj4jTXFOo1DxHdo' },
   },
 } as const;
 
-export class CardConfigBody {
-  @ApiPropertyOptional({ description: 'location_id of a shop', example: '123' })
+export interface CardConfigBody {
   shopId?: string;
-
-  @ApiPropertyOptional({ example: 'GROUPON' })
   cardType?: string;
-
-  @ApiPropertyOptional({ example: 'pDF3iY9tv9zCGCj4jTXFOo1DxHdo' })
   cardId?: string;
 }
+
+const TIMESTAMP = { type: 'integer', description: 'seconds since the epoch', example: 1414587457 } as const;
+const NONCE = { type: 'string', description: '16 characters of [A-Za-z0-9] from a CSPRNG', example: 'Wm3WZYTPz0wzccnW' } as const;
+
+/** What the page passes to wx.config as it is. */
+export const WX_CONFIG_SCHEMA = {
+  type: 'object',
+  required: ['appId', 'timestamp', 'nonceStr', 'signature', 'jsApiList', 'openTagList', 'debug'],
+  properties: {
+    appId: { type: 'string', example: 'wx5a0d8b0c1e2f3a4b' },
+    timestamp: TIMESTAMP,
+    nonceStr: NONCE,
+    signature: { type: 'string', description: '40 lower-case hex characters', example: '0f9de62fce790f9a083d5c99e95740ceb90c27ed' },
+    jsApiList: { type: 'array', items: { type: 'string' }, example: ['updateAppMessageShareData'] },
+    openTagList: { type: 'array', items: { type: 'string' }, example: [] },
+    debug: { type: 'boolean', example: false },
+  },
+} as const;
+
+/** The parameters of wx.chooseCard. */
+export const CHOOSE_CARD_CONFIG_SCHEMA = {
+  type: 'object',
+  required: ['shopId', 'cardType', 'cardId', 'timestamp', 'nonceStr', 'signType', 'cardSign'],
+  properties: {
+    shopId: { type: 'string', example: '' },
+    cardType: { type: 'string', example: 'GROUPON' },
+    cardId: { type: 'string', example: '' },
+    timestamp: TIMESTAMP,
+    nonceStr: NONCE,
+    signType: { type: 'string', enum: ['SHA1'] },
+    cardSign: { type: 'string', example: 'f4d90daf4b3bca3078ab155816175ba34c443a7b' },
+  },
+} as const;
 
 export const splitList = (csv: string | undefined): string[] | undefined =>
   csv === undefined ? undefined : csv.split(',').filter(Boolean);

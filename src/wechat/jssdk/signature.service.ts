@@ -55,9 +55,22 @@ export class SignatureService {
    * url that must not be signed, before any call to WeChat.
    */
   async signConfig(url: unknown, opts: WxConfigOptions = {}): Promise<WxConfig> {
+    return this.configFor(url, opts);
+  }
+
+  /**
+   * signConfig without the promise when the ticket is in memory (the common case): the
+   * built-in route answers from it synchronously. Throws like signConfig.
+   */
+  configFor(url: unknown, opts: WxConfigOptions = {}): WxConfig | Promise<WxConfig> {
     const checked = checkPageUrl(url, this.options.jsDomains);
     if (!checked.ok) throw new HttpProblem(400, checked.code, checked.message);
-    const ticket = await this.tickets.getJsapiTicket();
+    const ticket = this.tickets.peekTicket('jsapi');
+    if (ticket !== undefined) return this.wxConfig(ticket, checked.signable, opts);
+    return this.tickets.getJsapiTicket().then((fetched) => this.wxConfig(fetched, checked.signable, opts));
+  }
+
+  private wxConfig(ticket: string, url: string, opts: WxConfigOptions): WxConfig {
     const nonceStr = createNonce();
     const timestamp = unixSeconds();
     this.events.signature('jsapi');
@@ -65,7 +78,7 @@ export class SignatureService {
       appId: this.options.appId,
       timestamp,
       nonceStr,
-      signature: jsapiSignature({ ticket, nonceStr, timestamp, url: checked.signable }),
+      signature: jsapiSignature({ ticket, nonceStr, timestamp, url }),
       jsApiList: opts.jsApiList ?? [],
       openTagList: opts.openTagList ?? [],
       debug: opts.debug ?? false,
