@@ -1,7 +1,7 @@
 // Signing throughput and latency, warm Redis-backed cache, against the bare Fastify route, side by side.
 import { cannon, post, serviceEnv, startProcess, startSandboxProcess, startService, uniquePrefix } from './lib.mjs';
 
-export async function throughput({ rounds = 3, duration = 5 } = {}) {
+export async function throughput({ rounds = 5, duration = 5 } = {}) {
   const sandbox = await startSandboxProcess();
   const service = await startService(serviceEnv(sandbox, { CACHE_KEY_PREFIX: uniquePrefix('tp') }));
   const bare = await startProcess('bench/bare-server.mjs');

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { checkPageUrl, isHostAllowed, MAX_URL_LENGTH } from './page-url.js';
 
 describe('checkPageUrl', () => {
@@ -47,5 +48,42 @@ describe('isHostAllowed', () => {
     for (const host of ['.example.com', '..example.com', '.0.example.com', 'a..example.com']) {
       expect(isHostAllowed(host, ['*.example.com'])).toBe(false);
     }
+  });
+});
+
+describe('checkPageUrl remembers host verdicts by scheme and authority', () => {
+  // The plain reading, parsing every url on its own: the remembered verdicts must never differ from it.
+  function reference(raw: string, allowed: readonly string[]) {
+    let host: string;
+    try {
+      host = new URL(raw).hostname.toLowerCase();
+    } catch {
+      return 'INVALID_URL';
+    }
+    if (!host) return 'INVALID_URL';
+    return isHostAllowed(host, allowed) ? `ok ${host}` : 'DOMAIN_NOT_ALLOWED';
+  }
+  const verdictOf = (r: ReturnType<typeof checkPageUrl>) => (r.ok ? `ok ${r.host}` : r.code);
+
+  it('gives the verdict a fresh parse gives, over thousands of look-alike urls sharing keys', () => {
+    const allowed = ['h5.example.com', '*.shop.example.com'];
+    const piece = fc.constantFrom(
+      'h5.example.com', 'evil.com', 'm.shop.example.com', 'shop.example.com', '@', ':', ':443', ':99999', '%2e', '.',
+      '\\', '/', '[::1]', 'xn--fsq', '例子', 'H5.EXAMPLE.COM', 'a', '', '%', '%41', '?', '#',
+    );
+    const url = fc.tuple(fc.constantFrom('http://', 'https://', 'HTTPS://'), fc.array(piece, { maxLength: 5 }), fc.array(piece, { maxLength: 3 }))
+      .map(([scheme, authority, rest]) => `${scheme}${authority.join('')}${rest.join('')}`);
+    fc.assert(fc.property(url, (raw) => {
+      const r = checkPageUrl(raw, allowed);
+      if (!r.ok && r.message.startsWith('url must be')) return; // not http(s)://x at all: never reaches the host
+      expect(verdictOf(r)).toBe(reference(raw, allowed));
+    }), { numRuns: 20_000 });
+  });
+
+  it('reads a backslash right after // like WHATWG does (the host starts after it), never from a shared key', () => {
+    const allowed = ['h5.example.com'];
+    expect(checkPageUrl('https://\\h5.example.com/', allowed)).toMatchObject({ ok: true, host: 'h5.example.com' });
+    expect(checkPageUrl('https://\\evil.com/', allowed)).toMatchObject({ ok: false, code: 'DOMAIN_NOT_ALLOWED' });
+    expect(checkPageUrl('https://h5.example.com\\@evil.com/', allowed)).toMatchObject({ ok: true, host: 'h5.example.com' });
   });
 });
