@@ -82,8 +82,9 @@ describe('JS-SDK signing over HTTP (sandbox upstream, real Redis)', () => {
     const post = await postJson(`${svc.url}/wechat/jssdk/config`, { url: 'https://h5.example.com/' });
     const get = await getJson(`${svc.url}/wechat/jssdk/config?url=${encodeURIComponent('https://h5.example.com/')}`);
     const refused = await postJson(`${svc.url}/wechat/jssdk/config`, { url: 'https://evil.example.net/' });
-    expect([post.status, get.status, refused.status]).toEqual([200, 200, 400]);
-    for (const r of [post, get, refused]) expect(r.headers.get('cache-control')).toBe('no-store');
+    const unreadable = await postJson(`${svc.url}/wechat/jssdk/config`, '{"url":');
+    expect([post.status, get.status, refused.status, unreadable.status]).toEqual([200, 200, 400, 400]);
+    for (const r of [post, get, refused, unreadable]) expect(r.headers.get('cache-control')).toBe('no-store');
   });
 
   it('leaves sessions alone: no cookie parsed or set, whatever the page sends', async () => {

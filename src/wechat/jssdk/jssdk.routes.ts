@@ -90,6 +90,7 @@ export class JssdkRoutes implements OnModuleInit {
 /** Any error of these routes (bad JSON, validation, WeChat refusing or down) as SPEC's JSON body. */
 function sendProblem(error: unknown, _request: FastifyRequest, reply: FastifyReply): void {
   const body = toProblem(error);
+  noStore(reply);
   void reply.status(body.statusCode).send(body);
 }
 
