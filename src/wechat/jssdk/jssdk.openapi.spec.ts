@@ -1,9 +1,10 @@
-import { addJssdkToOpenApi } from './jssdk.openapi.js';
+import { addJssdkToOpenApi, type OpenApiDocumentLike } from './jssdk.openapi.js';
 import { JSSDK_CONFIG_BODY_SCHEMA, WX_CONFIG_SCHEMA } from './jssdk.schemas.js';
 
 describe('addJssdkToOpenApi', () => {
   it('describes the routes where they are mounted, with the schemas that validate and serialise them', () => {
-    const doc = addJssdkToOpenApi({ paths: { '/health': {} }, components: { schemas: { ProblemDto: {} } } }, '/api/js');
+    const given: OpenApiDocumentLike = { paths: { '/health': {} }, components: { schemas: { ProblemDto: {} } } };
+    const doc = addJssdkToOpenApi(given, '/api/js');
     expect(Object.keys(doc.paths).sort()).toEqual(['/api/js/card-config', '/api/js/config', '/health']);
     expect(doc.components?.schemas).toMatchObject({ ProblemDto: {}, JssdkConfigBody: JSSDK_CONFIG_BODY_SCHEMA, WxConfigDto: WX_CONFIG_SCHEMA });
     const get = (doc.paths['/api/js/config'] as { get: { parameters: { name: string; required: boolean; schema: object }[] } }).get;

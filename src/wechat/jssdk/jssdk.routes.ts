@@ -47,43 +47,30 @@ export class JssdkRoutes implements OnModuleInit {
 
   private register(fastify: FastifyInstance): void {
     const signatures = this.signatures;
-    const common = { errorHandler: sendProblem };
-    fastify.route({
-      ...common,
-      method: 'POST',
-      url: `${this.mount}/config`,
-      schema: { response: { 200: WX_CONFIG_SCHEMA } },
-      handler: (request, reply) => {
-        noStore(reply);
-        const body = checkConfigBody(request.body);
-        return signatures.configFor(body.url, body);
-      },
+    const route = (method: 'GET' | 'POST', path: string, answer: object, handle: (request: FastifyRequest) => unknown) =>
+      fastify.route({
+        method,
+        url: `${this.mount}${path}`,
+        schema: { response: { 200: answer } },
+        errorHandler: sendProblem,
+        handler: (request, reply) => {
+          noStore(reply);
+          return handle(request);
+        },
+      });
+    route('POST', '/config', WX_CONFIG_SCHEMA, (request) => {
+      const body = checkConfigBody(request.body);
+      return signatures.configFor(body.url, body);
     });
-    fastify.route({
-      ...common,
-      method: 'GET',
-      url: `${this.mount}/config`,
-      schema: { response: { 200: WX_CONFIG_SCHEMA } },
-      handler: (request, reply) => {
-        noStore(reply);
-        const query = checkConfigQuery(request.query);
-        return signatures.configFor(query.url, {
-          jsApiList: splitList(query.jsApiList),
-          openTagList: splitList(query.openTagList),
-          debug: query.debug === undefined ? undefined : query.debug === 'true',
-        });
-      },
+    route('GET', '/config', WX_CONFIG_SCHEMA, (request) => {
+      const query = checkConfigQuery(request.query);
+      return signatures.configFor(query.url, {
+        jsApiList: splitList(query.jsApiList),
+        openTagList: splitList(query.openTagList),
+        debug: query.debug === undefined ? undefined : query.debug === 'true',
+      });
     });
-    fastify.route({
-      ...common,
-      method: 'POST',
-      url: `${this.mount}/card-config`,
-      schema: { response: { 200: CHOOSE_CARD_CONFIG_SCHEMA } },
-      handler: (request, reply) => {
-        noStore(reply);
-        return signatures.signChooseCard(checkCardBody(request.body));
-      },
-    });
+    route('POST', '/card-config', CHOOSE_CARD_CONFIG_SCHEMA, (request) => signatures.signChooseCard(checkCardBody(request.body)));
   }
 }
 
