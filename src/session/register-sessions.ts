@@ -31,10 +31,15 @@ export const DEFAULT_SESSION_COOKIE = 'wechat_sid';
 
 /**
  * Registers @fastify/cookie and @fastify/session on the Nest app: server-side sessions, cookie
- * HttpOnly + SameSite=Lax (+ Secure on https), stored in Redis when a client is given.
+ * HttpOnly + SameSite=Lax (+ Secure on https), stored in Redis when a client is given. Call it
+ * before `app.init()`/`listen()`: it serves the routes registered after it.
  */
 export async function registerSessions(app: NestFastifyApplication, setup: SessionSetup): Promise<void> {
   if (setup.secret.length < 32) throw new Error('registerSessions: the session secret must be at least 32 characters');
+  // The hooks attach to routes registered afterwards; Nest registers its routes in init().
+  if ((app as unknown as { isInitialized?: boolean }).isInitialized === true) {
+    throw new Error('registerSessions: call it before app.init() / app.listen(), so the routes get their sessions');
+  }
   const cookieName = setup.cookieName ?? DEFAULT_SESSION_COOKIE;
   const sessionless = setup.sessionlessPaths ?? DEFAULT_SESSIONLESS_PATHS;
   const fastify = app.getHttpAdapter().getInstance();
