@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { type FastifyReply, type FastifyRequest, type FastifyServerOptions, LogController } from 'fastify';
 import pino from 'pino';
 import { redactUrl } from './common/redact.js';
-import { BatchedLines, type LogStream, stdoutLogStream } from './log-sink.js';
+import { type BatchedLines, stdoutLogStream } from './log-sink.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
 
@@ -27,7 +27,7 @@ interface RequestRecord {
 export class OneLinePerRequest extends LogController {
   private readonly format: (r: RequestRecord) => string;
 
-  constructor(private readonly stream: LogStream, bindings = { pid: process.pid, hostname: hostname() }) {
+  constructor(private readonly lines: BatchedLines, bindings = { pid: process.pid, hostname: hostname() }) {
     super();
     const head = `,"pid":${JSON.stringify(bindings.pid)},"hostname":${JSON.stringify(bindings.hostname)},"reqId":`;
     this.format = (r) => `{"level":${INFO},"time":${r.time}${head}${JSON.stringify(r.reqId)},"req":{"method":${JSON.stringify(r.method)},`
@@ -46,8 +46,7 @@ export class OneLinePerRequest extends LogController {
     const record: RequestRecord = {
       time: Date.now(), reqId: request.id, method: request.method, url: request.url, statusCode, elapsedMs: reply.elapsedTime,
     };
-    if (this.stream instanceof BatchedLines) this.stream.writeLater(record, this.format);
-    else this.stream.write(this.format(record));
+    this.lines.writeLater(record, this.format);
   }
 }
 
@@ -57,18 +56,18 @@ export class OneLinePerRequest extends LogController {
  */
 export function fastifyLoggerOptions(
   level: LogLevel,
-  stream: LogStream = stdoutLogStream(),
+  lines: BatchedLines = stdoutLogStream(),
 ): Pick<FastifyServerOptions, 'logger' | 'logController' | 'childLoggerFactory'> {
   if (level === 'silent') return { logger: false };
   return {
     logger: {
       level,
-      stream,
+      stream: lines,
       serializers: {
         req: (req: { method: string; url: string }) => ({ method: req.method, url: redactUrl(req.url) }),
       },
     },
-    logController: new OneLinePerRequest(stream),
+    logController: new OneLinePerRequest(lines),
     // No child logger per request (a measurable cost on the signing hot path): the request line
     // carries the reqId itself.
     childLoggerFactory: (logger) => logger,
