@@ -1,5 +1,5 @@
 import fastifyFormbody from '@fastify/formbody';
-import { Logger, type LogLevel as NestLogLevel } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule, type EnvOverrides } from './app.module.js';
@@ -7,50 +7,35 @@ import { type AppConfig, SANDBOX_MOUNT_PATH } from './config/app-config.js';
 import { answerClientError } from './common/client-error.js';
 import { ProblemFilter } from './common/problem.filter.js';
 import { setupOpenApi } from './openapi.js';
-import { fastifyLoggerOptions, type LogLevel } from './logging.js';
+import { createLogging } from './logging.js';
 import { Sandbox, sandboxPlugin } from './sandbox/index.js';
-import { registerSessions } from './session/register-sessions.js';
-import type { SharedCache } from './wechat/credentials/shared-cache.factory.js';
-import { WECHAT_SHARED_CACHE } from './wechat/wechat.module.js';
-
-const NEST_LEVELS: Record<LogLevel, NestLogLevel[] | false> = {
-  silent: false,
-  fatal: ['fatal'],
-  error: ['fatal', 'error'],
-  warn: ['fatal', 'error', 'warn'],
-  info: ['fatal', 'error', 'warn', 'log'],
-  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
-};
 
 /**
  * Builds the service (used by main.ts and by the e2e tests): validated config, Fastify with
- * structured one-line request logs, SPEC's error JSON everywhere, and the sandbox mounted at
- * /sandbox when it is on. Throws ConfigurationError on invalid configuration.
+ * structured one-line request logs and time limits on slow clients, SPEC's error JSON
+ * everywhere, and the sandbox mounted at /sandbox when it is on. Throws ConfigurationError on
+ * invalid configuration.
  */
 export async function createApp(overrides?: EnvOverrides): Promise<{ app: NestFastifyApplication; config: AppConfig }> {
   const { module, config } = await AppModule.build(overrides);
+  const logging = createLogging(config.logLevel);
   const adapter = new FastifyAdapter({
-    ...fastifyLoggerOptions(config.logLevel),
+    ...logging.fastify,
     trustProxy: config.trustProxy,
     bodyLimit: 64 * 1024,
     clientErrorHandler: answerClientError,
+    ...clientTimeouts(config.requestTimeoutMs),
   });
-  const levels = NEST_LEVELS[config.logLevel];
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
-    logger: levels === false ? false : levels,
+    logger: logging.nest,
     // Fastify's own JSON parser (same limits, same prototype-poisoning checks) without the
     // wrapper Nest puts around it for rawBody, which no route here needs; forms below.
     bodyParser: false,
   });
   // Form posts (`$.post(api, { url: location.href })` sends one) are read like JSON bodies.
   await app.register(fastifyFormbody);
+  // Nest routes Fastify's errors (hooks and plugins included) through its global filters too
   app.useGlobalFilters(new ProblemFilter());
-  await registerSessions(app, {
-    secret: config.sessionSecret,
-    secure: config.publicBaseUrl.startsWith('https://'),
-    redis: app.get<SharedCache>(WECHAT_SHARED_CACHE).redis,
-    keyPrefix: config.keyPrefix,
-  });
   if (config.corsOrigins.length) app.enableCors({ origin: config.corsOrigins, credentials: true });
   if (config.sandbox) {
     const sandbox = new Sandbox({ accounts: [{ appId: config.appId, appSecret: config.appSecret }] });
@@ -62,6 +47,24 @@ export async function createApp(overrides?: EnvOverrides): Promise<{ app: NestFa
   app.enableShutdownHooks(undefined, { useProcessExit: true });
   for (const warning of config.warnings) Logger.warn(warning, 'Config');
   return { app, config };
+}
+
+/**
+ * A client gets `requestTimeoutMs` to send a whole request (then 408 and the connection is
+ * closed), so one that sends half a body cannot hold a connection for minutes; an idle
+ * connection is closed after twice that.
+ */
+function clientTimeouts(requestTimeoutMs: number) {
+  return {
+    requestTimeout: requestTimeoutMs,
+    connectionTimeout: Math.max(60_000, 2 * requestTimeoutMs),
+    http: {
+      requestTimeout: requestTimeoutMs,
+      headersTimeout: Math.min(requestTimeoutMs, 60_000),
+      // how often Node looks for requests past their time (its default is 30 s)
+      connectionsCheckingInterval: Math.min(1000, requestTimeoutMs),
+    },
+  };
 }
 
 /**

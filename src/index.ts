@@ -1,7 +1,7 @@
 // The public face of the package: every name a host application uses, nothing internal.
 
 // WeChat core: credentials, API client, JS-SDK signing
-export { WechatModule, WECHAT_SHARED_CACHE, WECHAT_CREDENTIAL_STORE } from './wechat/wechat.module.js';
+export { WechatModule } from './wechat/wechat.module.js';
 export type { WechatModuleExtras } from './wechat/wechat.module-definition.js';
 export { WECHAT_OPTIONS, type WechatModuleOptions, type ResolvedWechatOptions, type TokenMode } from './wechat/wechat.options.js';
 export { WechatApiClient, type Query, type WechatDownload, type WechatFile } from './wechat/api/wechat-api.client.js';
@@ -15,9 +15,9 @@ export { TokenService } from './wechat/credentials/token.service.js';
 export { TicketService } from './wechat/credentials/ticket.service.js';
 export type { TicketType } from './wechat/credentials/credential-keys.js';
 export { CredentialCache } from './wechat/credentials/credential-cache.js';
-export type { SharedCredentialStore, StoredCredential } from './wechat/credentials/credential-store.js';
-export type { SharedCache } from './wechat/credentials/shared-cache.factory.js';
-export type { RedisClient } from './wechat/credentials/cache-manager.store.js';
+export type { StoredCredential } from './wechat/credentials/credential-store.js';
+export { WECHAT_STORE, type WechatStore, type StoreLock, type StoreHit } from './store/wechat-store.js';
+export { StoreUnavailableError } from './redis/redis-guard.js';
 export {
   SignatureService, type WxConfig, type WxConfigOptions, type ChooseCardParams, type ChooseCardConfig,
 } from './wechat/jssdk/signature.service.js';
@@ -41,17 +41,20 @@ export {
   WECHAT_USER_MAPPER, defaultUserMapper,
   type SessionUser, type WechatProfile, type UserMapper, type WechatUserMapper, type OAuthScope,
 } from './oauth/session-user.js';
-export { registerSessions, DEFAULT_SESSION_COOKIE, DEFAULT_SESSIONLESS_PATHS, type SessionSetup } from './session/register-sessions.js';
+export { WechatSessions } from './session/wechat-sessions.js';
+export type { WechatSession, WechatSessionData } from './session/wechat-session.js';
+export type { OAuthSessionOptions } from './oauth/oauth.options.js';
+export { RateLimitGuard } from './rate-limit/rate-limit.guard.js';
 
 // Media persistence
 export { MediaModule } from './media/media.module.js';
 export type { MediaModuleExtras } from './media/media.module-definition.js';
-export { MEDIA_OPTIONS, type MediaModuleOptions, type ResolvedMediaOptions } from './media/media.options.js';
+export { MEDIA_OPTIONS, type MediaAccess, type MediaModuleOptions, type ResolvedMediaOptions } from './media/media.options.js';
 export { MediaService, type MediaSaveOptions, type MediaSaveResult } from './media/media.service.js';
 export { MediaController } from './media/media.controller.js';
 export { MEDIA_STORAGE, type MediaStorage, type MediaSaveMeta, type StoredMedia } from './media/media-storage.js';
 export { LocalDiskMediaStorage } from './media/local-disk-media.storage.js';
-export { isMediaRecord, type MediaRecord } from './media/media-record.js';
+export { isMediaRecord, type MediaRecord, type MediaOwner } from './media/media-record.js';
 export { MEDIA_ID_PATTERN, isValidMediaId } from './media/media-id.js';
 export { MediaMeter, MediaTooLargeError } from './media/media-meter.js';
 

@@ -1,7 +1,7 @@
 import Fastify from 'fastify';
 import pino from 'pino';
 import { BatchedLines } from './log-sink.js';
-import { fastifyLoggerOptions, type LogLevel } from './logging.js';
+import { createLogging, type LogLevel } from './logging.js';
 
 /** A log destination that keeps its lines. */
 function capture() {
@@ -20,7 +20,7 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 async function appLogging(level: LogLevel) {
   const out = capture();
-  const app = Fastify({ ...fastifyLoggerOptions(level, new BatchedLines(out)) });
+  const app = Fastify({ ...createLogging(level, new BatchedLines(out)).fastify });
   app.get('/ok', async () => ({ ok: true }));
   app.get('/fails', async () => {
     throw new Error('boom with a secret inside');

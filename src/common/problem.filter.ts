@@ -16,7 +16,9 @@ export function toProblem(error: unknown): ProblemBody {
     return { statusCode: error.statusCode, code: error.code, message: error.message, ...error.extra };
   }
   if (error instanceof WechatApiError) {
-    return { statusCode: 502, code: 'WECHAT_API_ERROR', message: error.message, errcode: error.errcode };
+    return {
+      statusCode: 502, code: 'WECHAT_API_ERROR', message: error.message, errcode: error.errcode, ...(error.hint ? { hint: error.hint } : {}),
+    };
   }
   if (error instanceof WechatUnavailableError) {
     return { statusCode: 503, code: 'WECHAT_UNAVAILABLE', message: error.message };

@@ -1,7 +1,42 @@
-// Query parameters whose values are credentials or single-use secrets.
-const SECRET_PARAMS = /([?&](?:secret|appsecret|access_token|refresh_token|ticket|jsapi_ticket|code|state)=)[^&#]*/gi;
+// Query parameters whose values are credentials, single-use secrets or private identifiers.
+const SECRET_PARAMS = new Set([
+  'secret', 'appsecret', 'access_token', 'refresh_token', 'ticket', 'jsapi_ticket', 'code', 'state', 'media_id', 'returnto',
+]);
 
-/** A url safe to log: secret-bearing query values replaced by `***`. */
+/**
+ * A url safe to log: the values of secret-bearing query parameters replaced by `***`. Names are
+ * compared after percent-decoding (and case-folding), since `?%63ode=` is still `code` to the
+ * route that reads it.
+ */
 export function redactUrl(url: string): string {
-  return url.includes('?') ? url.replace(SECRET_PARAMS, '$1***') : url;
+  const start = url.indexOf('?');
+  if (start === -1) return url;
+  const hash = url.indexOf('#', start);
+  const end = hash === -1 ? url.length : hash;
+  const query = url.slice(start + 1, end).split('&').map(redactPair).join('&');
+  return `${url.slice(0, start + 1)}${query}${url.slice(end)}`;
+}
+
+function redactPair(pair: string): string {
+  const eq = pair.indexOf('=');
+  const rawName = eq === -1 ? pair : pair.slice(0, eq);
+  return SECRET_PARAMS.has(decodedName(rawName)) ? `${rawName}=***` : pair;
+}
+
+function decodedName(raw: string): string {
+  try {
+    return decodeURIComponent(raw.replace(/\+/g, ' ')).trim().toLowerCase();
+  } catch {
+    return raw.toLowerCase();
+  }
+}
+
+/**
+ * What a request line shows of the url: for a route with path parameters (a media id), the
+ * route's pattern instead of the values; the query redacted.
+ */
+export function loggableUrl(url: string, routePattern: string | undefined): string {
+  if (routePattern === undefined || !routePattern.includes(':')) return redactUrl(url);
+  const query = url.indexOf('?');
+  return redactUrl(query === -1 ? routePattern : routePattern + url.slice(query));
 }

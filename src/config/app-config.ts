@@ -22,12 +22,19 @@ export interface AppConfig {
   httpTimeoutMs: number;
   redisUrl?: string;
   keyPrefix: string;
+  /** the longest one Redis operation may take */
+  redisCommandTimeoutMs: number;
+  /** requests per client IP and minute to the limited routes; 0: no limit */
+  rateLimitPerMinute: number;
+  /** the longest a client may take to send a whole request */
+  requestTimeoutMs: number;
   publicBaseUrl: string;
   oauthScope: 'snsapi_base' | 'snsapi_userinfo';
   sessionSecret: string;
   mediaDir: string;
   /** largest media saved, bytes */
   mediaMaxBytes: number;
+  mediaAccess: 'owner' | 'shared';
   corsOrigins: string[];
   trustProxy: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
@@ -58,7 +65,7 @@ export function resolveSandbox(env: EnvironmentVariables): boolean {
   return !env.WECHAT_APP_ID && !env.WECHAT_APP_SECRET && env.NODE_ENV !== 'production';
 }
 
-/** Cross-field rules of SPEC section 2; each problem names its variable. */
+/** Rules across variables; each problem names its variable. */
 function crossFieldProblems(env: EnvironmentVariables, sandbox: boolean): string[] {
   const problems: string[] = [];
   const hasId = !!env.WECHAT_APP_ID;
@@ -67,7 +74,7 @@ function crossFieldProblems(env: EnvironmentVariables, sandbox: boolean): string
     problems.push(`${hasId ? 'WECHAT_APP_SECRET' : 'WECHAT_APP_ID'}: is required when ${hasId ? 'WECHAT_APP_ID' : 'WECHAT_APP_SECRET'} is set`);
   } else if (!sandbox && !hasId) {
     problems.push(env.NODE_ENV === 'production'
-      ? 'WECHAT_APP_ID: is required in production (with WECHAT_APP_SECRET), unless WECHAT_SANDBOX=true'
+      ? 'WECHAT_APP_ID: is required in production (with WECHAT_APP_SECRET)'
       : 'WECHAT_APP_ID: is required (with WECHAT_APP_SECRET) when WECHAT_SANDBOX=false');
   }
   if (env.NODE_ENV === 'production' && (env.SESSION_SECRET ?? '').length < 32) {
@@ -78,8 +85,31 @@ function crossFieldProblems(env: EnvironmentVariables, sandbox: boolean): string
   if (sandbox && env.PORT === 0) {
     problems.push('PORT: must be a fixed port in sandbox mode (the built-in simulator is served on it)');
   }
+  if (env.NODE_ENV === 'production') problems.push(...productionProblems(env));
   return problems;
 }
+
+/** What production refuses: each of these is a mistake that would only show once users arrive. */
+function productionProblems(env: EnvironmentVariables): string[] {
+  const problems: string[] = [];
+  const secret = env.SESSION_SECRET ?? '';
+  if (secret.length >= 32 && new Set(secret).size < 8) {
+    problems.push('SESSION_SECRET: must be random: it has fewer than 8 distinct characters');
+  }
+  if (env.WECHAT_SANDBOX === 'true') {
+    problems.push('WECHAT_SANDBOX: must not be true in production (the simulator and its fault routes would be public)');
+  }
+  if (env.PUBLIC_BASE_URL !== undefined && !isBareOrigin(env.PUBLIC_BASE_URL)) {
+    problems.push('PUBLIC_BASE_URL: must be an origin only, such as https://h5.example.com (no path, query or fragment)');
+  }
+  if (splitList(env.CORS_ORIGINS).includes('*')) {
+    problems.push('CORS_ORIGINS: must list origins in production; * would let any site call the API with the user\'s cookie');
+  }
+  return problems;
+}
+
+/** scheme://host[:port], at most a trailing slash: no user info, path, query or fragment. */
+const isBareOrigin = (url: string) => /^https?:\/\/[^/?#@\\]+\/?$/i.test(url);
 
 export function toAppConfig(env: EnvironmentVariables): AppConfig {
   const sandbox = resolveSandbox(env);
@@ -91,6 +121,10 @@ export function toAppConfig(env: EnvironmentVariables): AppConfig {
   const warnings: string[] = [];
   if (env.NODE_ENV === 'production' && jsDomains.length === 0) {
     warnings.push('WECHAT_JS_DOMAINS is empty: any host may be signed. List your JS safe domains.');
+  }
+  if (env.NODE_ENV === 'production' && publicBaseUrl.startsWith('https://') && !env.TRUST_PROXY) {
+    warnings.push('PUBLIC_BASE_URL is https but TRUST_PROXY is false: behind a TLS-terminating proxy the Secure session '
+      + 'cookie never comes back and logins cannot finish. Set TRUST_PROXY=true there.');
   }
   const mountedSandbox = sandbox;
   return {
@@ -107,11 +141,15 @@ export function toAppConfig(env: EnvironmentVariables): AppConfig {
     httpTimeoutMs: env.WECHAT_HTTP_TIMEOUT_MS,
     redisUrl: env.REDIS_URL || undefined,
     keyPrefix: env.CACHE_KEY_PREFIX,
+    redisCommandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
+    rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+    requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
     publicBaseUrl,
     oauthScope: env.OAUTH_SCOPE,
     sessionSecret: env.SESSION_SECRET ?? randomBytes(32).toString('base64url'),
     mediaDir: env.MEDIA_DIR,
     mediaMaxBytes: env.MEDIA_MAX_BYTES,
+    mediaAccess: env.MEDIA_ACCESS,
     corsOrigins: splitList(env.CORS_ORIGINS),
     trustProxy: env.TRUST_PROXY,
     logLevel: env.LOG_LEVEL,

@@ -56,6 +56,15 @@ export class EnvironmentVariables {
   @IsString() @MaxLength(64) @Matches(/^[A-Za-z0-9:_.-]*$/, { message: 'may only hold letters, digits and : _ . -' })
   CACHE_KEY_PREFIX = 'wechat:';
 
+  @IsInt({ message: 'must be a whole number of milliseconds' }) @Min(50) @Max(60000)
+  REDIS_COMMAND_TIMEOUT_MS: number = 1000;
+
+  @IsInt({ message: 'must be a whole number (0 turns the limits off)' }) @Min(0) @Max(1_000_000)
+  RATE_LIMIT_PER_MINUTE: number = 300;
+
+  @IsInt({ message: 'must be a whole number of milliseconds' }) @Min(1000) @Max(600_000)
+  REQUEST_TIMEOUT_MS: number = 30_000;
+
   @IsOptional() @IsUrl(urlOptions, { message: 'must be an http(s) origin such as https://h5.example.com' })
   PUBLIC_BASE_URL?: string;
 
@@ -70,6 +79,9 @@ export class EnvironmentVariables {
 
   @IsInt({ message: 'must be a whole number of bytes' }) @Min(1024) @Max(8 * 1024 ** 3)
   MEDIA_MAX_BYTES: number = 20 * 1024 * 1024;
+
+  @IsIn(['owner', 'shared'], { message: 'must be owner or shared' })
+  MEDIA_ACCESS: 'owner' | 'shared' = 'owner';
 
   @IsString()
   CORS_ORIGINS = '';

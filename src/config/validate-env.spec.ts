@@ -41,7 +41,7 @@ describe('validateEnv', () => {
   });
 
   it('warns in production when any host may be signed', () => {
-    const { app } = validateEnv({ NODE_ENV: 'production', WECHAT_APP_ID: 'wx1234567890abcdef', WECHAT_APP_SECRET: 'abcdefabcdef', SESSION_SECRET: 's'.repeat(40) });
+    const { app } = validateEnv({ NODE_ENV: 'production', WECHAT_APP_ID: 'wx1234567890abcdef', WECHAT_APP_SECRET: 'abcdefabcdef', SESSION_SECRET: 'a-Random-session-secret-1234567890xyz' });
     expect(app.warnings.join()).toContain('WECHAT_JS_DOMAINS');
   });
 

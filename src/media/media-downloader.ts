@@ -5,7 +5,7 @@ import { WechatApiClient, type WechatFile } from '../wechat/api/wechat-api.clien
 import { WechatApiError, WechatUnavailableError } from '../wechat/api/wechat-api.error.js';
 import { TokenService } from '../wechat/credentials/token.service.js';
 import { MediaMeter } from './media-meter.js';
-import type { MediaRecord } from './media-record.js';
+import type { MediaOwner, MediaRecord } from './media-record.js';
 import { MEDIA_STORAGE, type MediaStorage } from './media-storage.js';
 import { MEDIA_OPTIONS, type ResolvedMediaOptions } from './media.options.js';
 
@@ -39,11 +39,11 @@ export class MediaDownloader {
     @Inject(MEDIA_OPTIONS) private readonly options: ResolvedMediaOptions,
   ) {}
 
-  async download(mediaId: string, hd: boolean): Promise<MediaRecord> {
+  async download(mediaId: string, hd: boolean, owner?: MediaOwner): Promise<MediaRecord> {
     const endpoint = hd ? HD_VOICE_ENDPOINT : MEDIA_ENDPOINT;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.downloadOnce(endpoint, mediaId);
+        return await this.downloadOnce(endpoint, mediaId, owner);
       } catch (error) {
         if (!(error instanceof BodyBrokeOff)) throw error;
         if (attempt >= this.options.downloadAttempts) throw new WechatUnavailableError(endpoint, error.message);
@@ -52,7 +52,7 @@ export class MediaDownloader {
     }
   }
 
-  private async downloadOnce(endpoint: string, mediaId: string): Promise<MediaRecord> {
+  private async downloadOnce(endpoint: string, mediaId: string, owner: MediaOwner | undefined): Promise<MediaRecord> {
     const file = await this.open(endpoint, mediaId);
     const { maxBytes } = this.options;
     if (file.contentLength !== undefined && file.contentLength > maxBytes) {
@@ -65,11 +65,12 @@ export class MediaDownloader {
     const broke = brokeOffFirst(file.body, meter);
     const contentType = cleanContentType(file.contentType);
     const named = file.filename !== undefined ? { filename: file.filename } : {};
+    const owned = owner ? { owner: { appId: owner.appId, openid: owner.openid } } : {};
     try {
       return await this.storage.save(mediaId, metered, {
         contentType,
         ...named,
-        record: () => ({ mediaId, contentType, ...meter.measured(), savedAt: new Date().toISOString(), ...named }),
+        record: () => ({ mediaId, contentType, ...meter.measured(), savedAt: new Date().toISOString(), ...named, ...owned }),
       });
     } catch (error) {
       if (meter.exceeded) throw mediaTooLarge(maxBytes);

@@ -1,15 +1,20 @@
-import { Controller, Get, Param, type PipeTransform, Post, Query, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { Controller, Get, Inject, Param, type PipeTransform, Post, Query, Res, UseFilters, UseGuards } from '@nestjs/common';
 import {
   ApiBadGatewayResponse, ApiBadRequestResponse, ApiCookieAuth, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse,
-  ApiOperation, ApiParam, ApiPayloadTooLargeResponse, ApiQuery, ApiServiceUnavailableResponse, ApiTags,
-  ApiUnauthorizedResponse, ApiUnprocessableEntityResponse,
+  ApiForbiddenResponse, ApiOperation, ApiParam, ApiPayloadTooLargeResponse, ApiQuery, ApiServiceUnavailableResponse, ApiTags,
+  ApiTooManyRequestsResponse, ApiUnauthorizedResponse, ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { HttpProblem } from '../common/http-problem.js';
 import { ProblemDto } from '../common/problem.dto.js';
 import { ProblemFilter } from '../common/problem.filter.js';
 import { NotAuthenticatedDto } from '../oauth/oauth.responses.js';
+import type { SessionUser } from '../oauth/session-user.js';
 import { WechatAuthGuard } from '../oauth/wechat-auth.guard.js';
+import { WechatUser } from '../oauth/wechat-user.decorator.js';
+import { RateLimitGuard } from '../rate-limit/rate-limit.guard.js';
+import { WECHAT_OPTIONS, type ResolvedWechatOptions } from '../wechat/wechat.options.js';
+import type { MediaOwner } from './media-record.js';
 import { assertMediaId } from './media-id.js';
 import { MediaRecordDto, type MediaRecordBody, toRecordBody } from './media.responses.js';
 import { MediaService } from './media.service.js';
@@ -35,12 +40,20 @@ function parseHd(value: unknown): boolean {
 @ApiParam({ name: 'mediaId', description: 'the media_id (a serverId from wx.uploadVoice / wx.uploadImage): 1-100 of [A-Za-z0-9_-]' })
 @ApiBadRequestResponse({ type: ProblemDto, description: 'INVALID_MEDIA_ID (or VALIDATION_FAILED for hd)' })
 @ApiUnauthorizedResponse({ type: NotAuthenticatedDto, description: 'NOT_AUTHENTICATED' })
-@UseGuards(WechatAuthGuard)
 @UseFilters(ProblemFilter)
 export class MediaController {
-  constructor(private readonly media: MediaService) {}
+  constructor(
+    private readonly media: MediaService,
+    @Inject(WECHAT_OPTIONS) private readonly wechat: ResolvedWechatOptions,
+  ) {}
+
+  /** The account and user a media belongs to: the session user's. */
+  private ownerOf(user: SessionUser): MediaOwner {
+    return { appId: this.wechat.appId, openid: user.openid };
+  }
 
   @Post(':mediaId')
+  @UseGuards(RateLimitGuard, WechatAuthGuard)
   @ApiOperation({ summary: 'download the media from WeChat and keep it (once per media id)' })
   @ApiQuery({ name: 'hd', required: false, enum: ['1', '0'], description: '1: a voice as 16 kHz speex (cgi-bin/media/get/jssdk)' })
   @ApiCreatedResponse({ type: MediaRecordDto, description: 'downloaded and saved by this request' })
@@ -48,27 +61,37 @@ export class MediaController {
   @ApiNotFoundResponse({ type: ProblemDto, description: 'MEDIA_NOT_FOUND: WeChat does not know the id (40007) or it expired' })
   @ApiPayloadTooLargeResponse({ type: ProblemDto, description: 'MEDIA_TOO_LARGE: past the configured limit; nothing kept' })
   @ApiUnprocessableEntityResponse({ type: ProblemDto, description: 'MEDIA_IS_VIDEO: WeChat gives videos as a url (videoUrl); not saved' })
+  @ApiForbiddenResponse({ type: ProblemDto, description: "SNAPSHOT_USER: a snapshot page's virtual user cannot save" })
+  @ApiTooManyRequestsResponse({ type: ProblemDto, description: 'RATE_LIMITED, with Retry-After' })
   @ApiBadGatewayResponse({ type: ProblemDto, description: 'WECHAT_API_ERROR: WeChat refused (with errcode)' })
   @ApiServiceUnavailableResponse({ type: ProblemDto, description: 'WECHAT_UNAVAILABLE, or MEDIA_BUSY while another instance saves it' })
   async save(
     @Param('mediaId', MediaIdPipe) mediaId: string,
     @Query('hd') hd: unknown,
+    @WechatUser() user: SessionUser,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<MediaRecordBody> {
-    const { record, created } = await this.media.save(mediaId, { hd: parseHd(hd) });
+    // a snapshot page's ids are virtual: nothing saved under them could be found again
+    if (user.isSnapshotUser) throw new HttpProblem(403, 'SNAPSHOT_USER', 'a snapshot-page user cannot save media; open the page for real first');
+    const { record, created } = await this.media.save(mediaId, { hd: parseHd(hd), owner: this.ownerOf(user) });
     void reply.status(created ? 201 : 200);
     return toRecordBody(record);
   }
 
   @Get(':mediaId')
+  @UseGuards(WechatAuthGuard)
   @ApiOperation({ summary: 'the saved bytes, with their Content-Type and Content-Length' })
   @ApiOkResponse({
     description: 'the bytes, with the Content-Type WeChat gave (image/jpeg, audio/amr, voice/speex...)',
     content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
   })
-  @ApiNotFoundResponse({ type: ProblemDto, description: 'MEDIA_NOT_FOUND: not saved here' })
-  async read(@Param('mediaId', MediaIdPipe) mediaId: string, @Res() reply: FastifyReply): Promise<FastifyReply> {
-    const { record, body } = await this.media.open(mediaId);
+  @ApiNotFoundResponse({ type: ProblemDto, description: 'MEDIA_NOT_FOUND: not saved here, or saved by someone else' })
+  async read(
+    @Param('mediaId', MediaIdPipe) mediaId: string,
+    @WechatUser() user: SessionUser,
+    @Res() reply: FastifyReply,
+  ): Promise<FastifyReply> {
+    const { record, body } = await this.media.open(mediaId, this.ownerOf(user));
     return reply
       .status(200)
       .header('content-type', record.contentType)

@@ -1,12 +1,9 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { withControllers } from '../common/with-controllers.js';
-import type { SharedCache } from '../wechat/credentials/shared-cache.factory.js';
-import { WECHAT_SHARED_CACHE } from '../wechat/wechat.module.js';
 import { WECHAT_OPTIONS, type ResolvedWechatOptions } from '../wechat/wechat.options.js';
 import { LocalDiskMediaStorage } from './local-disk-media.storage.js';
 import { MediaController } from './media.controller.js';
 import { MediaDownloader } from './media-downloader.js';
-import { MediaLock, mediaLockKey } from './media-lock.js';
 import { MEDIA_STORAGE } from './media-storage.js';
 import {
   MEDIA_ASYNC_OPTIONS_TYPE, MEDIA_MODULE_OPTIONS, MEDIA_OPTIONS_TYPE, MediaConfigurableModule,
@@ -23,19 +20,14 @@ import { MediaService } from './media.service.js';
   providers: [
     {
       provide: MEDIA_OPTIONS,
-      inject: [MEDIA_MODULE_OPTIONS],
-      useFactory: (options: MediaModuleOptions) => resolveMediaOptions(options),
+      inject: [MEDIA_MODULE_OPTIONS, WECHAT_OPTIONS],
+      useFactory: (options: MediaModuleOptions, wechat: ResolvedWechatOptions) =>
+        resolveMediaOptions(options, wechat.keyPrefix, wechat.appId),
     },
     {
       provide: MEDIA_STORAGE,
       inject: [MEDIA_OPTIONS],
       useFactory: (options: ResolvedMediaOptions) => options.storage ?? new LocalDiskMediaStorage(options.dir),
-    },
-    {
-      provide: MediaLock,
-      inject: [WECHAT_SHARED_CACHE, WECHAT_OPTIONS, MEDIA_OPTIONS],
-      useFactory: (shared: SharedCache, wechat: ResolvedWechatOptions, options: ResolvedMediaOptions) =>
-        new MediaLock(shared.redis, mediaLockKey(wechat.keyPrefix, wechat.appId), options.lockTtlMs),
     },
     MediaDownloader,
     MediaService,

@@ -10,13 +10,23 @@ export interface MediaModuleOptions {
   storage?: MediaStorage;
   /** how long a save waits for another instance saving the same id, ms; then 503; default 60000 */
   waitTimeoutMs?: number;
+  /**
+   * `owner` (default): a saved media is served only to the account and user that saved it
+   * (404 to anyone else); `shared`: to any logged-in user.
+   */
+  access?: MediaAccess;
 }
+
+export type MediaAccess = 'owner' | 'shared';
 
 export interface ResolvedMediaOptions {
   maxBytes: number;
   dir: string;
   storage?: MediaStorage;
   waitTimeoutMs: number;
+  access: MediaAccess;
+  /** the store key of the cross-instance lock of one media id */
+  lockKey: (mediaId: string) => string;
   /** lifetime of the cross-instance download lock; extended while the download runs */
   lockTtlMs: number;
   /** how often a waiting save looks for the other instance's result */
@@ -29,16 +39,20 @@ export const MEDIA_OPTIONS = Symbol('MEDIA_OPTIONS');
 export const DEFAULT_MEDIA_MAX_BYTES = 20 * 1024 * 1024;
 export const DEFAULT_MEDIA_DIR = './data/media';
 
-export function resolveMediaOptions(o: MediaModuleOptions): ResolvedMediaOptions {
+/** `keyPrefix` and `appId` place the lock beside the account's credential keys. */
+export function resolveMediaOptions(o: MediaModuleOptions, keyPrefix = 'wechat:', appId = 'app'): ResolvedMediaOptions {
   const maxBytes = o.maxBytes ?? DEFAULT_MEDIA_MAX_BYTES;
   if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) throw new Error('MediaModule: maxBytes must be a positive integer');
   const waitTimeoutMs = o.waitTimeoutMs ?? 60_000;
   if (!Number.isFinite(waitTimeoutMs) || waitTimeoutMs < 0) throw new Error('MediaModule: waitTimeoutMs must be 0 or more');
+  if (o.access !== undefined && o.access !== 'owner' && o.access !== 'shared') throw new Error("MediaModule: access must be 'owner' or 'shared'");
   return {
     maxBytes,
     dir: o.dir || DEFAULT_MEDIA_DIR,
     storage: o.storage,
     waitTimeoutMs,
+    access: o.access ?? 'owner',
+    lockKey: (mediaId) => `${keyPrefix}${appId}:media:${mediaId}:lock`,
     lockTtlMs: 30_000,
     pollIntervalMs: 100,
     downloadAttempts: 2,

@@ -1,46 +1,48 @@
+import { caching } from 'cache-manager';
+import { CacheManagerStore } from '../store/cache-manager.store.js';
 import type { MediaDownloader } from './media-downloader.js';
-import type { MediaLease, MediaLock } from './media-lock.js';
-import type { MediaRecord } from './media-record.js';
+import type { MediaOwner, MediaRecord } from './media-record.js';
 import type { MediaStorage } from './media-storage.js';
 import { resolveMediaOptions } from './media.options.js';
 import { MediaService } from './media.service.js';
 
-const record = (mediaId: string): MediaRecord =>
-  ({ mediaId, contentType: 'audio/amr', size: 1, sha256: '0'.repeat(64), savedAt: '2026-01-01T00:00:00.000Z' });
+const record = (mediaId: string, owner?: MediaOwner): MediaRecord =>
+  ({ mediaId, contentType: 'audio/amr', size: 1, sha256: '0'.repeat(64), savedAt: '2026-01-01T00:00:00.000Z', ...(owner ? { owner } : {}) });
 
-/** Storage, lock and downloader in memory: `otherInstance` plays a second process holding the lock. */
-function setup(waitTimeoutMs = 2000) {
+/**
+ * Storage and downloader in memory, the real in-process store for the lock: `holdLock(id)`
+ * plays a second instance holding the cluster lock of a media id.
+ */
+async function setup(waitTimeoutMs = 2000, access: 'owner' | 'shared' = 'owner') {
   const saved = new Map<string, MediaRecord>();
-  const held = new Set<string>();
   const downloads: string[] = [];
   let release: (() => void) | undefined;
   let gate = Promise.resolve();
   let polledOnce!: () => void;
   const polled = new Promise<void>((resolve) => { polledOnce = resolve; });
-  const storage = { stat: async (id: string) => saved.get(id) } as unknown as MediaStorage;
-  const lock = {
-    acquire: async (id: string): Promise<MediaLease | null> => {
-      if (held.has(id)) return null;
-      held.add(id);
-      return { release: async () => { held.delete(id); } };
-    },
-    isHeld: async (id: string) => {
-      polledOnce();
-      return held.has(id);
-    },
-  } as unknown as MediaLock;
+  const storage = {
+    stat: async (id: string) => saved.get(id),
+    open: async (id: string) => (saved.has(id) ? { record: saved.get(id)!, body: { destroy: () => undefined } } : undefined),
+  } as unknown as MediaStorage;
+  const store = new CacheManagerStore(await caching('memory', { max: 100, ttl: 60_000 }), undefined);
+  const isLocked = store.isLocked.bind(store);
+  store.isLocked = async (key: string) => {
+    polledOnce();
+    return isLocked(key);
+  };
   const downloader = {
-    download: async (id: string) => {
+    download: async (id: string, _hd: boolean, owner?: MediaOwner) => {
       downloads.push(id);
       await gate;
-      saved.set(id, record(id));
-      return record(id);
+      saved.set(id, record(id, owner));
+      return record(id, owner);
     },
   } as unknown as MediaDownloader;
-  const options = { ...resolveMediaOptions({ waitTimeoutMs }), pollIntervalMs: 5 };
-  const service = new MediaService(storage, downloader, lock, options);
+  const options = { ...resolveMediaOptions({ waitTimeoutMs, access }), pollIntervalMs: 5 };
+  const service = new MediaService(storage, downloader, store, options);
   return {
-    service, saved, held, downloads,
+    service, saved, downloads,
+    holdLock: (id: string) => store.lock(options.lockKey(id), 60_000),
     /** resolves once a save is waiting for the other instance (it asked whether the lock is held) */
     polled,
     /** the next download waits until `open()` */
@@ -49,16 +51,19 @@ function setup(waitTimeoutMs = 2000) {
   };
 }
 
+const ALICE = { appId: 'wxapp', openid: 'alice' };
+const BOB = { appId: 'wxapp', openid: 'bob' };
+
 describe('MediaService', () => {
   it('downloads a new id once and answers later saves from storage', async () => {
-    const { service, downloads } = setup();
+    const { service, downloads } = await setup();
     expect(await service.save('a')).toEqual({ record: record('a'), created: true });
     expect(await service.save('a')).toEqual({ record: record('a'), created: false });
     expect(downloads).toEqual(['a']);
   });
 
   it('concurrent saves in one process share one download', async () => {
-    const t = setup();
+    const t = await setup();
     t.holdDownloads();
     const saves = Array.from({ length: 4 }, () => t.service.save('b'));
     t.open();
@@ -68,36 +73,56 @@ describe('MediaService', () => {
   });
 
   it('waits while another instance holds the lock, then answers its record without downloading', async () => {
-    const t = setup();
-    t.held.add('c');
+    const t = await setup();
+    const other = await t.holdLock('c');
     const saving = t.service.save('c');
     await t.polled;
     // the other instance finishes: record first, then the lock goes
     t.saved.set('c', record('c'));
-    t.held.delete('c');
+    await other!.release();
     expect(await saving).toEqual({ record: record('c'), created: false });
     expect(t.downloads).toEqual([]);
   });
 
   it('downloads itself when the other instance lets go without a record', async () => {
-    const t = setup();
-    t.held.add('d');
+    const t = await setup();
+    const other = await t.holdLock('d');
     const saving = t.service.save('d');
     await t.polled;
-    t.held.delete('d');
+    await other!.release();
     expect(await saving).toEqual({ record: record('d'), created: true });
     expect(t.downloads).toEqual(['d']);
   });
 
   it('gives up with 503 MEDIA_BUSY once the wait budget is spent', async () => {
-    const t = setup(50);
-    t.held.add('e');
+    const t = await setup(50);
+    await t.holdLock('e');
     await expect(t.service.save('e')).rejects.toMatchObject({ statusCode: 503, code: 'MEDIA_BUSY' });
     expect(t.downloads).toEqual([]);
   });
 
+  it('serves a saved media only to its owner; to anyone else it does not exist', async () => {
+    const t = await setup();
+    expect((await t.service.save('f', { owner: ALICE })).created).toBe(true);
+    await expect(t.service.open('f', BOB)).rejects.toMatchObject({ statusCode: 404, code: 'MEDIA_NOT_FOUND' });
+    await expect(t.service.save('f', { owner: BOB })).rejects.toMatchObject({ statusCode: 404 });
+    expect(await t.service.find('f', BOB)).toBeUndefined();
+    expect(await t.service.find('f', { ...ALICE, appId: 'wxother' })).toBeUndefined();
+    expect((await t.service.open('f', ALICE)).record.owner).toEqual(ALICE);
+    // server-side code that names no owner sees it
+    expect(await t.service.find('f')).toBeDefined();
+    expect(t.downloads).toEqual(['f']);
+  });
+
+  it('with shared access serves any saved media to any user', async () => {
+    const t = await setup(2000, 'shared');
+    await t.service.save('g', { owner: ALICE });
+    expect((await t.service.open('g', BOB)).record.mediaId).toBe('g');
+    expect((await t.service.save('g', { owner: BOB })).created).toBe(false);
+  });
+
   it('refuses an invalid id before touching anything', async () => {
-    const t = setup();
+    const t = await setup();
     await expect(t.service.save('../x')).rejects.toMatchObject({ statusCode: 400, code: 'INVALID_MEDIA_ID' });
     await expect(t.service.open('a/b')).rejects.toMatchObject({ statusCode: 400 });
     expect(t.downloads).toEqual([]);

@@ -1,16 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HttpProblem } from '../common/http-problem.js';
-import { delay } from '../wechat/api/retry-policy.js';
+import { produceOnce } from '../store/produce-once.js';
+import { WECHAT_STORE, type WechatStore } from '../store/wechat-store.js';
 import { MediaDownloader } from './media-downloader.js';
 import { assertMediaId } from './media-id.js';
-import { MediaLock } from './media-lock.js';
-import type { MediaRecord } from './media-record.js';
+import type { MediaOwner, MediaRecord } from './media-record.js';
 import { MEDIA_STORAGE, type MediaStorage, type StoredMedia } from './media-storage.js';
 import { MEDIA_OPTIONS, type ResolvedMediaOptions } from './media.options.js';
 
 export interface MediaSaveOptions {
   /** a JS-SDK voice in HD (16 kHz speex, cgi-bin/media/get/jssdk); only the first save of an id counts */
   hd?: boolean;
+  /** who saves it; with `access: 'owner'` only they can read it back. Omitted: a trusted server-side call. */
+  owner?: MediaOwner;
 }
 
 export interface MediaSaveResult {
@@ -19,10 +21,13 @@ export interface MediaSaveResult {
   created: boolean;
 }
 
+const notFound = () => new HttpProblem(404, 'MEDIA_NOT_FOUND', 'this media id has not been saved');
+
 /**
  * Keeps WeChat's temporary media (3 days) for good. A media id is downloaded once: saved ids are
  * answered from storage, concurrent saves in this process share one download, and across
- * instances a Redis lock lets one download while the others wait (bounded) for its record.
+ * instances the store's lock lets one download while the others wait (bounded) for its record.
+ * A saved media belongs to the account and user that saved it: to anyone else it does not exist.
  */
 @Injectable()
 export class MediaService {
@@ -31,31 +36,45 @@ export class MediaService {
   constructor(
     @Inject(MEDIA_STORAGE) private readonly storage: MediaStorage,
     private readonly downloader: MediaDownloader,
-    private readonly lock: MediaLock,
+    @Inject(WECHAT_STORE) private readonly store: WechatStore,
     @Inject(MEDIA_OPTIONS) private readonly options: ResolvedMediaOptions,
   ) {}
 
   async save(mediaId: string, options: MediaSaveOptions = {}): Promise<MediaSaveResult> {
     assertMediaId(mediaId);
-    const joined = await this.joinOrFind(mediaId);
-    if (joined) return joined;
-    const flight = this.saveUnderLock(mediaId, options.hd === true).finally(() => this.inflight.delete(mediaId));
-    this.inflight.set(mediaId, flight);
-    return flight;
+    const result = (await this.joinOrFind(mediaId)) ?? (await this.startSave(mediaId, options));
+    if (!this.mayAccess(result.record, options.owner)) throw notFound();
+    return result;
   }
 
-  /** The record of a saved media, or undefined. */
-  async find(mediaId: string): Promise<MediaRecord | undefined> {
+  /** The record of a saved media, or undefined (also when `owner` may not see it). */
+  async find(mediaId: string, owner?: MediaOwner): Promise<MediaRecord | undefined> {
     assertMediaId(mediaId);
-    return this.storage.stat(mediaId);
+    const record = await this.storage.stat(mediaId);
+    return record && this.mayAccess(record, owner) ? record : undefined;
   }
 
-  /** The saved bytes and record; 404 `MEDIA_NOT_FOUND` when the id was not saved. */
-  async open(mediaId: string): Promise<StoredMedia> {
+  /** The saved bytes and record; 404 `MEDIA_NOT_FOUND` when not saved (or not `owner`'s). */
+  async open(mediaId: string, owner?: MediaOwner): Promise<StoredMedia> {
     assertMediaId(mediaId);
     const stored = await this.storage.open(mediaId);
-    if (!stored) throw new HttpProblem(404, 'MEDIA_NOT_FOUND', 'this media id has not been saved');
+    if (!stored) throw notFound();
+    if (!this.mayAccess(stored.record, owner)) {
+      stored.body.destroy();
+      throw notFound();
+    }
     return stored;
+  }
+
+  private mayAccess(record: MediaRecord, owner: MediaOwner | undefined): boolean {
+    if (!owner || this.options.access === 'shared') return true;
+    return record.owner?.appId === owner.appId && record.owner.openid === owner.openid;
+  }
+
+  private startSave(mediaId: string, options: MediaSaveOptions): Promise<MediaSaveResult> {
+    const flight = this.saveUnderLock(mediaId, options).finally(() => this.inflight.delete(mediaId));
+    this.inflight.set(mediaId, flight);
+    return flight;
   }
 
   /** A save already running here, or the stored record; undefined when the work is ours to do. */
@@ -69,36 +88,20 @@ export class MediaService {
     return started ? { record: (await started).record, created: false } : undefined;
   }
 
-  private async saveUnderLock(mediaId: string, hd: boolean): Promise<MediaSaveResult> {
-    const deadline = Date.now() + this.options.waitTimeoutMs;
-    for (;;) {
-      const lease = await this.lock.acquire(mediaId);
-      if (lease) {
-        try {
-          // another instance may have finished just before we got the lock
-          const stored = await this.storage.stat(mediaId);
-          if (stored) return { record: stored, created: false };
-          return { record: await this.downloader.download(mediaId, hd), created: true };
-        } finally {
-          await lease.release();
-        }
-      }
-      const seen = await this.waitForOtherInstance(mediaId, deadline);
-      if (seen) return { record: seen, created: false };
-      if (Date.now() >= deadline) {
-        throw new HttpProblem(503, 'MEDIA_BUSY', 'another instance is still saving this media; try again shortly');
-      }
-    }
-  }
-
-  /** Polls storage until the record appears, the other instance lets go of the lock, or the deadline passes. */
-  private async waitForOtherInstance(mediaId: string, deadline: number): Promise<MediaRecord | undefined> {
-    while (Date.now() < deadline) {
-      await delay(this.options.pollIntervalMs);
-      const seen = await this.storage.stat(mediaId);
-      if (seen) return seen;
-      if (!(await this.lock.isHeld(mediaId))) return undefined;
-    }
-    return undefined;
+  private saveUnderLock(mediaId: string, options: MediaSaveOptions): Promise<MediaSaveResult> {
+    return produceOnce<MediaSaveResult>(this.store, {
+      lockKey: this.options.lockKey(mediaId),
+      lockTtlMs: this.options.lockTtlMs,
+      // a large download may outlast the lock's lifetime: it is extended while the download runs
+      keepAlive: true,
+      deadline: Date.now() + this.options.waitTimeoutMs,
+      pollIntervalMs: this.options.pollIntervalMs,
+      find: async () => {
+        const stored = await this.storage.stat(mediaId);
+        return stored ? { record: stored, created: false } : undefined;
+      },
+      produce: async () => ({ record: await this.downloader.download(mediaId, options.hd === true, options.owner), created: true }),
+      timedOut: () => new HttpProblem(503, 'MEDIA_BUSY', 'another instance is still saving this media; try again shortly'),
+    });
   }
 }

@@ -1,14 +1,17 @@
 import { Controller, Get, HttpCode, Inject, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HttpProblem } from '../common/http-problem.js';
+import { RateLimitGuard } from '../rate-limit/rate-limit.guard.js';
+import type { WechatSession } from '../session/wechat-session.js';
+import { WechatSessions } from '../session/wechat-sessions.js';
 import {
   ApiCookieAuth, ApiForbiddenResponse, ApiFoundResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiQuery,
-  ApiServiceUnavailableResponse, ApiTags, ApiUnauthorizedResponse,
+  ApiServiceUnavailableResponse, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { ProblemDto } from '../common/problem.dto.js';
 import { ProblemFilter } from '../common/problem.filter.js';
 import { NotAuthenticatedDto, SessionUserDto } from './oauth.responses.js';
-import { addPending, markCompleted, recentCompletion, takePending } from './login-state.js';
+import { addPending, type LoginStateData, markCompleted, recentCompletion, takePending } from './login-state.js';
 import { OAUTH_OPTIONS, type ResolvedOAuthOptions } from './oauth.options.js';
 import { OAuthService } from './oauth.service.js';
 import { safeReturnTo, withQueryParam } from './return-to.js';
@@ -17,7 +20,6 @@ import type { LoginOutcome } from '../wechat/wechat-events.js';
 import { WechatAuthGuard } from './wechat-auth.guard.js';
 import { WechatUser } from './wechat-user.decorator.js';
 import { WechatEvents } from '../wechat/wechat-events.js';
-import '../session/session.types.js';
 
 const SCOPES: OAuthScope[] = ['snsapi_base', 'snsapi_userinfo'];
 const wantsJson = (req: FastifyRequest) => {
@@ -34,13 +36,17 @@ export class OAuthController {
     private readonly oauth: OAuthService,
     @Inject(OAUTH_OPTIONS) private readonly options: ResolvedOAuthOptions,
     private readonly events: WechatEvents,
+    private readonly sessions: WechatSessions,
   ) {}
 
   @Get('login')
+  @UseGuards(RateLimitGuard)
   @ApiOperation({ summary: "302 to WeChat's authorize page; the state is kept in the session" })
   @ApiQuery({ name: 'returnTo', required: false, description: 'local path to come back to (else /)' })
   @ApiQuery({ name: 'scope', required: false, enum: ['snsapi_base', 'snsapi_userinfo'] })
   @ApiFoundResponse({ description: 'to {WECHAT_OPEN_BASE_URL}/connect/oauth2/authorize?...#wechat_redirect' })
+  @ApiTooManyRequestsResponse({ type: ProblemDto, description: 'RATE_LIMITED, with Retry-After' })
+  @ApiServiceUnavailableResponse({ type: ProblemDto, description: 'SESSION_STORE_UNAVAILABLE' })
   async login(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query('returnTo') returnTo?: unknown, @Query('scope') scope?: unknown) {
     if (scope !== undefined && !SCOPES.includes(scope as OAuthScope)) {
       throw new HttpProblem(400, 'VALIDATION_FAILED', 'scope must be snsapi_base or snsapi_userinfo');
@@ -48,7 +54,12 @@ export class OAuthController {
     const chosen = (scope as OAuthScope | undefined) ?? this.options.scope;
     const state = this.oauth.newState();
     const entry = { state, returnTo: safeReturnTo(returnTo), scope: chosen, createdAt: Date.now() };
-    req.session.set('wechatLogin', addPending(req.session.get('wechatLogin'), entry, this.options.stateTtlMs));
+    const session = await this.sessions.open(req, reply);
+    session.set('wechatLogin', addPending(session.get('wechatLogin'), entry, this.options.stateTtlMs));
+    // a session made for a login that may never finish lives only as long as its state
+    if (!session.get('user')) session.setMaxAge(this.options.stateTtlMs);
+    // written before WeChat is involved: a state that was not kept could never be checked
+    await session.save();
     return reply.redirect(this.oauth.authorizeUrl(state, chosen), 302);
   }
 
@@ -72,33 +83,42 @@ export class OAuthController {
 
   private async handleCallback(req: FastifyRequest, reply: FastifyReply, code: unknown, state: unknown): Promise<LoginOutcome> {
     const now = Date.now();
-    const data = req.session.get('wechatLogin');
+    const session = await this.sessions.open(req, reply);
+    const data = session.get('wechatLogin');
     const taken = takePending(data, state, now, this.options.stateTtlMs);
     if (!taken.ok) {
       const done = recentCompletion(data, state, now);
-      if (done && req.session.get('user')) {
+      if (done && session.get('user')) {
         await reply.redirect(done.returnTo, 302);
         return 'repeated_callback';
       }
-      if (taken.reason === 'expired') req.session.set('wechatLogin', taken.rest);
+      if (taken.reason === 'expired') await this.keep(session, taken.rest);
       throw new HttpProblem(403, 'INVALID_STATE', `login state ${taken.reason}; start the login again`);
     }
-    req.session.set('wechatLogin', taken.rest);
     const { entry } = taken;
     if (typeof code !== 'string' || code.length === 0) {
+      await this.keep(session, taken.rest);
       if (wantsJson(req)) throw new HttpProblem(401, 'ACCESS_DENIED', 'the user did not authorize the login');
       await reply.redirect(withQueryParam(entry.returnTo, 'wechat_error', 'access_denied'), 302);
       return 'access_denied';
     }
+    // single use: the state is spent before WeChat sees the code
+    await this.keep(session, taken.rest);
     const { grant, profile } = await this.oauth.completeLogin(code);
     const user = await this.oauth.mapUser(profile);
     // A new session id at login: a session id planted before login is worth nothing after it.
-    await req.session.regenerate();
-    req.session.set('user', user);
-    req.session.set('wechatWebGrant', grant);
-    req.session.set('wechatLogin', markCompleted(taken.rest, entry, Date.now()));
+    await session.regenerate();
+    session.set('user', user);
+    session.set('wechatWebGrant', grant);
+    session.set('wechatLogin', markCompleted(taken.rest, entry, Date.now()));
+    await session.save();
     await reply.redirect(entry.returnTo, 302);
     return 'success';
+  }
+
+  private async keep(session: WechatSession, login: LoginStateData): Promise<void> {
+    session.set('wechatLogin', login);
+    await session.save();
   }
 
   @Get('me')
@@ -115,9 +135,9 @@ export class OAuthController {
   @HttpCode(204)
   @ApiOperation({ summary: 'destroys the session server-side' })
   @ApiNoContentResponse()
+  @ApiServiceUnavailableResponse({ type: ProblemDto, description: 'SESSION_STORE_UNAVAILABLE' })
   async logout(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
-    if (req.session) await req.session.destroy();
-    reply.clearCookie(this.options.sessionCookieName, { path: '/' });
+    await (await this.sessions.open(req, reply)).destroy();
   }
 }
 

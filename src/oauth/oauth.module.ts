@@ -8,10 +8,11 @@ import {
 import { DEFAULT_OAUTH_PREFIX, OAUTH_OPTIONS, OAUTH_ROUTE_PREFIX, type OAuthModuleOptions, resolveOAuthOptions } from './oauth.options.js';
 import { OAuthService } from './oauth.service.js';
 import { WechatAuthGuard } from './wechat-auth.guard.js';
+import { WechatSessions } from '../session/wechat-sessions.js';
 
 /**
  * WeChat login (网页授权) into a server-side session user. Needs WechatModule (for the AppID,
- * secret and API client) and sessions registered on Fastify (registerSessions).
+ * secret, API client and the shared store, where the sessions live too).
  */
 @Module({
   providers: [
@@ -22,8 +23,9 @@ import { WechatAuthGuard } from './wechat-auth.guard.js';
     },
     OAuthService,
     WechatAuthGuard,
+    WechatSessions,
   ],
-  exports: [OAUTH_OPTIONS, OAuthService, WechatAuthGuard],
+  exports: [OAUTH_OPTIONS, OAuthService, WechatAuthGuard, WechatSessions],
 })
 export class OAuthModule extends OAuthConfigurableModule {
   static override forRoot(options: typeof OAUTH_OPTIONS_TYPE): DynamicModule {

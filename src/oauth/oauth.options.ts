@@ -14,8 +14,17 @@ export interface OAuthModuleOptions {
   mapUser?: UserMapper;
   /** how long a login may take between redirect and callback, ms; default 10 minutes */
   stateTtlMs?: number;
-  /** name of the session cookie, as given to registerSessions; default wechat_sid */
-  sessionCookieName?: string;
+  /** the server-side session the login lives in */
+  session: OAuthSessionOptions;
+}
+
+export interface OAuthSessionOptions {
+  /** signs the session cookie: at least 32 characters, the same on every instance */
+  secret: string;
+  /** name of the session cookie; default wechat_sid */
+  cookieName?: string;
+  /** lifetime of a logged-in session, ms; default 7 days (a session before login lives as long as its login state) */
+  maxAgeMs?: number;
 }
 
 export interface ResolvedOAuthOptions {
@@ -30,7 +39,7 @@ export interface ResolvedOAuthOptions {
   /** full callback url sent to WeChat as redirect_uri */
   callbackUrl: string;
   stateTtlMs: number;
-  sessionCookieName: string;
+  session: { secret: string; cookieName: string; maxAgeMs: number; secure: boolean };
 }
 
 export const OAUTH_OPTIONS = Symbol('OAUTH_OPTIONS');
@@ -43,6 +52,9 @@ export function resolveOAuthOptions(o: OAuthModuleOptions, routePrefix = DEFAULT
     throw new Error('OAuthModule: publicBaseUrl must be an http(s) origin such as https://h5.example.com');
   }
   const publicBaseUrl = o.publicBaseUrl.replace(/\/+$/, '');
+  if (typeof o.session?.secret !== 'string' || o.session.secret.length < 32) {
+    throw new Error('OAuthModule: session.secret must be at least 32 characters (the same on every instance)');
+  }
   return {
     publicBaseUrl,
     openBaseUrl: (o.openBaseUrl ?? 'https://open.weixin.qq.com').replace(/\/+$/, ''),
@@ -53,6 +65,11 @@ export function resolveOAuthOptions(o: OAuthModuleOptions, routePrefix = DEFAULT
     loginPath: `/${routePrefix}/login`,
     callbackUrl: `${publicBaseUrl}/${routePrefix}/callback`,
     stateTtlMs: o.stateTtlMs ?? 600_000,
-    sessionCookieName: o.sessionCookieName ?? 'wechat_sid',
+    session: {
+      secret: o.session.secret,
+      cookieName: o.session.cookieName ?? 'wechat_sid',
+      maxAgeMs: o.session.maxAgeMs ?? 7 * 24 * 3600_000,
+      secure: publicBaseUrl.startsWith('https://'),
+    },
   };
 }

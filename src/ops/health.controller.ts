@@ -1,8 +1,7 @@
 import { Controller, Get, Inject, UseFilters } from '@nestjs/common';
 import { ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { ProblemFilter } from '../common/problem.filter.js';
-import type { SharedCredentialStore } from '../wechat/credentials/credential-store.js';
-import { WECHAT_CREDENTIAL_STORE } from '../wechat/wechat.module.js';
+import { WECHAT_STORE, type WechatStore } from '../store/wechat-store.js';
 import { SANDBOX_FLAG } from './ops.constants.js';
 
 export interface HealthReport {
@@ -19,12 +18,12 @@ class HealthDto implements HealthReport {
   @ApiProperty() sandbox: boolean;
 }
 
-/** SPEC 3.4: always 200; `degraded` while the shared cache (Redis) does not answer. */
+/** Always 200; `degraded` while the shared store (Redis) does not answer within its time limit. */
 @Controller()
 @UseFilters(ProblemFilter)
 export class HealthController {
   constructor(
-    @Inject(WECHAT_CREDENTIAL_STORE) private readonly store: SharedCredentialStore,
+    @Inject(WECHAT_STORE) private readonly store: WechatStore,
     @Inject(SANDBOX_FLAG) private readonly sandbox: boolean,
   ) {}
 

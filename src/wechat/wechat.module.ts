@@ -1,18 +1,17 @@
 import { HttpModule } from '@nestjs/axios';
-import { Inject, Module, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import { Inject, Logger, Module, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import { WechatApiClient } from './api/wechat-api.client.js';
-import { CacheManagerCredentialStore } from './credentials/cache-manager.store.js';
+import { createStore } from '../store/create-store.js';
+import { WECHAT_STORE, type WechatStore } from '../store/wechat-store.js';
 import { CredentialCache } from './credentials/credential-cache.js';
-import { createSharedCache, type SharedCache } from './credentials/shared-cache.factory.js';
 import { TicketService } from './credentials/ticket.service.js';
 import { TokenService } from './credentials/token.service.js';
 import { SignatureService } from './jssdk/signature.service.js';
+import { RateLimiter } from '../rate-limit/rate-limiter.js';
+import { RateLimitGuard } from '../rate-limit/rate-limit.guard.js';
 import { WECHAT_MODULE_OPTIONS, WechatConfigurableModule } from './wechat.module-definition.js';
 import { WechatEvents } from './wechat-events.js';
 import { resolveWechatOptions, WECHAT_OPTIONS, type ResolvedWechatOptions, type WechatModuleOptions } from './wechat.options.js';
-
-export const WECHAT_SHARED_CACHE = Symbol('WECHAT_SHARED_CACHE');
-export const WECHAT_CREDENTIAL_STORE = Symbol('WECHAT_CREDENTIAL_STORE');
 
 const providers: Provider[] = [
   {
@@ -21,24 +20,28 @@ const providers: Provider[] = [
     useFactory: (options: WechatModuleOptions) => resolveWechatOptions(options),
   },
   {
-    provide: WECHAT_SHARED_CACHE,
+    provide: WECHAT_STORE,
     inject: [WECHAT_OPTIONS],
-    useFactory: (options: ResolvedWechatOptions) => createSharedCache(options),
-  },
-  {
-    provide: WECHAT_CREDENTIAL_STORE,
-    inject: [WECHAT_SHARED_CACHE],
-    useFactory: (shared: SharedCache) => new CacheManagerCredentialStore(shared.cache, shared.redis),
+    useFactory: (options: ResolvedWechatOptions) => {
+      const logger = new Logger('Redis');
+      return createStore({
+        redisUrl: options.redisUrl, cache: options.cache, commandTimeoutMs: options.redisCommandTimeoutMs,
+        warn: (message) => logger.warn(message),
+      });
+    },
   },
   {
     provide: CredentialCache,
-    inject: [WECHAT_CREDENTIAL_STORE, WECHAT_OPTIONS, WechatEvents],
-    useFactory: (store: CacheManagerCredentialStore, options: ResolvedWechatOptions, events: WechatEvents) => {
+    inject: [WECHAT_STORE, WECHAT_OPTIONS, WechatEvents],
+    useFactory: (store: WechatStore, options: ResolvedWechatOptions, events: WechatEvents) => {
       const { attempts, maxDelayMs } = options.retryPolicy;
       // A fetch with all its retries must finish inside the lock's lifetime.
       const lockTtlMs = attempts * options.httpTimeoutMs + attempts * maxDelayMs + 2000;
+      const waitBudgetMs = lockTtlMs + 2000;
       return new CredentialCache(store, {
-        lockTtlMs, waitBudgetMs: lockTtlMs + 2000, pollIntervalMs: 25, backgroundRetryMs: 5000, failureCooldownMs: 1000,
+        lockTtlMs, waitBudgetMs, pollIntervalMs: 25, backgroundRetryMs: 5000, failureCooldownMs: 1000,
+        // a fetch makes at most six store calls around the WeChat calls, each bounded
+        inflightDeadlineMs: waitBudgetMs + 6 * options.redisCommandTimeoutMs,
       }, Date.now, events);
     },
   },
@@ -47,11 +50,13 @@ const providers: Provider[] = [
   TokenService,
   TicketService,
   SignatureService,
+  RateLimiter,
+  RateLimitGuard,
 ];
 
 const exported = [
-  WECHAT_OPTIONS, WECHAT_CREDENTIAL_STORE, WECHAT_SHARED_CACHE, CredentialCache, WechatEvents,
-  WechatApiClient, TokenService, TicketService, SignatureService,
+  WECHAT_OPTIONS, WECHAT_STORE, CredentialCache, WechatEvents,
+  WechatApiClient, TokenService, TicketService, SignatureService, RateLimiter, RateLimitGuard,
 ];
 
 /**
@@ -62,7 +67,7 @@ const exported = [
 @Module({ imports: [HttpModule], providers, exports: exported })
 export class WechatModule extends WechatConfigurableModule implements OnApplicationShutdown {
   constructor(
-    @Inject(WECHAT_SHARED_CACHE) private readonly shared: SharedCache,
+    @Inject(WECHAT_STORE) private readonly store: WechatStore,
     private readonly credentials: CredentialCache,
   ) {
     super();
@@ -71,6 +76,6 @@ export class WechatModule extends WechatConfigurableModule implements OnApplicat
   /** Runs after the HTTP server stopped: let fetches in flight finish and release their locks, then close Redis. */
   async onApplicationShutdown(): Promise<void> {
     await this.credentials.settle();
-    await this.shared.close();
+    await this.store.close();
   }
 }

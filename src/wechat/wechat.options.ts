@@ -21,6 +21,10 @@ export interface WechatModuleOptions {
   cache?: Cache;
   /** prefix of every key written; default `wechat:` */
   keyPrefix?: string;
+  /** the longest one Redis operation may take, ms; past it Redis counts as down for that call; default 1000 */
+  redisCommandTimeoutMs?: number;
+  /** requests per client IP and minute to the limited routes (login, media saves); 0 turns limits off; default 300 */
+  rateLimitPerMinute?: number;
   retryPolicy?: Partial<RetryPolicy>;
 }
 
@@ -34,6 +38,8 @@ export interface ResolvedWechatOptions {
   redisUrl?: string;
   cache?: Cache;
   keyPrefix: string;
+  redisCommandTimeoutMs: number;
+  rateLimitPerMinute: number;
   retryPolicy: RetryPolicy;
 }
 
@@ -51,6 +57,18 @@ export function resolveWechatOptions(o: WechatModuleOptions): ResolvedWechatOpti
     redisUrl: o.redisUrl || undefined,
     cache: o.cache,
     keyPrefix: o.keyPrefix ?? 'wechat:',
+    redisCommandTimeoutMs: positive(o.redisCommandTimeoutMs ?? 1000, 'redisCommandTimeoutMs'),
+    rateLimitPerMinute: atLeastZero(o.rateLimitPerMinute ?? 300, 'rateLimitPerMinute'),
     retryPolicy: { ...DEFAULT_RETRY_POLICY, ...o.retryPolicy },
   };
+}
+
+function positive(value: number, name: string): number {
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`WechatModule: ${name} must be a positive number`);
+  return value;
+}
+
+function atLeastZero(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 0) throw new Error(`WechatModule: ${name} must be a whole number, 0 or more`);
+  return value;
 }

@@ -211,7 +211,7 @@ describe('the packed package inside a separate Nest app (npm pack → npm instal
 
     it('loads both entry points of the package in plain Node', async () => {
       const probe = "const [main, sandbox] = await Promise.all([import('nest-wechat-h5'), import('nest-wechat-h5/sandbox')]);"
-        + 'console.log(typeof main.WechatModule, typeof main.registerSessions, typeof sandbox.startSandbox)';
+        + 'console.log(typeof main.WechatModule, typeof main.WechatAuthGuard, typeof sandbox.startSandbox)';
       const { stdout } = await run(process.execPath, ['--input-type=module', '-e', probe], { cwd: hostDir });
       expect(stdout.trim()).toBe('function function function');
     });

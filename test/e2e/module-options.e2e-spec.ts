@@ -6,7 +6,6 @@ import { redisStore } from 'cache-manager-redis-yet';
 import { ProblemFilter } from '../../src/common/problem.filter.js';
 import { OAuthModule } from '../../src/oauth/oauth.module.js';
 import { startSandbox, type SandboxServer } from '../../src/sandbox/index.js';
-import { registerSessions } from '../../src/session/register-sessions.js';
 import { SignatureService } from '../../src/wechat/jssdk/signature.service.js';
 import type { WechatModuleOptions } from '../../src/wechat/wechat.options.js';
 import { WechatModule } from '../../src/wechat/wechat.module.js';
@@ -37,12 +36,14 @@ describe('module options: useClass, routePrefix, a cache the host already has', 
     const moduleRef = await Test.createTestingModule({
       imports: [
         WechatModule.forRootAsync({ imports: [HostConfigModule], useClass: WechatConfig, routePrefix: '/api/js/' }),
-        OAuthModule.forRoot({ publicBaseUrl: 'https://h5.test', openBaseUrl: sandbox.url, routePrefix: 'api/login' }),
+        OAuthModule.forRoot({
+          publicBaseUrl: 'https://h5.test', openBaseUrl: sandbox.url, routePrefix: 'api/login',
+          session: { secret: 'module-options-session-secret-0123456789' },
+        }),
       ],
     }).compile();
     app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), { logger: false });
     app.useGlobalFilters(new ProblemFilter());
-    await registerSessions(app, { secret: 'module-options-session-secret-0123456789', secure: false, redis: null, keyPrefix: prefix });
     await app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
   });

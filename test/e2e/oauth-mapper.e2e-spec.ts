@@ -7,7 +7,6 @@ import { type SessionUser, WECHAT_USER_MAPPER, type WechatProfile, type WechatUs
 import { WechatAuthGuard } from '../../src/oauth/wechat-auth.guard.js';
 import { WechatUser } from '../../src/oauth/wechat-user.decorator.js';
 import { startSandbox, type SandboxServer } from '../../src/sandbox/index.js';
-import { registerSessions } from '../../src/session/register-sessions.js';
 import { WechatModule } from '../../src/wechat/wechat.module.js';
 import { CookieClient, pathOf } from '../support/browser-client.js';
 
@@ -59,14 +58,15 @@ describe('a host-supplied user mapper (injectable provider)', () => {
         AccountsModule,
         OAuthModule.forRootAsync({
           imports: [AccountsModule],
-          useFactory: () => ({ publicBaseUrl: 'http://host.test', openBaseUrl: sandbox.url }),
+          useFactory: () => ({
+            publicBaseUrl: 'http://host.test', openBaseUrl: sandbox.url, session: { secret: 'host-session-secret-0123456789-abcdef' },
+          }),
         }),
       ],
       controllers: [AccountController],
     }).compile();
     app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), { logger: false });
     app.useGlobalFilters(new ProblemFilter());
-    await registerSessions(app, { secret: 'host-session-secret-0123456789-abcdef', secure: false, redis: null, keyPrefix: 'host:' });
     await app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
   });

@@ -1,7 +1,7 @@
 import { startSandbox, type SandboxServer } from '../../src/sandbox/index.js';
 import { type RunningApp, serviceEnv, startApp } from '../support/app.js';
 import { CookieClient, pathOf } from '../support/browser-client.js';
-import { deleteKeys, listKeys, uniquePrefix } from '../support/redis-keys.js';
+import { deleteKeys, listKeys, REDIS_URL, uniquePrefix } from '../support/redis-keys.js';
 
 const ACCOUNT = { appId: 'wx7777aaaa8888bbbb', appSecret: 'oauth-e2e-secret-0123456789' };
 const PUBLIC = 'http://h5.test';
@@ -331,7 +331,7 @@ describe('sessionless routes', () => {
     const prefix = uniquePrefix('sessionless');
     const svc = await startApp(serviceEnv(sandbox.url, ACCOUNT2, { CACHE_KEY_PREFIX: prefix, PUBLIC_BASE_URL: PUBLIC }));
     const { createClient } = await import('redis');
-    const redis = createClient({ url: 'redis://127.0.0.1:6379' });
+    const redis = createClient({ url: REDIS_URL });
     await redis.connect();
     const gets = async () => Number(/cmdstat_get:calls=(\d+)/.exec(await redis.info('commandstats'))?.[1] ?? 0);
     try {

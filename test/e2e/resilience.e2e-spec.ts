@@ -3,7 +3,7 @@ import { startSandbox, type SandboxServer } from '../../src/sandbox/index.js';
 import { getJson, type RunningApp, serviceEnv, startApp } from '../support/app.js';
 import { eventually } from '../support/eventually.js';
 import { type LoadResult, signingLoad } from '../support/load.js';
-import { deleteKeys, listKeys, uniquePrefix } from '../support/redis-keys.js';
+import { deleteKeys, listKeys, REDIS_HOST, REDIS_PORT, uniquePrefix } from '../support/redis-keys.js';
 import { expectedSignature } from '../support/signature-check.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 
@@ -24,7 +24,7 @@ describe('resilience under load', () => {
 
     beforeAll(async () => {
       sandbox = await startSandbox({ accounts: [ACCOUNT] });
-      proxy = await new TcpProxy(6379).start();
+      proxy = await new TcpProxy(REDIS_PORT, REDIS_HOST).start();
       svc = await startApp(serviceEnv(sandbox.url, ACCOUNT, { REDIS_URL: `redis://127.0.0.1:${proxy.port}`, CACHE_KEY_PREFIX: prefix }));
     });
     afterAll(async () => {

@@ -6,6 +6,8 @@ export interface LoadResult {
   json: any;
   /** when the answer arrived (ms since epoch) */
   at: number;
+  /** how long the answer took */
+  ms: number;
 }
 
 /**
@@ -24,11 +26,12 @@ export function signingLoad(base: string, concurrency: number, onResult?: (r: Lo
   const worker = async (id: number) => {
     for (let i = 0; !stopped; i++) {
       const url = `https://h5.example.com/load/${id}/${i}?q=${i % 7}#frag`;
+      const started = performance.now();
       try {
         const r = await postJson(`${base}/wechat/jssdk/config`, { url });
-        record({ status: r.status, url: url.split('#')[0], json: r.json, at: Date.now() });
+        record({ status: r.status, url: url.split('#')[0], json: r.json, at: Date.now(), ms: performance.now() - started });
       } catch {
-        record({ status: 0, url, json: undefined, at: Date.now() });
+        record({ status: 0, url, json: undefined, at: Date.now(), ms: performance.now() - started });
       }
     }
   };

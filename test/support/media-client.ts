@@ -8,12 +8,12 @@ import { type RunningApp, serviceEnv, startApp } from './app.js';
 import { CookieClient, pathOf } from './browser-client.js';
 import { deleteKeys, uniquePrefix } from './redis-keys.js';
 
-/** A CookieClient logged in through the sandbox's consent (as user alice). */
-export async function loggedInClient(serviceUrl: string, sandbox: Sandbox): Promise<CookieClient> {
+/** A CookieClient logged in through the sandbox's consent (as `user`, by default alice). */
+export async function loggedInClient(serviceUrl: string, sandbox: Sandbox, user = 'alice'): Promise<CookieClient> {
   const client = new CookieClient(serviceUrl);
   const login = await client.get('/wechat/oauth/login');
   if (login.status !== 302 || !login.location) throw new Error(`login answered ${login.status}`);
-  const callback = await client.get(pathOf(sandbox.authorize(login.location)));
+  const callback = await client.get(pathOf(sandbox.authorize(login.location, { user })));
   if (callback.status !== 302) throw new Error(`callback answered ${callback.status}: ${callback.text}`);
   return client;
 }

@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { createClient } from 'redis';
 
-export const REDIS_URL = 'redis://127.0.0.1:6379/0';
+/** The Redis the tests use: REDIS_URL from the environment, else the local one. */
+export const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379/0';
+export const REDIS_HOST = new URL(REDIS_URL).hostname;
+export const REDIS_PORT = Number(new URL(REDIS_URL).port || 6379);
 
 /** A key prefix of its own for each test file (and run), so tests never see each other's keys. */
 export function uniquePrefix(name: string): string {

@@ -2,12 +2,17 @@ import { once } from 'node:events';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 
 /**
- * A TCP proxy in front of a real server (Redis) that a test can cut and restore: cut() closes
- * every connection and stops listening; restore() listens again on the same port.
+ * A TCP proxy in front of a real server (Redis) that a test can break the ways networks break:
+ * - cut(): close every connection and stop listening (connections are refused); restore() listens again;
+ * - reset(): abort every open connection with a TCP reset, keep listening;
+ * - stall(): keep every connection open but silently drop the bytes both ways (a half-open link,
+ *   a failover, a NAT that forgot the flow), new connections included; resume() forwards again,
+ *   and what was dropped stays lost.
  */
 export class TcpProxy {
   private server?: Server;
   private readonly sockets = new Set<Socket>();
+  private stalled = false;
   port = 0;
 
   constructor(private readonly targetPort: number, private readonly targetHost = '127.0.0.1') {}
@@ -20,8 +25,7 @@ export class TcpProxy {
   async cut(): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    for (const socket of this.sockets) socket.destroy();
-    this.sockets.clear();
+    this.destroyAll(false);
     if (server) {
       server.close();
       await once(server, 'close');
@@ -32,6 +36,31 @@ export class TcpProxy {
     return this.listen(this.port);
   }
 
+  reset(): void {
+    this.destroyAll(true);
+  }
+
+  stall(): void {
+    this.stalled = true;
+  }
+
+  resume(): void {
+    this.stalled = false;
+  }
+
+  /** connections open right now (client and upstream sides) */
+  get connections(): number {
+    return this.sockets.size;
+  }
+
+  private destroyAll(withReset: boolean): void {
+    for (const socket of this.sockets) {
+      if (withReset) socket.resetAndDestroy();
+      else socket.destroy();
+    }
+    this.sockets.clear();
+  }
+
   private async listen(port: number): Promise<void> {
     const server = createServer((client) => {
       const upstream = createConnection(this.targetPort, this.targetHost);
@@ -40,7 +69,12 @@ export class TcpProxy {
         s.on('close', () => this.sockets.delete(s));
         s.on('error', () => undefined);
       }
-      client.pipe(upstream).pipe(client);
+      client.on('data', (chunk) => {
+        if (!this.stalled) upstream.write(chunk);
+      });
+      upstream.on('data', (chunk) => {
+        if (!this.stalled) client.write(chunk);
+      });
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
     });

@@ -117,21 +117,26 @@ export class WechatApiClient {
         responseType: 'text',
         transformResponse: (raw: string) => raw,
         validateStatus: () => true,
+        ...UNTRUSTED_ANSWER,
       });
     } catch (error) {
+      if (isTooLarge(error)) throw new WechatUnavailableError(spec.endpoint, `the answer is larger than ${JSON_ANSWER_LIMIT} bytes`);
       // Axios errors embed the full url and config; keep only a code-level reason.
       throw new TransientFailure(describeTransportError(error));
     }
-    if (response.status >= 500 || response.status === 429) {
-      throw new TransientFailure(`HTTP ${response.status}`);
-    }
-    if (response.status < 200 || response.status >= 300) {
-      throw new WechatUnavailableError(spec.endpoint, `unexpected HTTP ${response.status}`);
-    }
+    checkStatus(response.status, spec.endpoint);
     const parsed = parseWechatJson(response.data);
     if (parsed === undefined) throw new TransientFailure('answer is not JSON');
-    throwIfErrcode(parsed, spec.endpoint);
+    this.throwIfErrcode(parsed, spec.endpoint);
     return parsed as T;
+  }
+
+  /** WeChat refused: the errmsg (it can carry this server's IP, or any bytes) goes to the log only. */
+  private throwIfErrcode(parsed: Record<string, unknown>, endpoint: string): void {
+    const error = errcodeError(parsed, endpoint);
+    if (!error) return;
+    this.logger.warn(`${endpoint} answered errcode ${error.errcode}: ${error.errmsg.slice(0, 200)}`);
+    throw error;
   }
 
   /**
@@ -153,8 +158,11 @@ export class WechatApiClient {
         signal: abort.signal,
         responseType: 'stream',
         validateStatus: () => true,
+        ...UNTRUSTED_ANSWER,
+        // a file is bounded by the media limit as it streams; only the JSON answers are bounded here
+        maxContentLength: -1,
       });
-      const answer = await readDownload(endpoint, response);
+      const answer = await readDownload(endpoint, response, (parsed) => this.throwIfErrcode(parsed, endpoint));
       if (answer.kind === 'file' && answer.file.body === response.data) abortWhenIdle(response, abort, this.options.httpTimeoutMs);
       return answer;
     } catch (error) {
@@ -168,21 +176,34 @@ export class WechatApiClient {
   }
 }
 
-/** Throws WechatApiError for a non-zero errcode (WeChat sends it as a number or a string). */
-function throwIfErrcode(parsed: Record<string, unknown>, endpoint: string): void {
+/** WechatApiError for a non-zero errcode (WeChat sends it as a number or a string), else undefined. */
+function errcodeError(parsed: Record<string, unknown>, endpoint: string): WechatApiError | undefined {
   const { errcode, errmsg } = parsed as { errcode?: unknown; errmsg?: unknown };
   const code = typeof errcode === 'string' ? Number(errcode) : errcode;
-  if (typeof code === 'number' && code !== 0) {
-    throw new WechatApiError(code, typeof errmsg === 'string' ? errmsg : '', endpoint);
-  }
+  if (typeof code !== 'number' || code === 0) return undefined;
+  return new WechatApiError(code, typeof errmsg === 'string' ? errmsg : '', endpoint);
 }
 
+/**
+ * What stands in WeChat's place is not trusted: a redirect is not followed (a 302 once sent the
+ * token call elsewhere and its answer was kept as a token), and a JSON answer is read only up to
+ * 64 KiB (WeChat's are a few hundred bytes).
+ */
+const UNTRUSTED_ANSWER = { maxRedirects: 0, maxContentLength: JSON_ANSWER_LIMIT, maxBodyLength: JSON_ANSWER_LIMIT } as const;
+
+function checkStatus(status: number, endpoint: string): void {
+  if (status >= 500 || status === 429) throw new TransientFailure(`HTTP ${status}`);
+  if (status >= 300 && status < 400) throw new WechatUnavailableError(endpoint, `answered a redirect (HTTP ${status}); redirects are not followed`);
+  if (status < 200 || status >= 300) throw new WechatUnavailableError(endpoint, `unexpected HTTP ${status}`);
+}
+
+const isTooLarge = (error: unknown) => /maxContentLength/.test(String((error as Error)?.message));
+
 /** Tells a download's JSON answer from its file, by the Content-Type and the first bytes. */
-async function readDownload(endpoint: string, response: AxiosResponse<Readable>): Promise<WechatDownload> {
-  if (response.status >= 500 || response.status === 429) throw new TransientFailure(`HTTP ${response.status}`);
-  if (response.status < 200 || response.status >= 300) {
-    throw new WechatUnavailableError(endpoint, `unexpected HTTP ${response.status}`);
-  }
+async function readDownload(
+  endpoint: string, response: AxiosResponse<Readable>, throwIfErrcode: (parsed: Record<string, unknown>) => void,
+): Promise<WechatDownload> {
+  checkStatus(response.status, endpoint);
   const body = response.data;
   const contentType = String(response.headers['content-type'] ?? '');
   const contentLength = parseContentLength(response.headers['content-length']);
@@ -202,7 +223,7 @@ async function readDownload(endpoint: string, response: AxiosResponse<Readable>)
     if (kind === 'json') throw new TransientFailure(whole.ended ? 'answer is not JSON' : 'JSON answer too long');
     return file(whole);
   }
-  throwIfErrcode(parsed, endpoint);
+  throwIfErrcode(parsed);
   return { kind: 'json', body: parsed };
 }
 

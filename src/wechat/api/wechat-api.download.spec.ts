@@ -60,6 +60,15 @@ describe('WechatApiClient.download', () => {
     expect((await readAll(answer.file.body)).equals(bytes)).toBe(true);
   });
 
+  it('does not follow a redirect of a download, and fetches nothing from where it points', async () => {
+    routes.set('moved', (_req, res) => res.writeHead(302, { location: '/file-elsewhere' }).end());
+    routes.set('file-elsewhere', (_req, res) => res.writeHead(200, { 'content-type': 'audio/amr' }).end(Buffer.alloc(10)));
+    const error = await client.download('moved', { media_id: 'x' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WechatUnavailableError);
+    expect((error as Error).message).toContain('redirect');
+    expect(hits.get('file-elsewhere')).toBeUndefined();
+  });
+
   it('reads an errcode sent as text/plain and throws WechatApiError (40001 is token-invalid)', async () => {
     routes.set('expired', (_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('{"errcode":40001,"errmsg":"invalid credential"}'));
     const error = await client.download('expired', {}).catch((e: unknown) => e);

@@ -1,6 +1,10 @@
 import { classifyErrcode, errcodeHint, type ErrcodeKind } from './errcodes.js';
 
-/** WeChat answered with a non-zero errcode. Carries no credential: only the endpoint path. */
+/**
+ * WeChat answered with a non-zero errcode. Carries no credential: only the endpoint path. The
+ * message holds the errcode and a hint, never WeChat's errmsg (it can carry this server's egress
+ * IP, or any bytes the upstream sent): `errmsg` is kept for logs.
+ */
 export class WechatApiError extends Error {
   readonly kind: ErrcodeKind;
   readonly hint?: string;
@@ -12,7 +16,7 @@ export class WechatApiError extends Error {
     kind?: ErrcodeKind,
   ) {
     const hint = errcodeHint(errcode);
-    super(`WeChat ${endpoint} answered errcode ${errcode} (${errmsg})${hint ? `: ${hint}` : ''}`);
+    super(`WeChat ${endpoint} answered errcode ${errcode}${hint ? `: ${hint}` : ''}`);
     this.name = 'WechatApiError';
     this.kind = kind ?? classifyErrcode(errcode);
     this.hint = hint;

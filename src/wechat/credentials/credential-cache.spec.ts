@@ -1,17 +1,20 @@
 import 'reflect-metadata';
 import { caching } from 'cache-manager';
 import { WechatUnavailableError } from '../api/wechat-api.error.js';
-import { CacheManagerCredentialStore } from './cache-manager.store.js';
+import { CacheManagerStore } from '../../store/cache-manager.store.js';
 import { CredentialCache, type CredentialFetcher } from './credential-cache.js';
 
-const TIMING = { lockTtlMs: 5000, waitBudgetMs: 2000, pollIntervalMs: 5, backgroundRetryMs: 1000, failureCooldownMs: 1000 };
+const TIMING = { lockTtlMs: 5000, waitBudgetMs: 2000, pollIntervalMs: 5, backgroundRetryMs: 1000, failureCooldownMs: 1000, inflightDeadlineMs: 10_000 };
 
 async function setup() {
   let now = 1_000_000;
   const clock = { now: () => now, advance: (ms: number) => { now += ms; } };
-  const store = new CacheManagerCredentialStore(await caching('memory', { max: 100, ttl: 10_000_000 }), null, clock.now);
+  const store = new CacheManagerStore(await caching('memory', { max: 100, ttl: 10_000_000 }), undefined, undefined, clock.now);
   return { clock, store, cache: () => new CredentialCache(store, TIMING, clock.now) };
 }
+
+/** A credential value WeChat could have sent (16+ characters). */
+const v = (n: number) => `v${n}-credential-value`;
 
 function countingFetcher(expiresInSec = 7200) {
   let n = 0;
@@ -20,7 +23,7 @@ function countingFetcher(expiresInSec = 7200) {
       fetcher.stales.push(stale);
       n += 1;
       await Promise.resolve();
-      return { value: `v${n}`, expiresInSec };
+      return { value: v(n), expiresInSec };
     },
     { calls: () => n, stales: [] as (string | undefined)[] },
   );
@@ -33,7 +36,7 @@ describe('CredentialCache', () => {
     const c = cache();
     const fetcher = countingFetcher();
     const values = await Promise.all(Array.from({ length: 100 }, () => c.get('k', fetcher)));
-    expect(new Set(values)).toEqual(new Set(['v1']));
+    expect(new Set(values)).toEqual(new Set([v(1)]));
     expect(fetcher.calls()).toBe(1);
   });
 
@@ -42,7 +45,7 @@ describe('CredentialCache', () => {
     const instances = [cache(), cache(), cache()];
     const fetcher = countingFetcher();
     const values = await Promise.all(instances.flatMap((c) => Array.from({ length: 20 }, () => c.get('k', fetcher))));
-    expect(new Set(values)).toEqual(new Set(['v1']));
+    expect(new Set(values)).toEqual(new Set([v(1)]));
     expect(fetcher.calls()).toBe(1);
   });
 
@@ -50,7 +53,7 @@ describe('CredentialCache', () => {
     const { cache } = await setup();
     const fetcher = countingFetcher();
     await cache().get('k', fetcher);
-    expect(await cache().get('k', fetcher)).toBe('v1');
+    expect(await cache().get('k', fetcher)).toBe(v(1));
     expect(fetcher.calls()).toBe(1);
   });
 
@@ -60,10 +63,10 @@ describe('CredentialCache', () => {
     const fetcher = countingFetcher();
     await c.get('k', fetcher);
     clock.advance(7200_000 - 200_000); // inside the refresh-ahead window, still usable
-    expect(await c.get('k', fetcher)).toBe('v1');
+    expect(await c.get('k', fetcher)).toBe(v(1));
     await c.settle();
     expect(fetcher.calls()).toBe(2);
-    expect(await c.get('k', fetcher)).toBe('v2');
+    expect(await c.get('k', fetcher)).toBe(v(2));
   });
 
   it('stops serving a value a safety margin before expiry', async () => {
@@ -72,7 +75,7 @@ describe('CredentialCache', () => {
     const fetcher = countingFetcher();
     await c.get('k', fetcher);
     clock.advance(7200_000 - 30_000);
-    expect(await c.get('k', fetcher)).toBe('v2');
+    expect(await c.get('k', fetcher)).toBe(v(2));
   });
 
   it('compare-before-refresh: a rejected value is replaced by a newer shared one without fetching', async () => {
@@ -81,9 +84,9 @@ describe('CredentialCache', () => {
     const fetcher = countingFetcher();
     await a.get('k', fetcher);
     await b.get('k', fetcher);
-    expect(await a.replace('k', 'v1', fetcher)).toBe('v2');
-    expect(fetcher.stales).toEqual([undefined, 'v1']);
-    expect(await b.replace('k', 'v1', fetcher)).toBe('v2');
+    expect(await a.replace('k', v(1), fetcher)).toBe(v(2));
+    expect(fetcher.stales).toEqual([undefined, v(1)]);
+    expect(await b.replace('k', v(1), fetcher)).toBe(v(2));
     expect(fetcher.calls()).toBe(2);
   });
 
@@ -95,41 +98,45 @@ describe('CredentialCache', () => {
     const fetcher: CredentialFetcher = async () => {
       calls += 1;
       if (fail) throw new Error('errcode 45009');
-      return { value: 'ok', expiresInSec: 7200 };
+      return { value: v(0), expiresInSec: 7200 };
     };
     await expect(c.get('k', fetcher)).rejects.toThrow('45009');
     fail = false;
     await expect(Promise.all(Array.from({ length: 50 }, () => c.get('k', fetcher)))).rejects.toThrow('45009');
     expect(calls).toBe(1);
     clock.advance(TIMING.failureCooldownMs);
-    expect(await c.get('k', fetcher)).toBe('ok');
+    expect(await c.get('k', fetcher)).toBe(v(0));
     expect(calls).toBe(2);
   });
 
   it('writes a positive TTL even when WeChat answers expires_in 0', async () => {
     const { cache, store } = await setup();
     const writes: number[] = [];
-    const original = store.write.bind(store);
-    store.write = async (key, cred, ttl) => { writes.push(ttl); return original(key, cred, ttl); };
-    await cache().get('k', async () => ({ value: 'short', expiresInSec: 0 }));
+    const original = store.set.bind(store);
+    store.set = async (key: string, value: unknown, ttl: number) => { writes.push(ttl); return original(key, value, ttl); };
+    await cache().get('k', async () => ({ value: v(9), expiresInSec: 0 }));
     expect(writes[0]).toBeGreaterThanOrEqual(1000);
   });
 
   it('gives up with WechatUnavailableError when another holder never delivers', async () => {
     const { cache, store } = await setup();
-    await store.acquireLock('k:lock', 60_000);
+    await store.lock('k:lock', 60_000);
     const c = new CredentialCache(store, { ...TIMING, waitBudgetMs: 50 }, Date.now);
     await expect(c.get('k', countingFetcher())).rejects.toBeInstanceOf(WechatUnavailableError);
   });
 
   it('releases the lock after fetching, and only its own', async () => {
-    const { cache, store } = await setup();
+    const { cache, store, clock } = await setup();
     await cache().get('k', countingFetcher());
     expect(await store.isLocked('k:lock')).toBe(false);
-    const owner = await store.acquireLock('x:lock', 60_000);
-    await store.releaseLock('x:lock', 'someone-else');
+    const first = await store.lock('x:lock', 1000);
+    expect(await store.lock('x:lock', 1000)).toBeNull();
+    clock.advance(1001);
+    // the first holder's lock expired and another took it: the first one's release must not free it
+    const second = await store.lock('x:lock', 60_000);
+    await first!.release();
     expect(await store.isLocked('x:lock')).toBe(true);
-    await store.releaseLock('x:lock', owner!);
+    await second!.release();
     expect(await store.isLocked('x:lock')).toBe(false);
   });
 });

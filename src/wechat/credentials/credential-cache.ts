@@ -1,8 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { WechatUnavailableError } from '../api/wechat-api.error.js';
-import { delay } from '../api/retry-policy.js';
+import { produceOnce } from '../../store/produce-once.js';
+import type { WechatStore } from '../../store/wechat-store.js';
 import type { WechatEventListener } from '../wechat-events.js';
-import type { SharedCredentialStore, StoredCredential } from './credential-store.js';
+import { isStoredCredential, type StoredCredential } from './credential-store.js';
 import { credentialWindows, isUsable, sharedTtlMs, toStoredCredential } from './credential-windows.js';
 
 export interface FetchedCredential {
@@ -25,6 +26,12 @@ export interface CredentialTiming {
    * calling WeChat again, so a burst during an outage cannot multiply the calls.
    */
   failureCooldownMs: number;
+  /**
+   * The longest an in-process fetch may be joined: past it, callers stop waiting for it (503)
+   * and the next one starts afresh. Every step is bounded already; this guards against a step
+   * that is not (a client library that never settles).
+   */
+  inflightDeadlineMs: number;
 }
 
 type CacheEvents = Pick<WechatEventListener, 'cacheLookup' | 'credentialRefresh'>;
@@ -38,6 +45,11 @@ interface MemoryEntry {
   nextBackgroundAt: number;
 }
 
+interface Flight {
+  promise: Promise<StoredCredential>;
+  deadline: number;
+}
+
 /**
  * Two tiers (this process's memory in front of the shared store), one fetch per window:
  * per-process single flight, a shared lock across processes with a re-read after taking it,
@@ -46,12 +58,12 @@ interface MemoryEntry {
 export class CredentialCache {
   private readonly logger = new Logger('CredentialCache');
   private readonly memory = new Map<string, MemoryEntry>();
-  private readonly inflight = new Map<string, Promise<StoredCredential>>();
+  private readonly inflight = new Map<string, Flight>();
   private readonly failures = new Map<string, { error: unknown; until: number }>();
   private lastStoreWarning = 0;
 
   constructor(
-    private readonly store: SharedCredentialStore,
+    private readonly store: WechatStore,
     private readonly timing: CredentialTiming,
     private readonly now: () => number = Date.now,
     private readonly events: CacheEvents = NO_EVENTS,
@@ -83,9 +95,9 @@ export class CredentialCache {
   async replace(key: string, stale: string, fetcher: CredentialFetcher): Promise<string> {
     const entry = this.memory.get(key);
     if (entry && entry.credential.value !== stale && this.now() < entry.usableUntil) return entry.credential.value;
-    const joined = this.inflight.get(key);
-    if (joined) {
-      const result = await joined;
+    const running = this.joinable(key);
+    if (running) {
+      const result = await this.bounded(running);
       if (result.value !== stale) return result.value;
     }
     const accept = (c: StoredCredential | undefined): c is StoredCredential => c?.value !== stale && isUsable(c, this.now());
@@ -95,20 +107,18 @@ export class CredentialCache {
     })).value;
   }
 
-  /** Resolves once no fetch or refresh is under way in this process (tests, shutdown). */
+  /** Resolves once no fetch or refresh is under way in this process (tests, shutdown); bounded. */
   async settle(): Promise<void> {
-    while (this.inflight.size) await Promise.allSettled([...this.inflight.values()]);
-  }
-
-  /** Drops the in-process copy (the shared copy stays). */
-  forget(key: string): void {
-    this.memory.delete(key);
+    while (this.inflight.size) {
+      await Promise.allSettled([...this.inflight.values()].map((flight) => this.bounded(flight)));
+      for (const [key, flight] of this.inflight) if (this.now() >= flight.deadline) this.inflight.delete(key);
+    }
   }
 
   /** A fetch a caller waits for: subject to the failure cooldown. */
   private foreground(key: string, work: () => Promise<StoredCredential>): Promise<StoredCredential> {
     const failure = this.failures.get(key);
-    if (failure && this.now() < failure.until && !this.inflight.has(key)) return Promise.reject(failure.error);
+    if (failure && this.now() < failure.until && !this.joinable(key)) return Promise.reject(failure.error);
     return this.flight(key, work).then(
       (credential) => {
         this.failures.delete(key);
@@ -121,12 +131,35 @@ export class CredentialCache {
     );
   }
 
+  /** One fetch per key in this process: callers join the running one, within its deadline. */
   private flight(key: string, work: () => Promise<StoredCredential>): Promise<StoredCredential> {
-    const existing = this.inflight.get(key);
-    if (existing) return existing;
-    const promise = work().finally(() => this.inflight.delete(key));
-    this.inflight.set(key, promise);
-    return promise;
+    const running = this.joinable(key);
+    if (running) return this.bounded(running);
+    const promise = work().finally(() => {
+      if (this.inflight.get(key)?.promise === promise) this.inflight.delete(key);
+    });
+    const flight = { promise, deadline: this.now() + this.timing.inflightDeadlineMs };
+    this.inflight.set(key, flight);
+    return this.bounded(flight);
+  }
+
+  private joinable(key: string): Flight | undefined {
+    const flight = this.inflight.get(key);
+    return flight && this.now() < flight.deadline ? flight : undefined;
+  }
+
+  /** The flight's result, or WechatUnavailableError once its deadline passes. */
+  private bounded(flight: Flight): Promise<StoredCredential> {
+    const left = flight.deadline - this.now();
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new WechatUnavailableError('credential refresh', 'the refresh in progress did not finish in time')),
+        Math.max(0, left),
+      );
+      timer.unref();
+    });
+    return Promise.race([flight.promise, expired]).finally(() => clearTimeout(timer));
   }
 
   private async load(key: string, fetcher: CredentialFetcher): Promise<StoredCredential> {
@@ -139,46 +172,47 @@ export class CredentialCache {
 
   private refreshInBackground(key: string, entry: MemoryEntry, fetcher: CredentialFetcher): void {
     entry.nextBackgroundAt = this.now() + this.timing.backgroundRetryMs;
-    if (this.inflight.has(key)) return;
+    if (this.joinable(key)) return;
     const current = entry.credential;
     const newer = (c: StoredCredential | undefined): c is StoredCredential =>
       !!c && c.expiresAt > current.expiresAt && isUsable(c, this.now());
     void this.flight(key, async () => {
       const shared = await this.readShared(key);
       if (newer(shared)) return this.remember(key, shared);
-      return this.fetchUnderLock(key, () => fetcher(), newer, { waitForOthers: false, fallback: current });
+      return this.fetchUnderLock(key, () => fetcher(), newer, current);
     }).catch((error: Error) => this.logger.warn(`background refresh of ${credentialName(key)} failed: ${error.message}`));
   }
 
-  private async fetchUnderLock(
+  /**
+   * Fetches under the cluster-wide lock; a value `acceptable` found after taking the lock (or
+   * while another holder fetches) is used instead. With `fallback` (a background refresh), a
+   * lock held elsewhere means someone else refreshes: keep `fallback` and do not wait.
+   */
+  private fetchUnderLock(
     key: string,
     fetch: () => Promise<FetchedCredential>,
     acceptable: (c: StoredCredential | undefined) => c is StoredCredential,
-    opts: { waitForOthers: boolean; fallback?: StoredCredential } = { waitForOthers: true },
+    fallback?: StoredCredential,
   ): Promise<StoredCredential> {
-    const lockKey = `${key}:lock`;
-    const deadline = this.now() + this.timing.waitBudgetMs;
-    for (;;) {
-      const owner = await this.tryLock(lockKey);
-      if (owner !== null) {
-        try {
-          const again = owner ? await this.readShared(key) : undefined;
-          if (acceptable(again)) return this.remember(key, again);
-          const fetched = await this.timedFetch(key, fetch);
-          const credential = toStoredCredential(fetched.value, fetched.expiresInSec, this.now());
-          await this.writeShared(key, credential);
-          return this.remember(key, credential);
-        } finally {
-          if (owner) await this.store.releaseLock(lockKey, owner).catch(() => undefined);
-        }
-      }
-      if (!opts.waitForOthers) return opts.fallback!;
-      const seen = await this.waitForOthers(key, lockKey, deadline, acceptable);
-      if (seen) return this.remember(key, seen);
-      if (this.now() >= deadline) {
-        throw new WechatUnavailableError('credential refresh', 'timed out waiting for another instance to refresh');
-      }
-    }
+    return produceOnce(this.store, {
+      lockKey: `${key}:lock`,
+      lockTtlMs: this.timing.lockTtlMs,
+      deadline: this.now() + this.timing.waitBudgetMs,
+      pollIntervalMs: this.timing.pollIntervalMs,
+      now: this.now,
+      find: async () => {
+        const seen = await this.readShared(key);
+        return acceptable(seen) ? this.remember(key, seen) : undefined;
+      },
+      produce: async () => {
+        const fetched = await this.timedFetch(key, fetch);
+        const credential = toStoredCredential(fetched.value, fetched.expiresInSec, this.now());
+        await this.writeShared(key, credential);
+        return this.remember(key, credential);
+      },
+      whenBusy: fallback ? () => fallback : undefined,
+      timedOut: () => new WechatUnavailableError('credential refresh', 'timed out waiting for another instance to refresh'),
+    });
   }
 
   private async timedFetch(key: string, fetch: () => Promise<FetchedCredential>): Promise<FetchedCredential> {
@@ -193,32 +227,6 @@ export class CredentialCache {
     }
   }
 
-  /** Polls the shared tier until a value appears, the lock is gone, or the deadline passes. */
-  private async waitForOthers(
-    key: string,
-    lockKey: string,
-    deadline: number,
-    acceptable: (c: StoredCredential | undefined) => c is StoredCredential,
-  ): Promise<StoredCredential | undefined> {
-    while (this.now() < deadline) {
-      await delay(this.timing.pollIntervalMs);
-      const seen = await this.readShared(key);
-      if (acceptable(seen)) return seen;
-      if (!(await this.store.isLocked(lockKey).catch(() => false))) return undefined;
-    }
-    return undefined;
-  }
-
-  /** '' means the store cannot lock right now (Redis down): fetch without the lock. */
-  private async tryLock(lockKey: string): Promise<string | null> {
-    try {
-      return await this.store.acquireLock(lockKey, this.timing.lockTtlMs);
-    } catch (error) {
-      this.storeTrouble('lock', error);
-      return '';
-    }
-  }
-
   private remember(key: string, credential: StoredCredential): StoredCredential {
     const { usableUntil, refreshAt } = credentialWindows(credential);
     this.memory.set(key, { name: credentialName(key), credential, usableUntil, refreshAt, nextBackgroundAt: 0 });
@@ -227,7 +235,8 @@ export class CredentialCache {
 
   private async readShared(key: string): Promise<StoredCredential | undefined> {
     try {
-      return await this.store.read(key);
+      const value = await this.store.get(key);
+      return isStoredCredential(value) ? value : undefined;
     } catch (error) {
       this.storeTrouble('read', error);
       return undefined;
@@ -236,7 +245,7 @@ export class CredentialCache {
 
   private async writeShared(key: string, credential: StoredCredential): Promise<void> {
     try {
-      await this.store.write(key, credential, sharedTtlMs(credential, this.now()));
+      await this.store.set(key, credential, sharedTtlMs(credential, this.now()));
     } catch (error) {
       this.storeTrouble('write', error);
     }

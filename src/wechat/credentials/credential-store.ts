@@ -8,24 +8,19 @@ export interface StoredCredential {
 }
 
 /**
- * The tier shared by every instance (Redis in a cluster, in-process for one instance),
- * plus the lock that lets one instance fetch while the others wait.
+ * What a token or ticket from WeChat can look like: 16 to 512 characters (WeChat asks clients
+ * to reserve 512) of the URL-safe set its credentials use. Anything else (an HTML page, a
+ * proxy's answer, a multi-megabyte body) is refused rather than cached and sent back to WeChat.
  */
-export interface SharedCredentialStore {
-  readonly kind: 'redis' | 'memory';
-  read(key: string): Promise<StoredCredential | undefined>;
-  write(key: string, credential: StoredCredential, ttlMs: number): Promise<void>;
-  /** SET NX PX: resolves to an owner token when taken, null when someone else holds it. */
-  acquireLock(key: string, ttlMs: number): Promise<string | null>;
-  /** Releases only when `owner` still holds the lock. */
-  releaseLock(key: string, owner: string): Promise<void>;
-  isLocked(key: string): Promise<boolean>;
-  /** true when the shared tier answers */
-  ping(): Promise<boolean>;
+const PLAUSIBLE_CREDENTIAL = /^[A-Za-z0-9_.~+/=*-]{16,512}$/;
+
+export function isPlausibleCredential(value: unknown): value is string {
+  return typeof value === 'string' && PLAUSIBLE_CREDENTIAL.test(value);
 }
 
+/** A well-formed stored credential (what the shared store hands back is untrusted). */
 export function isStoredCredential(x: unknown): x is StoredCredential {
   const c = x as StoredCredential;
-  return !!c && typeof c === 'object' && typeof c.value === 'string' && c.value.length > 0
+  return !!c && typeof c === 'object' && isPlausibleCredential(c.value)
     && Number.isFinite(c.expiresAt) && Number.isFinite(c.fetchedAt);
 }

@@ -1,9 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { WechatApiClient } from '../api/wechat-api.client.js';
-import { WechatApiError } from '../api/wechat-api.error.js';
+import { WechatApiError, WechatUnavailableError } from '../api/wechat-api.error.js';
 import { WECHAT_OPTIONS, type ResolvedWechatOptions } from '../wechat.options.js';
 import { CredentialCache, type FetchedCredential } from './credential-cache.js';
 import { accessTokenKey } from './credential-keys.js';
+import { isPlausibleCredential } from './credential-store.js';
 
 interface TokenAnswer {
   access_token?: unknown;
@@ -78,10 +79,15 @@ export class TokenService {
   }
 }
 
+/**
+ * The credential and lifetime of a token or ticket answer. An answer without a plausible
+ * credential is refused (503) and never cached: what stands in WeChat's place may be a proxy,
+ * a captive portal or a misconfigured base url.
+ */
 export function validAnswer(value: unknown, expiresIn: unknown, endpoint: string): FetchedCredential {
   const seconds = typeof expiresIn === 'string' ? Number(expiresIn) : expiresIn;
-  if (typeof value !== 'string' || value.length === 0 || typeof seconds !== 'number' || !Number.isFinite(seconds)) {
-    throw new WechatApiError(-2, 'answer without a credential or expires_in', endpoint, 'fatal');
+  if (!isPlausibleCredential(value) || typeof seconds !== 'number' || !Number.isFinite(seconds)) {
+    throw new WechatUnavailableError(endpoint, 'the answer carries no plausible credential and expires_in');
   }
   return { value, expiresInSec: seconds };
 }

@@ -29,6 +29,7 @@ import { ShareController } from './share.controller.js';
       useFactory: (config: ConfigService) => ({
         publicBaseUrl: config.getOrThrow<string>('PUBLIC_BASE_URL'),
         openBaseUrl: config.get<string>('WECHAT_OPEN_BASE_URL'),
+        session: { secret: config.getOrThrow<string>('SESSION_SECRET') },
       }),
     }),
   ],

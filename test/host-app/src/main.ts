@@ -6,19 +6,13 @@ import { Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ProblemFilter, registerSessions, WECHAT_SHARED_CACHE } from 'nest-wechat-h5';
+import { ProblemFilter } from 'nest-wechat-h5';
 import { AppModule } from './app.module.js';
 import { AppWithoutBuiltinRoutesModule } from './app-without-builtin-routes.module.js';
 
 const root = process.env.BUILTIN_ROUTES === 'off' ? AppWithoutBuiltinRoutesModule : AppModule;
 const app = await NestFactory.create<NestFastifyApplication>(root, new FastifyAdapter());
 const config = app.get(ConfigService);
-await registerSessions(app, {
-  secret: config.getOrThrow<string>('SESSION_SECRET'),
-  secure: false,
-  redis: app.get(WECHAT_SHARED_CACHE).redis,
-  keyPrefix: config.get<string>('CACHE_KEY_PREFIX', 'wechat:'),
-});
 app.useGlobalFilters(new ProblemFilter());
 app.enableShutdownHooks();
 await app.listen({ host: '127.0.0.1', port: Number(config.get<string>('PORT', '3000')) });

@@ -1,0 +1,58 @@
+import fastifyRateLimit from '@fastify/rate-limit';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { WECHAT_STORE, type WechatStore } from '../store/wechat-store.js';
+import { WECHAT_OPTIONS, type ResolvedWechatOptions } from '../wechat/wechat.options.js';
+import { storeCounter } from './store-counter.js';
+
+/** Whether a request may go on; when not, how long the client should wait. */
+export type RateVerdict = { allowed: true } | { allowed: false; retryAfterSec: number };
+
+type Check = (request: FastifyRequest) => Promise<{ isAllowed: boolean; isExceeded?: boolean; ttlInSeconds?: number }>;
+
+const WINDOW_MS = 60_000;
+
+/**
+ * Requests per client IP (as the platform's trust-proxy setting reveals it) and minute to the
+ * routes that write or cost something (login, media saves), through @fastify/rate-limit with
+ * no hook of its own: the routes ask it through RateLimitGuard. A store that fails lets
+ * requests through (an outage of Redis must not lock users out).
+ */
+@Injectable()
+export class RateLimiter implements OnModuleInit {
+  private fastify?: FastifyInstance;
+  private check?: Check;
+
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    @Inject(WECHAT_OPTIONS) private readonly options: ResolvedWechatOptions,
+    @Inject(WECHAT_STORE) private readonly store: WechatStore,
+  ) {}
+
+  get enabled(): boolean {
+    return this.options.rateLimitPerMinute > 0;
+  }
+
+  onModuleInit(): void {
+    const adapter = this.adapterHost.httpAdapter;
+    if (!this.enabled || !adapter || adapter.getType() !== 'fastify') return;
+    this.fastify = adapter.getInstance<FastifyInstance>();
+    void this.fastify.register(fastifyRateLimit, {
+      global: false,
+      max: this.options.rateLimitPerMinute,
+      timeWindow: WINDOW_MS,
+      skipOnError: true,
+      store: storeCounter(this.store, `${this.options.keyPrefix}rl:`),
+    });
+  }
+
+  async verdict(request: object): Promise<RateVerdict> {
+    if (!this.enabled || !this.fastify) return { allowed: true };
+    // the decorator exists once the plugin has loaded (the app is ready before any request)
+    this.check ??= this.fastify.createRateLimit();
+    const limit = await this.check(request as FastifyRequest);
+    if (limit.isAllowed || !limit.isExceeded) return { allowed: true };
+    return { allowed: false, retryAfterSec: Math.max(1, limit.ttlInSeconds ?? 60) };
+  }
+}

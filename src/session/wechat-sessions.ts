@@ -1,0 +1,46 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { OAUTH_OPTIONS, type ResolvedOAuthOptions } from '../oauth/oauth.options.js';
+import { WECHAT_STORE, type WechatStore } from '../store/wechat-store.js';
+import { WECHAT_OPTIONS, type ResolvedWechatOptions } from '../wechat/wechat.options.js';
+import { FastifySessions } from './fastify-sessions.js';
+import { sessionStoreFor } from './session-stores.js';
+import type { SessionOpener, WechatSession } from './wechat-session.js';
+
+/**
+ * The sessions of the OAuth login, on the application's HTTP platform, stored in the shared
+ * store's topology under `{keyPrefix}sess:`. Nothing runs per request until a route opens one.
+ */
+@Injectable()
+export class WechatSessions implements OnModuleInit {
+  private platform?: FastifySessions;
+
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    @Inject(OAUTH_OPTIONS) private readonly options: ResolvedOAuthOptions,
+    @Inject(WECHAT_OPTIONS) private readonly wechat: ResolvedWechatOptions,
+    @Inject(WECHAT_STORE) private readonly store: WechatStore,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    const adapter = this.adapterHost.httpAdapter;
+    // an application context without HTTP (a worker, a CLI) has no sessions
+    if (!adapter) return;
+    if (adapter.getType() !== 'fastify') throw new Error('OAuthModule: sessions need @nestjs/platform-fastify');
+    const store = await sessionStoreFor(this.store, `${this.wechat.keyPrefix}sess:`);
+    const sessions = new FastifySessions({ ...this.options.session, store });
+    sessions.register(adapter.getInstance<FastifyInstance>());
+    this.platform = sessions;
+  }
+
+  /** The request's session, loaded on first use (503 SESSION_STORE_UNAVAILABLE when the store fails). */
+  open(request: object, response: object): Promise<WechatSession> {
+    return this.opener().open(request as FastifyRequest, response as FastifyReply);
+  }
+
+  private opener(): SessionOpener {
+    if (!this.platform) throw new Error('WeChat sessions are not available: the application has no HTTP server');
+    return this.platform;
+  }
+}
