@@ -27,7 +27,9 @@ export interface RedisGuardOptions {
 /**
  * Bounds every Redis operation in time and replaces a stalled connection.
  *
- * node-redis fails fast while it knows it is disconnected, but a half-open connection (a failover,
+ * node-redis has what it can offer for this and the store uses it (no offline queue, a connect
+ * timeout, a reconnect strategy), but node-redis 4 has no per-command timeout and no idle timeout
+ * on the socket. It fails fast while it knows it is disconnected, yet a half-open connection (a failover,
  * a NAT dropping state, a proxy that stops forwarding) looks healthy to it: commands wait forever
  * and the socket is never replaced. So an operation that outlives `commandTimeoutMs` marks the
  * store down for everyone (later operations fail at once instead of each waiting), and a

@@ -125,6 +125,25 @@ describe('CredentialCache', () => {
     await expect(c.get('k', countingFetcher())).rejects.toBeInstanceOf(WechatUnavailableError);
   });
 
+  it('joins a fetch in progress only until its deadline; a stuck one is never waited on forever', async () => {
+    const store = new CacheManagerStore(await caching('memory', { max: 100, ttl: 60_000 }), undefined);
+    // the stuck fetch's lock expires too (lockTtlMs), as a crashed holder's would
+    const c = new CredentialCache(store, { ...TIMING, inflightDeadlineMs: 50, lockTtlMs: 30, failureCooldownMs: 0 }, Date.now);
+    let calls = 0;
+    const stuck: CredentialFetcher = () => {
+      calls += 1;
+      return calls === 1 ? new Promise(() => undefined) : Promise.resolve({ value: v(7), expiresInSec: 7200 });
+    };
+    const first = c.get('k', stuck);
+    const joined = c.get('k', stuck);
+    await expect(first).rejects.toBeInstanceOf(WechatUnavailableError);
+    await expect(joined).rejects.toBeInstanceOf(WechatUnavailableError);
+    expect(calls).toBe(1);
+    // past the deadline the next caller starts afresh instead of joining
+    expect(await c.get('k', stuck)).toBe(v(7));
+    expect(calls).toBe(2);
+  });
+
   it('releases the lock after fetching, and only its own', async () => {
     const { cache, store, clock } = await setup();
     await cache().get('k', countingFetcher());
