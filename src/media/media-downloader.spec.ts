@@ -82,9 +82,16 @@ describe('MediaDownloader', () => {
   });
 
   it('refuses on Content-Length alone, without reading the body', async () => {
-    const readable = body(data);
+    let reads = 0;
+    const readable = new Readable({
+      read() {
+        reads += 1;
+        this.push(data);
+      },
+    });
     answers.push(() => file(readable, data.length));
     await expect(downloader(100_000).download('big', false)).rejects.toMatchObject({ statusCode: 413 });
+    expect(reads).toBe(0);
     expect(readable.destroyed).toBe(true);
     expect(await files()).toEqual([]);
   });

@@ -54,6 +54,7 @@ export class CredentialState {
   private readonly tokens = new Map<string, Credential>();
   private readonly tickets = new Map<string, Credential & { type: TicketType }>();
   private readonly issued = new Set<string>();
+  private readonly forceRequests = new Map<string, number>();
   private readonly quota: DailyQuota;
 
   constructor(private readonly opts: ResolvedSandboxOptions) {
@@ -90,6 +91,7 @@ export class CredentialState {
     const curAlive = !!cur && this.alive(cur, now);
 
     if (forceRefresh) {
+      this.forceRequests.set(appId, (this.forceRequests.get(appId) ?? 0) + 1);
       // WeChat: forces closer than the spacing "do not refresh"; answer with the current token
       const tooSoon = app.lastForceAt !== undefined && now - app.lastForceAt < this.opts.forceRefreshSpacingSec * 1000;
       if (tooSoon && curAlive) return this.tokenReply(cur, now);
@@ -133,6 +135,11 @@ export class CredentialState {
     if (this.alive(cred, now)) return { ok: true, appId: cred.appId };
     // ran out its natural life → expired; cut off early by a newer token → not latest
     return cred.expiresAt <= cred.cutoffAt ? fail(42001) : fail(40001);
+  }
+
+  /** How many stable_token calls of `appId` asked for force_refresh (those answered with the current token too). */
+  forceRefreshRequests(appId: string): number {
+    return this.forceRequests.get(appId) ?? 0;
   }
 
   isAccessTokenValid(token: string): boolean {

@@ -134,6 +134,11 @@ export class Sandbox {
     return this.state.currentTicket(appId, type);
   }
 
+  /** stable_token calls of `appId` that asked for force_refresh (WeChat allows 20 a day). */
+  forceRefreshes(appId: string): number {
+    return this.state.forceRefreshRequests(appId);
+  }
+
   currentStableToken(appId: string): string | undefined {
     return this.state.currentStableToken(appId);
   }

@@ -58,18 +58,23 @@ describe('credential handling against WeChat faults (sandbox over HTTP, real Red
       body: JSON.stringify({ grant_type: 'client_credential', appid: ACCOUNT.appId, secret: ACCOUNT.appSecret, force_refresh: true }),
     });
     sandbox.sandbox.resetCalls();
+    const forcesBefore = sandbox.sandbox.forceRefreshes(ACCOUNT.appId);
     const card = await postJson(`${svc.url}/wechat/jssdk/card-config`, {});
     expect(card.status).toBe(200);
     expect([calls(STABLE), calls(TICKET)]).toEqual([1, 2]);
+    expect(sandbox.sandbox.forceRefreshes(ACCOUNT.appId)).toBe(forcesBefore);
   });
 
   it('stable mode: force_refresh only when WeChat hands back the rejected token', async () => {
     const svc = await service();
+    const forcesBefore = sandbox.sandbox.forceRefreshes(ACCOUNT.appId);
     sandbox.sandbox.injectFault(TICKET, { kind: 'errcode', errcode: 42001 });
     const { status, json } = await sign(svc);
     expect(status).toBe(200);
     expectValid(json);
     expect([calls(STABLE), calls(TICKET)]).toEqual([3, 2]);
+    // one force: the first fetch and the first replacement are normal-mode calls
+    expect(sandbox.sandbox.forceRefreshes(ACCOUNT.appId) - forcesBefore).toBe(1);
   });
 
   it.each([

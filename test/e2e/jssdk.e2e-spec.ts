@@ -126,6 +126,11 @@ describe('JS-SDK signing over HTTP (sandbox upstream, real Redis)', () => {
       ['url too long', { url: `https://h5.example.com/?${'a'.repeat(4100)}` }, 'INVALID_URL'],
       ['host not allowed', { url: 'https://evil.com/' }, 'DOMAIN_NOT_ALLOWED'],
       ['allowed host as user-info', { url: 'https://h5.example.com@evil.com/' }, 'DOMAIN_NOT_ALLOWED'],
+      // a wildcard covers subdomains at a dot boundary only
+      ['wildcard base glued to a longer name', { url: 'https://evilshop.example.com/' }, 'DOMAIN_NOT_ALLOWED'],
+      ['wildcard base itself', { url: 'https://shop.example.com/' }, 'DOMAIN_NOT_ALLOWED'],
+      ['wildcard with an empty label', { url: 'https://m..shop.example.com/' }, 'DOMAIN_NOT_ALLOWED'],
+      ['wildcard base as a prefix', { url: 'https://m.shop.example.com.evil.net/' }, 'DOMAIN_NOT_ALLOWED'],
       ['unknown property', { url: 'https://h5.example.com/', extra: 1 }, 'VALIDATION_FAILED'],
       ['jsApiList not an array', { url: 'https://h5.example.com/', jsApiList: 'chooseImage' }, 'VALIDATION_FAILED'],
       ['jsApiList with a non-string', { url: 'https://h5.example.com/', jsApiList: [1] }, 'VALIDATION_FAILED'],

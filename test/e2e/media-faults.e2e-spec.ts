@@ -113,3 +113,27 @@ describe('media downloads when WeChat misbehaves', () => {
     }
   });
 });
+
+describe('an unexpected failure (the media directory is not a directory)', () => {
+  let world: MediaWorld;
+  let notADirectory: string;
+  beforeAll(async () => {
+    const { mkdtemp, writeFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    notADirectory = join(await mkdtemp(join(tmpdir(), 'media-not-a-dir-')), 'file');
+    await writeFile(notADirectory, 'a file where the media directory should be');
+    world = await startMediaWorld('media-broken-dir', ACCOUNT, { env: { MEDIA_DIR: notADirectory } });
+  });
+  afterAll(() => world?.close());
+
+  it('answers 500 INTERNAL_ERROR in the JSON shape, with no stack and no path', async () => {
+    const { sandbox, apps: [svc] } = world;
+    const client = await loggedInClient(svc.url, sandbox.sandbox);
+    const mediaId = sandbox.sandbox.registerMedia(ACCOUNT.appId, { type: 'image', size: 100 });
+    const r = await client.post(`/wechat/media/${mediaId}`);
+    expect(r.status).toBe(500);
+    expect(r.json).toEqual({ statusCode: 500, code: 'INTERNAL_ERROR', message: 'internal error' });
+    expect(r.text).not.toMatch(/\bat |\.ts:|\.js:|ENOTDIR|media-not-a-dir/);
+  });
+});

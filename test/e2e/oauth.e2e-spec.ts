@@ -233,6 +233,11 @@ describe('OAuth login over HTTP (sandbox upstream, sessions in Redis)', () => {
     const r = await api.get(again.callbackPath, 'application/json');
     expect(r.status).toBe(401);
     expect(r.json.code).toBe('ACCESS_DENIED');
+    // a browser that also accepts JSON (as WeChat's webview does) is still a browser
+    const webview = browser();
+    const third = await consent(webview, { returnTo: '/p', decision: 'deny' });
+    expect(await webview.get(third.callbackPath, 'text/html,application/xhtml+xml,application/json;q=0.9,*/*;q=0.8'))
+      .toMatchObject({ status: 302, location: '/p?wechat_error=access_denied' });
     expect(sandbox.sandbox.calls(EXCHANGE)).toBe(0);
   });
 
@@ -258,6 +263,13 @@ describe('OAuth login over HTTP (sandbox upstream, sessions in Redis)', () => {
       const r = await browser().get('/wechat/oauth/me?tab=1', 'text/html,application/xhtml+xml');
       expect(r.status).toBe(302);
       expect(r.location).toBe(`/wechat/oauth/login?returnTo=${encodeURIComponent('/wechat/oauth/me?tab=1')}`);
+    });
+
+    it('answers a request that is not a GET with 401 JSON, even from a browser that accepts HTML', async () => {
+      const r = await browser().post('/wechat/media/anyMediaId0123', undefined, { accept: 'text/html,application/xhtml+xml' });
+      expect(r.status).toBe(401);
+      expect(r.location).toBeUndefined();
+      expect(r.json).toMatchObject({ statusCode: 401, code: 'NOT_AUTHENTICATED' });
     });
 
     it('answers 401 JSON with loginUrl otherwise', async () => {

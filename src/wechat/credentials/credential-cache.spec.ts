@@ -31,13 +31,21 @@ function countingFetcher(expiresInSec = 7200) {
 }
 
 describe('CredentialCache', () => {
-  it('makes one fetch for a burst of concurrent callers in one process', async () => {
-    const { cache } = await setup();
+  it('makes one fetch for a burst of concurrent callers in one process, through one lock attempt', async () => {
+    const { cache, store } = await setup();
+    const lock = store.lock.bind(store);
+    let lockAttempts = 0;
+    store.lock = (key: string, ttlMs: number) => {
+      lockAttempts += 1;
+      return lock(key, ttlMs);
+    };
     const c = cache();
     const fetcher = countingFetcher();
     const values = await Promise.all(Array.from({ length: 100 }, () => c.get('k', fetcher)));
     expect(new Set(values)).toEqual(new Set([v(1)]));
     expect(fetcher.calls()).toBe(1);
+    // the others joined the one fetch in this process: they never went to the shared lock
+    expect(lockAttempts).toBe(1);
   });
 
   it('makes one fetch across instances sharing a store: the others wait for the value', async () => {
@@ -54,6 +62,59 @@ describe('CredentialCache', () => {
     const fetcher = countingFetcher();
     await cache().get('k', fetcher);
     expect(await cache().get('k', fetcher)).toBe(v(1));
+    expect(fetcher.calls()).toBe(1);
+  });
+
+  it('reads the shared store again after taking the lock: a value written just before is used, not fetched', async () => {
+    const { cache, store, clock } = await setup();
+    const lock = store.lock.bind(store);
+    store.lock = async (key: string, ttlMs: number) => {
+      // another instance finishes its fetch between our miss and our lock
+      await store.set('k', { value: v(5), fetchedAt: clock.now(), expiresAt: clock.now() + 7200_000 }, 7000_000);
+      return lock(key, ttlMs);
+    };
+    const fetcher = countingFetcher();
+    expect(await cache().get('k', fetcher)).toBe(v(5));
+    expect(fetcher.calls()).toBe(0);
+  });
+
+  it('starts refreshing ahead only in the last 270 s of a value, once per retry pause', async () => {
+    const { cache, clock } = await setup();
+    const c = cache();
+    let calls = 0;
+    const failing: CredentialFetcher = async () => {
+      calls += 1;
+      if (calls === 1) return { value: v(1), expiresInSec: 7200 };
+      throw new Error('WeChat busy');
+    };
+    await c.get('k', failing);
+    clock.advance(7200_000 - 271_000);
+    expect(await c.get('k', failing)).toBe(v(1));
+    await c.settle();
+    expect(calls).toBe(1);
+    clock.advance(2000);
+    for (let i = 0; i < 20; i++) expect(c.peek('k', failing)).toBe(v(1));
+    await c.settle();
+    expect(calls).toBe(2);
+    // a failed background refresh is not repeated on every request, only after the pause
+    for (let i = 0; i < 5; i++) {
+      clock.advance(TIMING.backgroundRetryMs / 10);
+      expect(c.peek('k', failing)).toBe(v(1));
+      await c.settle();
+    }
+    expect(calls).toBe(2);
+    clock.advance(TIMING.backgroundRetryMs);
+    c.peek('k', failing);
+    await c.settle();
+    expect(calls).toBe(3);
+  });
+
+  it('keeps a value WeChat gave with expires_in 0 for a second, instead of fetching on every call', async () => {
+    const { cache } = await setup();
+    const c = cache();
+    const fetcher = countingFetcher(0);
+    expect(await c.get('k', fetcher)).toBe(v(1));
+    expect(await c.get('k', fetcher)).toBe(v(1));
     expect(fetcher.calls()).toBe(1);
   });
 
