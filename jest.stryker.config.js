@@ -1,0 +1,17 @@
+/**
+ * The tests mutation testing runs: the unit tests, and the end-to-end suites that run the service
+ * in this process (those that start the built dist/ in other processes would not see a mutant).
+ */
+import base from './jest.config.js';
+
+export default {
+  ...base,
+  testRegex: undefined,
+  testMatch: [
+    '<rootDir>/src/**/*.spec.ts',
+    '<rootDir>/test/e2e/credentials.e2e-spec.ts',
+    '<rootDir>/test/e2e/jssdk.e2e-spec.ts',
+    '<rootDir>/test/e2e/hostile-upstream.e2e-spec.ts',
+    '<rootDir>/test/e2e/media-faults.e2e-spec.ts',
+  ],
+};

@@ -1,0 +1,48 @@
+// Mutation testing of the heart of the service (npm run mutate): small bugs are put into these
+// files one at a time, and the tests must fail on each. The report goes to reports/mutation/
+// (not in git). It takes one to two hours on two cores, so CI does not run it.
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  packageManager: 'npm',
+  testRunner: 'jest',
+  testRunnerNodeArgs: ['--experimental-vm-modules'],
+  jest: { configFile: 'jest.stryker.config.js', enableFindRelatedTests: false },
+  checkers: ['typescript'],
+  tsconfigFile: 'tsconfig.json',
+  coverageAnalysis: 'perTest',
+  mutate: [
+    // credentials: the cache, its windows, single flight, refresh ahead, compare-before-refresh
+    'src/wechat/credentials/**/*.ts',
+    // signing: the signature, the nonce, the page url rules, the routes
+    'src/wechat/jssdk/**/*.ts',
+    // the one place that speaks HTTP to WeChat
+    'src/wechat/api/**/*.ts',
+    // the shared lock, its wait, and the time limits on Redis
+    'src/store/produce-once.ts',
+    'src/store/local-coordination.ts',
+    'src/store/cache-manager.store.ts',
+    'src/redis/redis-guard.ts',
+    // OAuth state and returnTo
+    'src/oauth/login-state.ts',
+    'src/oauth/return-to.ts',
+    // media size and storage rules
+    'src/media/media-meter.ts',
+    'src/media/media-id.ts',
+    'src/media/media-downloader.ts',
+    'src/media/local-disk-media.storage.ts',
+    '!src/**/*.spec.ts',
+    // OpenAPI descriptions and JSON schemas: data, not behaviour
+    '!src/wechat/jssdk/jssdk.openapi.ts',
+    '!src/wechat/jssdk/jssdk.schemas.ts',
+  ],
+  // Messages and log lines are prose: their wording is not behaviour (the codes are, and are tested).
+  mutator: { excludedMutations: ['StringLiteral'] },
+  ignoreStatic: true,
+  thresholds: { high: 90, low: 85, break: null },
+  reporters: ['clear-text', 'progress', 'html', 'json'],
+  htmlReporter: { fileName: 'reports/mutation/index.html' },
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  tempDirName: '.stryker-tmp',
+  concurrency: 2,
+  timeoutMS: 20_000,
+};
