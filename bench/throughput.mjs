@@ -1,9 +1,10 @@
 // Signing throughput and latency, warm Redis-backed cache, against the bare Fastify route, side by side.
+// `env` changes the service's environment (e.g. a Redis Cluster instead of one node).
 import { cannon, post, serviceEnv, startProcess, startSandboxProcess, startService, uniquePrefix } from './lib.mjs';
 
-export async function throughput({ rounds = 5, duration = 5 } = {}) {
+export async function throughput({ rounds = 5, duration = 5, env = {} } = {}) {
   const sandbox = await startSandboxProcess();
-  const service = await startService(serviceEnv(sandbox, { CACHE_KEY_PREFIX: uniquePrefix('tp') }));
+  const service = await startService(serviceEnv(sandbox, { CACHE_KEY_PREFIX: uniquePrefix('tp'), ...env }));
   const bare = await startProcess('bench/bare-server.mjs');
   try {
     if ((await post(service.url, { url: 'https://h5.example.com/' })).status !== 200) throw new Error('service does not sign');

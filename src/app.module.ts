@@ -42,6 +42,8 @@ export class AppModule {
           jsDomains: config.jsDomains,
           httpTimeoutMs: config.httpTimeoutMs,
           redisUrl: config.redisUrl,
+          redisClusterNodes: config.redisClusterNodes,
+          redisSentinel: config.redisSentinel,
           keyPrefix: config.keyPrefix,
           redisCommandTimeoutMs: config.redisCommandTimeoutMs,
           rateLimitPerMinute: config.rateLimitPerMinute,

@@ -16,7 +16,10 @@ export { TicketService } from './wechat/credentials/ticket.service.js';
 export type { TicketType } from './wechat/credentials/credential-keys.js';
 export { CredentialCache } from './wechat/credentials/credential-cache.js';
 export type { StoredCredential } from './wechat/credentials/credential-store.js';
-export { WECHAT_STORE, type WechatStore, type StoreLock, type StoreHit } from './store/wechat-store.js';
+export { WECHAT_STORE, type WechatStore, type StoreLock, type StoreHit, type RedisHandle } from './store/wechat-store.js';
+export type { StoreTopology, RedisSentinelOptions } from './store/create-store.js';
+export type { NodeRedisClient, RedisCommands, RedisConnection } from './store/redis-connection.js';
+export type { CacheLike } from './store/cache-manager.store.js';
 export { StoreUnavailableError } from './redis/redis-guard.js';
 export {
   SignatureService, type WxConfig, type WxConfigOptions, type ChooseCardParams, type ChooseCardConfig,

@@ -21,6 +21,9 @@ export interface AppConfig {
   jsDomains: string[];
   httpTimeoutMs: number;
   redisUrl?: string;
+  /** host:port seeds of a Redis Cluster */
+  redisClusterNodes: string[];
+  redisSentinel?: { sentinels: string[]; name: string };
   keyPrefix: string;
   /** the longest one Redis operation may take */
   redisCommandTimeoutMs: number;
@@ -85,7 +88,20 @@ function crossFieldProblems(env: EnvironmentVariables, sandbox: boolean): string
   if (sandbox && env.PORT === 0) {
     problems.push('PORT: must be a fixed port in sandbox mode (the built-in simulator is served on it)');
   }
+  problems.push(...redisProblems(env));
   if (env.NODE_ENV === 'production') problems.push(...productionProblems(env));
+  return problems;
+}
+
+/** One Redis topology at most; Sentinel needs both its variables. */
+function redisProblems(env: EnvironmentVariables): string[] {
+  const set = [
+    env.REDIS_URL && 'REDIS_URL', env.REDIS_CLUSTER_NODES.trim() && 'REDIS_CLUSTER_NODES', env.REDIS_SENTINELS.trim() && 'REDIS_SENTINELS',
+  ].filter(Boolean);
+  const problems: string[] = [];
+  if (set.length > 1) problems.push(`${set[1]}: set only one Redis topology (${set.join(' and ')} are both set)`);
+  if (env.REDIS_SENTINELS.trim() && !env.REDIS_SENTINEL_NAME) problems.push('REDIS_SENTINEL_NAME: is required with REDIS_SENTINELS');
+  if (env.REDIS_SENTINEL_NAME && !env.REDIS_SENTINELS.trim()) problems.push('REDIS_SENTINELS: is required with REDIS_SENTINEL_NAME');
   return problems;
 }
 
@@ -140,6 +156,8 @@ export function toAppConfig(env: EnvironmentVariables): AppConfig {
     jsDomains,
     httpTimeoutMs: env.WECHAT_HTTP_TIMEOUT_MS,
     redisUrl: env.REDIS_URL || undefined,
+    redisClusterNodes: splitList(env.REDIS_CLUSTER_NODES),
+    redisSentinel: env.REDIS_SENTINEL_NAME ? { sentinels: splitList(env.REDIS_SENTINELS), name: env.REDIS_SENTINEL_NAME } : undefined,
     keyPrefix: env.CACHE_KEY_PREFIX,
     redisCommandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,

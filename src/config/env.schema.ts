@@ -16,6 +16,9 @@ const toTrimmed = ({ value }: { value: unknown }) => (typeof value === 'string' 
 const urlOptions = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
 
 /** The environment as SPEC section 2 names it; validated once at start-up. */
+/** `host:port, host:port` (a host is a name, IPv4, or [IPv6]) */
+const HOST_PORT_LIST = /^\s*(?:(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):\d{1,5}\s*(?:,\s*|$))*$/;
+
 export class EnvironmentVariables {
   @IsIn(['development', 'production', 'test'])
   NODE_ENV: 'development' | 'production' | 'test' = 'development';
@@ -52,6 +55,15 @@ export class EnvironmentVariables {
 
   @IsOptional() @IsUrl({ require_tld: false, require_protocol: true, protocols: ['redis', 'rediss'] }, { message: 'must be a redis:// or rediss:// URL' })
   REDIS_URL?: string;
+
+  @IsString() @Matches(HOST_PORT_LIST, { message: 'must be a comma-separated list of host:port' })
+  REDIS_CLUSTER_NODES = '';
+
+  @IsString() @Matches(HOST_PORT_LIST, { message: 'must be a comma-separated list of host:port' })
+  REDIS_SENTINELS = '';
+
+  @IsOptional() @IsString() @Matches(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'must be the master name the sentinels watch' })
+  REDIS_SENTINEL_NAME?: string;
 
   @IsString() @MaxLength(64) @Matches(/^[A-Za-z0-9:_.-]*$/, { message: 'may only hold letters, digits and : _ . -' })
   CACHE_KEY_PREFIX = 'wechat:';

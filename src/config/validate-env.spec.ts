@@ -56,4 +56,14 @@ describe('validateEnv', () => {
     expect(problemsOf({ WECHAT_APP_ID: 'wx1234567890abcdef' })[0]).toMatch(/^WECHAT_APP_SECRET/);
     expect(problemsOf({ WECHAT_SANDBOX: 'false' })[0]).toMatch(/^WECHAT_APP_ID/);
   });
+
+  it('takes one Redis topology: a Cluster or a Sentinel, each checked', () => {
+    expect(validateEnv({ REDIS_CLUSTER_NODES: '10.0.0.1:7000, redis-b:7001' }).app.redisClusterNodes).toEqual(['10.0.0.1:7000', 'redis-b:7001']);
+    expect(validateEnv({ REDIS_SENTINELS: '10.0.0.5:26379', REDIS_SENTINEL_NAME: 'mymaster' }).app.redisSentinel)
+      .toEqual({ sentinels: ['10.0.0.5:26379'], name: 'mymaster' });
+    expect(problemsOf({ REDIS_CLUSTER_NODES: '10.0.0.1' })[0]).toMatch(/^REDIS_CLUSTER_NODES: .*host:port/);
+    expect(problemsOf({ REDIS_URL: 'redis://x:6379', REDIS_CLUSTER_NODES: 'x:7000' })[0]).toMatch(/^REDIS_CLUSTER_NODES: set only one Redis topology/);
+    expect(problemsOf({ REDIS_SENTINELS: 'x:26379' })[0]).toMatch(/^REDIS_SENTINEL_NAME: is required/);
+    expect(problemsOf({ REDIS_SENTINEL_NAME: 'mymaster' })[0]).toMatch(/^REDIS_SENTINELS: is required/);
+  });
 });

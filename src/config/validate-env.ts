@@ -4,7 +4,7 @@ import { type AppConfig, ConfigurationError, toAppConfig } from './app-config.js
 import { EnvironmentVariables } from './env.schema.js';
 
 const KNOWN = new Set(Object.keys(new EnvironmentVariables()).concat([
-  'WECHAT_APP_ID', 'WECHAT_APP_SECRET', 'REDIS_URL', 'PUBLIC_BASE_URL', 'SESSION_SECRET', 'OPENAPI_DOCS',
+  'WECHAT_APP_ID', 'WECHAT_APP_SECRET', 'REDIS_URL', 'REDIS_SENTINEL_NAME', 'PUBLIC_BASE_URL', 'SESSION_SECRET', 'OPENAPI_DOCS',
 ]));
 
 function describe(error: ValidationError, raw: Record<string, unknown>): string {

@@ -1,3 +1,4 @@
+import { accountKey } from '../store/account-keys.js';
 import type { MediaStorage } from './media-storage.js';
 
 /** What a host passes to MediaModule.forRoot / forRootAsync. */
@@ -52,7 +53,7 @@ export function resolveMediaOptions(o: MediaModuleOptions, keyPrefix = 'wechat:'
     storage: o.storage,
     waitTimeoutMs,
     access: o.access ?? 'owner',
-    lockKey: (mediaId) => `${keyPrefix}${appId}:media:${mediaId}:lock`,
+    lockKey: (mediaId) => accountKey(keyPrefix, appId, `media:${mediaId}:lock`),
     lockTtlMs: 30_000,
     pollIntervalMs: 100,
     downloadAttempts: 2,

@@ -1,6 +1,7 @@
 import { caching } from 'cache-manager';
 import { RedisStore } from 'connect-redis';
 import { CacheManagerStore } from '../store/cache-manager.store.js';
+import type { RedisCommands } from '../store/redis-connection.js';
 import type { RedisHandle, WechatStore } from '../store/wechat-store.js';
 
 type Done = (error?: unknown, value?: unknown) => void;
@@ -22,8 +23,8 @@ export async function sessionStoreFor(store: WechatStore, prefix: string): Promi
   return new StoreSessionStore(new CacheManagerStore(await caching('memory', { max: 10_000, ttl: DEFAULT_TTL_MS }), undefined), prefix);
 }
 
-function boundedConnectRedis({ client, guard }: RedisHandle, prefix: string): CallbackSessionStore {
-  const redis = new RedisStore({ client, prefix });
+function boundedConnectRedis({ connection, guard }: RedisHandle, prefix: string): CallbackSessionStore {
+  const redis = new RedisStore({ client: forConnectRedis(connection.commands), prefix });
   const settle = (work: () => Promise<unknown>, done: Done) => {
     guard.run(work).then((value) => done(null, value ?? undefined), (error: unknown) => done(error));
   };
@@ -31,6 +32,29 @@ function boundedConnectRedis({ client, guard }: RedisHandle, prefix: string): Ca
     get: (sid, done) => settle(() => redis.get(sid), done),
     set: (sid, session, done) => settle(() => redis.set(sid, session as never), done),
     destroy: (sid, done) => settle(() => redis.destroy(sid), done),
+  };
+}
+
+/**
+ * connect-redis asks node-redis clients for get/set/del/expire (and scans only for `all()` and
+ * `clear()`, which sessions never call). A Sentinel client is not recognised as node-redis by it,
+ * so every topology is handed over through this one node-redis-shaped view.
+ */
+function forConnectRedis(commands: RedisCommands): object {
+  const raw = commands as unknown as {
+    expire(key: string, seconds: number): Promise<unknown>;
+    set(key: string, value: string, options?: { EX: number }): Promise<unknown>;
+    del(keys: string | string[]): Promise<unknown>;
+  };
+  return {
+    get: (key: string) => commands.get(key),
+    set: (key: string, value: string, options?: { EX: number }) => raw.set(key, value, options),
+    del: async (keys: string | string[]) => {
+      for (const key of Array.isArray(keys) ? keys : [keys]) await commands.del(key);
+    },
+    expire: (key: string, seconds: number) => raw.expire(key, seconds),
+    mGet: () => Promise.reject(new Error('not used')),
+    scanIterator: () => { throw new Error('not used'); },
   };
 }
 

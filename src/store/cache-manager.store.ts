@@ -1,24 +1,20 @@
-import type { Cache } from 'cache-manager';
-import type { GuardedConnection, RedisGuard } from '../redis/redis-guard.js';
-import { LocalCounters, LocalLocks, newLockOwner } from './local-coordination.js';
-import { EXTEND_LOCK, HIT_WINDOW, RELEASE_LOCK } from './redis-scripts.js';
+import { LocalCounters, LocalLocks } from './local-coordination.js';
+import type { RedisCoordination } from './redis-coordination.js';
 import type { StoreHit, StoreLock, WechatStore } from './wechat-store.js';
 
-/** The node-redis commands a store uses (v4 and v5 single-node clients have them). */
-export interface NodeRedisCommands extends GuardedConnection {
-  set(key: string, value: string, options: { NX: true; PX: number }): Promise<unknown>;
-  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
-  exists(key: string): Promise<number>;
-}
-
-export interface CacheManagerRedis {
-  client: NodeRedisCommands;
-  guard: RedisGuard;
+/**
+ * What the store needs of a cache: cache-manager 5 and 7 (and so `@nestjs/cache-manager`'s
+ * CACHE_MANAGER) both have it. The ttl is in milliseconds in both.
+ */
+export interface CacheLike {
+  get<T>(key: string): Promise<T | null | undefined>;
+  set(key: string, value: unknown, ttlMs?: number): Promise<unknown>;
+  del(key: string): Promise<unknown>;
 }
 
 /**
- * WechatStore on a cache-manager cache: the values go through the cache (in memory, or Redis
- * through cache-manager-redis-yet); locks and counters through the cache's Redis client when
+ * WechatStore on a cache: the values go through the cache (in memory, or Redis through
+ * cache-manager-redis-yet or Keyv); locks and counters through the Redis connection behind it when
  * there is one, in this process otherwise. With Redis, every operation is bounded by the guard.
  */
 export class CacheManagerStore implements WechatStore {
@@ -27,8 +23,8 @@ export class CacheManagerStore implements WechatStore {
   private readonly counters: LocalCounters;
 
   constructor(
-    private readonly cache: Cache,
-    readonly redis: CacheManagerRedis | undefined,
+    private readonly cache: CacheLike,
+    readonly redis: RedisCoordination | undefined,
     private readonly closeOwned: () => Promise<void> = async () => undefined,
     now: () => number = Date.now,
   ) {
@@ -37,43 +33,28 @@ export class CacheManagerStore implements WechatStore {
     this.counters = new LocalCounters(now);
   }
 
-  get(key: string): Promise<unknown> {
-    return this.guarded(() => this.cache.get<unknown>(key));
+  async get(key: string): Promise<unknown> {
+    return (await this.guarded(() => this.cache.get<unknown>(key))) ?? undefined;
   }
 
-  set(key: string, value: unknown, ttlMs: number): Promise<void> {
-    return this.guarded(() => this.cache.set(key, value, Math.max(1, Math.ceil(ttlMs))));
+  async set(key: string, value: unknown, ttlMs: number): Promise<void> {
+    await this.guarded(() => this.cache.set(key, value, Math.max(1, Math.ceil(ttlMs))));
   }
 
-  delete(key: string): Promise<void> {
-    return this.guarded(() => this.cache.del(key));
+  async delete(key: string): Promise<void> {
+    await this.guarded(() => this.cache.del(key));
   }
 
   async lock(key: string, ttlMs: number): Promise<StoreLock | null> {
-    if (!this.redis) return this.locks.lock(key, ttlMs);
-    const { client, guard } = this.redis;
-    const owner = newLockOwner();
-    const taken = await guard.run(() => client.set(key, owner, { NX: true, PX: Math.ceil(ttlMs) }));
-    if (taken !== 'OK') return null;
-    return {
-      release: () => guard.run(() => client.eval(RELEASE_LOCK, { keys: [key], arguments: [owner] })).then(() => undefined, () => undefined),
-      extend: (ms) => guard.run(() => client.eval(EXTEND_LOCK, { keys: [key], arguments: [owner, String(Math.ceil(ms))] }))
-        .then((n) => n === 1, () => false),
-    };
+    return this.redis ? this.redis.lock(key, ttlMs) : this.locks.lock(key, ttlMs);
   }
 
   async isLocked(key: string): Promise<boolean> {
-    if (!this.redis) return this.locks.isLocked(key);
-    const { client, guard } = this.redis;
-    return (await guard.run(() => client.exists(key))) === 1;
+    return this.redis ? this.redis.isLocked(key) : this.locks.isLocked(key);
   }
 
   async hit(key: string, windowMs: number): Promise<StoreHit> {
-    if (!this.redis) return this.counters.hit(key, windowMs);
-    const { client, guard } = this.redis;
-    const [count, resetMs] = (await guard.run(() =>
-      client.eval(HIT_WINDOW, { keys: [key], arguments: [String(Math.ceil(windowMs))] }))) as [number, number];
-    return { count: Number(count), resetMs: Number(resetMs) };
+    return this.redis ? this.redis.hit(key, windowMs) : this.counters.hit(key, windowMs);
   }
 
   async ping(): Promise<boolean> {

@@ -1,10 +1,9 @@
 import { caching } from 'cache-manager';
-import { redisInsStore } from 'cache-manager-redis-yet';
-import { createClient, type RedisClientType } from 'redis';
+import { redisStore as redisYetStore } from 'cache-manager-redis-yet';
+import { createClient } from 'redis';
 import { eventually } from '../../test/support/eventually.js';
 import { deleteKeys, REDIS_URL, uniquePrefix } from '../../test/support/redis-keys.js';
-import { RedisGuard } from '../redis/redis-guard.js';
-import { CacheManagerStore, type NodeRedisCommands } from './cache-manager.store.js';
+import { createStore, type StoreTopology } from './create-store.js';
 import type { WechatStore } from './wechat-store.js';
 
 interface Subject {
@@ -12,29 +11,44 @@ interface Subject {
   close(): Promise<void>;
 }
 
+const open = (topology: StoreTopology) => createStore({ ...topology, commandTimeoutMs: 1000, warn: () => undefined });
+
 async function memoryStore(): Promise<Subject> {
-  return { store: new CacheManagerStore(await caching('memory', { max: 100, ttl: 60_000 }), undefined), close: async () => undefined };
+  const store = await open({});
+  return { store, close: () => store.close() };
 }
 
-async function redisStore(): Promise<Subject> {
-  const client = createClient({ url: REDIS_URL }) as RedisClientType;
-  await client.connect();
-  const commands = client as unknown as NodeRedisCommands;
-  const store = new CacheManagerStore(await caching(redisInsStore(client)), {
-    client: commands, guard: new RedisGuard(commands, { commandTimeoutMs: 1000 }),
-  }, () => client.quit().then(() => undefined));
+async function redisUrlStore(): Promise<Subject> {
+  const store = await open({ redisUrl: REDIS_URL });
   return { store, close: () => store.close() };
+}
+
+/** a node-redis 5 client of the host's, used directly */
+async function hostClientStore(): Promise<Subject> {
+  const client = createClient({ url: REDIS_URL });
+  await client.connect();
+  const store = await open({ redisClient: client });
+  return { store, close: async () => { await store.close(); await client.close(); } };
+}
+
+/** a cache-manager cache of the host's, with the node-redis 4 client found behind it */
+async function hostCacheStore(): Promise<Subject> {
+  const cache = await caching(await redisYetStore({ url: REDIS_URL }));
+  const store = await open({ cache });
+  return { store, close: async () => { await store.close(); await cache.store.client.quit(); } };
 }
 
 describe.each([
   ['in this process', memoryStore],
-  ['on a real Redis', redisStore],
-])('WechatStore %s', (_where, open) => {
+  ['on one Redis node (REDIS_URL)', redisUrlStore],
+  ['on the host’s node-redis 5 client', hostClientStore],
+  ['on the host’s cache-manager cache', hostCacheStore],
+])('WechatStore %s', (_where, start) => {
   let subject: Subject;
   let store: WechatStore;
   const prefix = uniquePrefix('store');
   beforeAll(async () => {
-    subject = await open();
+    subject = await start();
     store = subject.store;
   });
   afterAll(async () => {
@@ -90,5 +104,25 @@ describe.each([
 
   it('answers a ping', async () => {
     expect(await store.ping()).toBe(true);
+  });
+});
+
+describe('choosing a store', () => {
+  it('refuses two topologies at once, and names them', async () => {
+    await expect(open({ redisUrl: REDIS_URL, redisClusterNodes: ['127.0.0.1:7000'] }))
+      .rejects.toThrow('choose one shared store, not redisUrl and redisClusterNodes');
+  });
+
+  it('refuses a cache with no Redis client behind it, saying what to pass', async () => {
+    await expect(open({ cache: await caching('memory') })).rejects.toThrow(/pass its node-redis client as `redisClient`/);
+  });
+
+  it('refuses a redisClient that is not a node-redis client', async () => {
+    await expect(open({ redisClient: { isOpen: true, connect: async () => undefined } })).rejects.toThrow(/must be a node-redis client/);
+  });
+
+  it('uses a store of the host’s own as it is', async () => {
+    const own = await open({});
+    expect(await open({ store: own })).toBe(own);
   });
 });

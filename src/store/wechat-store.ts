@@ -1,4 +1,5 @@
 import type { RedisGuard } from '../redis/redis-guard.js';
+import type { RedisConnection } from './redis-connection.js';
 
 /** A lock taken with SET NX PX: only its owner can extend or release it. */
 export interface StoreLock {
@@ -15,11 +16,10 @@ export interface StoreHit {
   resetMs: number;
 }
 
-/** The node-redis connection behind a store, for what needs the client itself (sessions). */
+/** The Redis connection behind a store, for what needs Redis itself (sessions). */
 export interface RedisHandle {
-  /** a node-redis client (v4 or v5, single node or cluster) */
-  client: object;
-  guard: RedisGuard;
+  readonly connection: RedisConnection;
+  readonly guard: RedisGuard;
 }
 
 /**

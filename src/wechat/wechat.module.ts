@@ -25,7 +25,7 @@ const providers: Provider[] = [
     useFactory: (options: ResolvedWechatOptions) => {
       const logger = new Logger('Redis');
       return createStore({
-        redisUrl: options.redisUrl, cache: options.cache, commandTimeoutMs: options.redisCommandTimeoutMs,
+        ...options.topology, commandTimeoutMs: options.redisCommandTimeoutMs,
         warn: (message) => logger.warn(message),
       });
     },

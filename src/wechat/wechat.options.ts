@@ -1,10 +1,14 @@
-import type { Cache } from 'cache-manager';
+import type { StoreTopology } from '../store/create-store.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './api/retry-policy.js';
 
 export type TokenMode = 'stable' | 'classic';
 
-/** What a host passes to WechatModule.forRoot / forRootAsync. */
-export interface WechatModuleOptions {
+/**
+ * What a host passes to WechatModule.forRoot / forRootAsync. The shared store (StoreTopology) is
+ * one of: `redisUrl`, `redisClusterNodes`, `redisSentinel`, `redisClient`, `cache` (with its
+ * `redisClient` when the module cannot find it), `store`; none keeps everything in this process.
+ */
+export interface WechatModuleOptions extends StoreTopology {
   appId: string;
   appSecret: string;
   /** base of WeChat's server API; default https://api.weixin.qq.com */
@@ -15,10 +19,6 @@ export interface WechatModuleOptions {
   jsDomains?: string[];
   /** timeout of one call to WeChat, ms; default 5000 */
   httpTimeoutMs?: number;
-  /** redis:// url of the shared cache; omitted: an in-process cache (one instance only) */
-  redisUrl?: string;
-  /** a cache-manager cache the host already has (Redis-backed for a cluster); wins over redisUrl */
-  cache?: Cache;
   /** prefix of every key written; default `wechat:` */
   keyPrefix?: string;
   /** the longest one Redis operation may take, ms; past it Redis counts as down for that call; default 1000 */
@@ -29,14 +29,13 @@ export interface WechatModuleOptions {
 }
 
 export interface ResolvedWechatOptions {
+  topology: StoreTopology;
   appId: string;
   appSecret: string;
   apiBaseUrl: string;
   tokenMode: TokenMode;
   jsDomains: string[];
   httpTimeoutMs: number;
-  redisUrl?: string;
-  cache?: Cache;
   keyPrefix: string;
   redisCommandTimeoutMs: number;
   rateLimitPerMinute: number;
@@ -54,8 +53,10 @@ export function resolveWechatOptions(o: WechatModuleOptions): ResolvedWechatOpti
     tokenMode: o.tokenMode ?? 'stable',
     jsDomains: (o.jsDomains ?? []).map((d) => d.trim().toLowerCase()).filter(Boolean),
     httpTimeoutMs: o.httpTimeoutMs ?? 5000,
-    redisUrl: o.redisUrl || undefined,
-    cache: o.cache,
+    topology: {
+      redisUrl: o.redisUrl || undefined, redisClusterNodes: o.redisClusterNodes, redisSentinel: o.redisSentinel,
+      redisClient: o.redisClient, cache: o.cache, store: o.store,
+    },
     keyPrefix: o.keyPrefix ?? 'wechat:',
     redisCommandTimeoutMs: positive(o.redisCommandTimeoutMs ?? 1000, 'redisCommandTimeoutMs'),
     rateLimitPerMinute: atLeastZero(o.rateLimitPerMinute ?? 300, 'rateLimitPerMinute'),

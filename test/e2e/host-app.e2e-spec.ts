@@ -104,7 +104,8 @@ describe('the packed package inside a separate Nest app (npm pack → npm instal
     };
     const locked = await lockedVersions();
     const pin = (deps: Record<string, string>) =>
-      Object.fromEntries(Object.keys(deps).map((name) => [name, name === 'nest-wechat-h5' ? `file:${tarball}` : locked(name)]));
+      Object.fromEntries(Object.entries(deps).map(([name, wanted]) => [name,
+        name === 'nest-wechat-h5' ? `file:${tarball}` : /^\d/.test(wanted) ? wanted : locked(name)]));
     await writeFile(join(hostDir, 'package.json'), JSON.stringify({
       ...template, dependencies: pin(template.dependencies), devDependencies: pin(template.devDependencies),
     }, null, 2));
@@ -192,7 +193,7 @@ describe('the packed package inside a separate Nest app (npm pack → npm instal
       });
       compiled = stdout.split('\n').filter(Boolean);
       host = await startHost();
-      hostWithoutRoutes = await startHost({ BUILTIN_ROUTES: 'off' });
+      hostWithoutRoutes = await startHost({ HOST_VARIANT: 'no-builtin-routes' });
     }, 60_000);
 
     it('installs the package into its own node_modules, without sources', () => {
@@ -257,6 +258,37 @@ describe('the packed package inside a separate Nest app (npm pack → npm instal
       expect(r.status).toBe(200);
       expectValidConfig(r.json, page);
       expect(r.json.jsApiList).toEqual(['chooseImage']);
+    });
+
+    describe("with the host's own @nestjs/cache-manager cache (Keyv, @keyv/redis) and node-redis 5 client", () => {
+      const keyvPrefix = uniquePrefix('host-keyv');
+      let instances: ServiceProcess[];
+      beforeAll(async () => {
+        sandbox.sandbox.resetCalls();
+        // the second instance leaves the client out: the module finds it behind the Keyv store
+        instances = await Promise.all(['yes', 'no'].map((pass) =>
+          startHost({ HOST_VARIANT: 'keyv-cache', CACHE_KEY_PREFIX: keyvPrefix, HOST_PASS_CLIENT: pass })));
+      }, 60_000);
+      afterAll(() => deleteKeys(keyvPrefix));
+
+      it('makes one token and one ticket fetch for a cold burst over two host instances', async () => {
+        const results = await Promise.all(instances.flatMap((instance) => Array.from({ length: 30 }, (_, i) =>
+          new CookieClient(instance.url).post('/wechat/jssdk/config', { url: `${PAGE}&n=${i}` }).then((r) => ({ ...r, url: `${PAGE}&n=${i}` })))));
+        expect(results.map((r) => r.status)).toEqual(results.map(() => 200));
+        for (const r of results) expectValidConfig(r.json, r.url);
+        expect(sandbox.sandbox.calls('cgi-bin/stable_token')).toBe(1);
+        expect(sandbox.sandbox.calls('cgi-bin/ticket/getticket')).toBe(1);
+      });
+
+      it('keeps a login session that the other instance reads', async () => {
+        const client = new CookieClient(instances[0]!.url);
+        const login = await client.get('/wechat/oauth/login?returnTo=%2Forders');
+        const callback = await client.get(pathOf(sandbox.sandbox.authorize(login.location!, { user: 'alice' })));
+        expect(callback).toMatchObject({ status: 302, location: '/orders' });
+        const other = new CookieClient(instances[1]!.url);
+        for (const [name, value] of client.cookies) other.cookies.set(name, value);
+        expect((await other.get('/orders', 'application/json')).json.owner).toBe(sandbox.sandbox.openidOf(ACCOUNT.appId, 'alice'));
+      });
     });
 
     describe('with routes: false on both modules', () => {

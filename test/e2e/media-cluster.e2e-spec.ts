@@ -59,7 +59,7 @@ describe('media saved by two instances sharing Redis and MEDIA_DIR', () => {
     const redis = createClient({ url: REDIS_URL });
     await redis.connect();
     try {
-      const lockKey = `${prefix}${ACCOUNT.appId}:media:${mediaId}:lock`;
+      const lockKey = `${prefix}{${ACCOUNT.appId}}:media:${mediaId}:lock`;
       // held by a "dead" instance for a moment: the save waits for it to expire, then downloads
       await redis.set(lockKey, 'someone-else', { PX: 600 });
       const r = await a.post(`/wechat/media/${mediaId}`);

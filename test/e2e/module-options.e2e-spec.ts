@@ -74,8 +74,8 @@ describe('module options: useClass, routePrefix, a cache the host already has', 
   it('keeps the credentials in the cache the host passed in, and injects the services anywhere', async () => {
     await app.get(SignatureService).signConfig('https://h5.example.com/');
     const keys = await listKeys(prefix);
-    expect(keys).toEqual(expect.arrayContaining([`${prefix}${ACCOUNT.appId}:access_token`, `${prefix}${ACCOUNT.appId}:jsapi_ticket`]));
-    const stored = await (await hostCache).get<{ value: string; expiresAt: number }>(`${prefix}${ACCOUNT.appId}:jsapi_ticket`);
+    expect(keys).toEqual(expect.arrayContaining([`${prefix}{${ACCOUNT.appId}}:access_token`, `${prefix}{${ACCOUNT.appId}}:jsapi_ticket`]));
+    const stored = await (await hostCache).get<{ value: string; expiresAt: number }>(`${prefix}{${ACCOUNT.appId}}:jsapi_ticket`);
     expect(stored?.value).toBe(sandbox.sandbox.currentTicket(ACCOUNT.appId, 'jsapi'));
   });
 });

@@ -17,7 +17,7 @@ export async function deleteKeys(prefix: string): Promise<void> {
   await client.connect();
   try {
     const keys: string[] = [];
-    for await (const key of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) keys.push(key);
+    for await (const batch of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) keys.push(...batch);
     if (keys.length) await client.del(keys);
   } finally {
     await client.quit();
@@ -30,7 +30,7 @@ export async function listKeys(prefix: string): Promise<string[]> {
   await client.connect();
   try {
     const keys: string[] = [];
-    for await (const key of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) keys.push(key);
+    for await (const batch of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) keys.push(...batch);
     return keys.sort();
   } finally {
     await client.quit();

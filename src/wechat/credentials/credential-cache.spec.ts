@@ -1,16 +1,58 @@
 import 'reflect-metadata';
 import { caching } from 'cache-manager';
+import { eventually } from '../../../test/support/eventually.js';
+import { deleteKeys, REDIS_URL, uniquePrefix } from '../../../test/support/redis-keys.js';
 import { WechatUnavailableError } from '../api/wechat-api.error.js';
 import { CacheManagerStore } from '../../store/cache-manager.store.js';
+import { createStore } from '../../store/create-store.js';
+import type { WechatStore } from '../../store/wechat-store.js';
 import { CredentialCache, type CredentialFetcher } from './credential-cache.js';
 
 const TIMING = { lockTtlMs: 5000, waitBudgetMs: 2000, pollIntervalMs: 5, backgroundRetryMs: 1000, failureCooldownMs: 1000, inflightDeadlineMs: 10_000 };
 
-async function setup() {
+/** The same store with every key under `prefix`, so that tests on one Redis never meet. */
+function prefixed(store: WechatStore, prefix: string): WechatStore {
+  return {
+    kind: store.kind,
+    get: (key) => store.get(prefix + key),
+    set: (key, value, ttlMs) => store.set(prefix + key, value, ttlMs),
+    delete: (key) => store.delete(prefix + key),
+    lock: (key, ttlMs) => store.lock(prefix + key, ttlMs),
+    isLocked: (key) => store.isLocked(prefix + key),
+    hit: (key, windowMs) => store.hit(prefix + key, windowMs),
+    ping: () => store.ping(),
+    close: () => store.close(),
+  };
+}
+
+type Where = 'memory' | 'redis';
+let redis: WechatStore | undefined;
+const redisPrefix = uniquePrefix('credcache');
+
+afterAll(async () => {
+  await redis?.close();
+  await deleteKeys(redisPrefix);
+});
+
+async function sharedStore(where: Where, now: () => number): Promise<WechatStore> {
+  if (where === 'memory') return new CacheManagerStore(await caching('memory', { max: 100, ttl: 10_000_000 }), undefined, undefined, now);
+  redis ??= await createStore({ redisUrl: REDIS_URL, commandTimeoutMs: 2000, warn: () => undefined });
+  return prefixed(redis, `${redisPrefix}${Math.random().toString(36).slice(2)}:`);
+}
+
+/**
+ * A fake clock for the cache's decisions. Lock expiry is the store's own: in memory it follows
+ * the fake clock, on Redis real time, so `outliveLock` waits for it there.
+ */
+async function setupIn(where: Where) {
   let now = 1_000_000;
   const clock = { now: () => now, advance: (ms: number) => { now += ms; } };
-  const store = new CacheManagerStore(await caching('memory', { max: 100, ttl: 10_000_000 }), undefined, undefined, clock.now);
-  return { clock, store, cache: () => new CredentialCache(store, TIMING, clock.now) };
+  const store = await sharedStore(where, clock.now);
+  const outliveLock = async (key: string, ttlMs: number) => {
+    if (where === 'memory') clock.advance(ttlMs + 1);
+    else await eventually(async () => !(await store.isLocked(key)), 5000, 5);
+  };
+  return { clock, store, outliveLock, cache: () => new CredentialCache(store, TIMING, clock.now) };
 }
 
 /** A credential value WeChat could have sent (16+ characters). */
@@ -30,7 +72,12 @@ function countingFetcher(expiresInSec = 7200) {
   return fetcher;
 }
 
-describe('CredentialCache', () => {
+describe.each<[string, Where]>([
+  ['in this process', 'memory'],
+  ['on a real Redis', 'redis'],
+])('CredentialCache, its store %s', (_where, where) => {
+  const setup = () => setupIn(where);
+
   it('makes one fetch for a burst of concurrent callers in one process, through one lock attempt', async () => {
     const { cache, store } = await setup();
     const lock = store.lock.bind(store);
@@ -187,7 +234,7 @@ describe('CredentialCache', () => {
   });
 
   it('joins a fetch in progress only until its deadline; a stuck one is never waited on forever', async () => {
-    const store = new CacheManagerStore(await caching('memory', { max: 100, ttl: 60_000 }), undefined);
+    const store = await sharedStore(where, Date.now);
     // the stuck fetch's lock expires too (lockTtlMs), as a crashed holder's would
     const c = new CredentialCache(store, { ...TIMING, inflightDeadlineMs: 50, lockTtlMs: 30, failureCooldownMs: 0 }, Date.now);
     let calls = 0;
@@ -206,12 +253,12 @@ describe('CredentialCache', () => {
   });
 
   it('releases the lock after fetching, and only its own', async () => {
-    const { cache, store, clock } = await setup();
+    const { cache, store, outliveLock } = await setup();
     await cache().get('k', countingFetcher());
     expect(await store.isLocked('k:lock')).toBe(false);
-    const first = await store.lock('x:lock', 1000);
-    expect(await store.lock('x:lock', 1000)).toBeNull();
-    clock.advance(1001);
+    const first = await store.lock('x:lock', 50);
+    expect(await store.lock('x:lock', 50)).toBeNull();
+    await outliveLock('x:lock', 50);
     // the first holder's lock expired and another took it: the first one's release must not free it
     const second = await store.lock('x:lock', 60_000);
     await first!.release();

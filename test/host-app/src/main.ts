@@ -1,4 +1,4 @@
-// The host's entry point: the README's main.ts plus a switch to the variant without built-in routes
+// The host's entry point: the README's main.ts plus a switch between variants (HOST_VARIANT)
 // and a fixed listen address for the test. app.module.ts, orders.controller.ts, share.controller.ts
 // (and main.readme.ts, compiled only) are the README's marked blocks, written here by the e2e test.
 import 'reflect-metadata';
@@ -8,9 +8,11 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ProblemFilter } from 'nest-wechat-h5';
 import { AppModule } from './app.module.js';
+import { AppWithKeyvCacheModule } from './app-with-keyv-cache.module.js';
 import { AppWithoutBuiltinRoutesModule } from './app-without-builtin-routes.module.js';
 
-const root = process.env.BUILTIN_ROUTES === 'off' ? AppWithoutBuiltinRoutesModule : AppModule;
+const variants = { default: AppModule, 'no-builtin-routes': AppWithoutBuiltinRoutesModule, 'keyv-cache': AppWithKeyvCacheModule };
+const root = variants[(process.env.HOST_VARIANT ?? 'default') as keyof typeof variants];
 const app = await NestFactory.create<NestFastifyApplication>(root, new FastifyAdapter());
 const config = app.get(ConfigService);
 app.useGlobalFilters(new ProblemFilter());
