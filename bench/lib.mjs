@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -121,13 +121,15 @@ export const SIGN_BODY = JSON.stringify({ url: 'https://h5.example.com/pay/order
  * Sustained load with autocannon against POST /wechat/jssdk/config. autocannon's own percentiles
  * are whole milliseconds; with `precise`, p50/p99 come from every response time (fractional ms).
  */
-export async function cannon(url, { duration = 5, connections = 50, amount, precise = false } = {}) {
+export async function cannon(url, { duration = 5, connections = 50, amount, precise = false, bodies } = {}) {
   const times = [];
   const result = await new Promise((resolve, reject) => {
     const tracker = autocannon({
       url: `${url}/wechat/jssdk/config`, method: 'POST', connections, pipelining: 1,
       ...(amount ? { amount } : { duration }),
       headers: { 'content-type': 'application/json' }, body: SIGN_BODY,
+      // several bodies: each connection cycles through them
+      ...(bodies ? { requests: bodies.map((body) => ({ method: 'POST', body })) } : {}),
     }, (error, r) => (error ? reject(error) : resolve(r)));
     if (precise) tracker.on('response', (_client, statusCode, _bytes, responseTime) => {
       if (statusCode < 300) times.push(responseTime);
@@ -153,6 +155,23 @@ export async function post(url, body) {
 export function percentile(values, p) {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+/** CPU time a process has used so far, ns: every thread's run time from /proc (Linux). */
+export function cpuNs(pid) {
+  return readdirSync(`/proc/${pid}/task`).reduce((sum, tid) => {
+    try {
+      return sum + Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      return sum; // a thread that ended meanwhile
+    }
+  }, 0);
+}
+
+/** Resident memory of a process, MB (Linux /proc). */
+export function rssMb(pid) {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+  return Number(line.split(/\s+/)[1]) / 1024;
 }
 
 export const fmt = (n, digits = 1) => (typeof n === 'number' ? n.toFixed(digits) : String(n));

@@ -1,16 +1,8 @@
 // Ad hoc (not part of npm run bench): CPU time per request of the service and of the bare route,
 // steadier than req/s on a noisy machine (all threads' run time from /proc, median of rounds).
 // Usage: node bench/quick.mjs '{"LOG_LEVEL":"silent"}'   (extra service environment, optional)
-import { readdirSync, readFileSync } from 'node:fs';
-import { cannon, post, serviceEnv, startProcess, startSandboxProcess, startService, uniquePrefix } from './lib.mjs';
+import { cannon, cpuNs, post, serviceEnv, startProcess, startSandboxProcess, startService, uniquePrefix } from './lib.mjs';
 
-const cpuNs = (pid) => readdirSync(`/proc/${pid}/task`).reduce((sum, tid) => {
-  try {
-    return sum + Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
-  } catch {
-    return sum; // a thread that ended meanwhile
-  }
-}, 0);
 async function usPerRequest(target) {
   const before = cpuNs(target.childPid);
   const r = await cannon(target.url, { duration: 2 });

@@ -1,5 +1,6 @@
-// npm run bench [-- throughput cluster burst expiry memory media]: runs the benchmarks and prints one table of ratios.
+// npm run bench [-- throughput cluster accounts burst expiry memory media]: runs the benchmarks and prints one table of ratios.
 import os from 'node:os';
+import { accounts } from './accounts.mjs';
 import { burst } from './burst.mjs';
 import { expiry } from './expiry.mjs';
 import { fmt, pinning } from './lib.mjs';
@@ -30,6 +31,23 @@ if (run('cluster')) {
   } finally {
     await cluster.stop();
   }
+}
+if (run('accounts')) {
+  const a = await accounts();
+  console.log('accounts', JSON.stringify(a));
+  const gap = a.single.ratio - a.multi.ratio;
+  row(`signing with ${a.configured} accounts, load over ${a.loaded}, vs 1 account: req/s of bare`,
+    `${fmt(a.multi.ratio, 2)} vs ${fmt(a.single.ratio, 2)} (gap ${fmt(gap, 2)})`, 'gap <= 0.05', gap <= 0.05 && a.errors === 0);
+  const cpuGap = a.single.cpuRatio - a.multi.cpuRatio;
+  row('  the same as CPU time per request, bare / service',
+    `${fmt(a.multi.cpuRatio, 2)} vs ${fmt(a.single.cpuRatio, 2)} (${fmt(a.multi.cpuUs)} / ${fmt(a.single.cpuUs)} / ${fmt(a.bare.cpuUs)} µs) gap ${fmt(cpuGap, 2)}`,
+    'gap <= 0.05', cpuGap <= 0.05);
+  const growth = a.rss.multiMb - a.rss.singleMb;
+  row(`RSS with ${a.configured} accounts vs 1, after the same load`, `${fmt(a.rss.multiMb, 0)} vs ${fmt(a.rss.singleMb, 0)} MB (+${fmt(growth)} MB)`,
+    '< 20 MB', growth < 20);
+  row(`cold burst: ${a.burst.requests} requests over ${a.loaded} accounts`,
+    `${a.burst.tokenCalls} token + ${a.burst.ticketCalls} ticket calls (${fmt(a.burst.tokenCalls / a.loaded, 2)} + ${fmt(a.burst.ticketCalls / a.loaded, 2)} per account)`,
+    '1 + 1 per account', a.burst.tokenCalls === a.loaded && a.burst.ticketCalls === a.loaded && a.burst.ok === a.burst.requests);
 }
 if (run('burst')) {
   const b = await burst();

@@ -37,6 +37,7 @@ export class AppModule {
         WechatModule.forRoot({
           appId: config.appId,
           appSecret: config.appSecret,
+          accounts: config.accounts,
           apiBaseUrl: config.apiBaseUrl,
           tokenMode: config.tokenMode,
           jsDomains: config.jsDomains,

@@ -38,7 +38,7 @@ export async function createApp(overrides?: EnvOverrides): Promise<{ app: NestFa
   app.useGlobalFilters(new ProblemFilter());
   if (config.corsOrigins.length) app.enableCors({ origin: config.corsOrigins, credentials: true });
   if (config.sandbox) {
-    const sandbox = new Sandbox({ accounts: [{ appId: config.appId, appSecret: config.appSecret }] });
+    const sandbox = new Sandbox({ accounts: [{ appId: config.appId, appSecret: config.appSecret }, ...config.accounts] });
     await app.register(sandboxPlugin, { prefix: SANDBOX_MOUNT_PATH, sandbox });
   }
   if (config.openApiDocs) setupOpenApi(app);

@@ -11,6 +11,13 @@ export type { RetryPolicy } from './wechat/api/retry-policy.js';
 export {
   WechatEvents, type WechatEventListener, type CallOutcome, type CacheTier, type LoginOutcome,
 } from './wechat/wechat-events.js';
+export { WechatAccounts, WechatAccount } from './accounts/wechat-accounts.js';
+export type { WechatAccountConfig, WechatAccountSettings } from './accounts/account-config.js';
+export { UnknownAccountError, AccountRequiredError } from './accounts/account-errors.js';
+export type { AccountTokens } from './accounts/account-tokens.js';
+export type { AccountTickets } from './accounts/account-tickets.js';
+export type { AccountSigner } from './accounts/account-signer.js';
+export type { AccountOAuth } from './accounts/account-oauth.js';
 export { TokenService } from './wechat/credentials/token.service.js';
 export { TicketService } from './wechat/credentials/ticket.service.js';
 export type { TicketType } from './wechat/credentials/credential-keys.js';
@@ -22,7 +29,7 @@ export type { NodeRedisClient, RedisCommands, RedisConnection } from './store/re
 export type { CacheLike } from './store/cache-manager.store.js';
 export { StoreUnavailableError } from './redis/redis-guard.js';
 export {
-  SignatureService, type WxConfig, type WxConfigOptions, type ChooseCardParams, type ChooseCardConfig,
+  SignatureService, type WxConfig, type WxConfigOptions, type ChooseCardParams, type ChooseCardConfig, type AccountChoice,
 } from './wechat/jssdk/signature.service.js';
 export { jsapiSignature, cardSignature, withoutFragment } from './wechat/jssdk/signature.js';
 export { JssdkRoutes, JSSDK_ROUTES_MOUNT, DEFAULT_JSSDK_MOUNT } from './wechat/jssdk/jssdk.routes.js';

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import type { WechatAccountConfig, WechatAccountSettings } from '../accounts/account-config.js';
+import { accountsFromEnv } from './accounts-env.js';
 import type { EnvironmentVariables } from './env.schema.js';
 
 /** The sandbox's built-in account, used when the simulator runs without configured credentials. */
@@ -13,8 +15,11 @@ export interface AppConfig {
   host: string;
   port: number;
   sandbox: boolean;
+  /** the default account */
   appId: string;
   appSecret: string;
+  /** the other accounts of WECHAT_ACCOUNTS */
+  accounts: WechatAccountConfig[];
   apiBaseUrl: string;
   openBaseUrl: string;
   tokenMode: 'stable' | 'classic';
@@ -65,7 +70,7 @@ export function selfAddress(host: string, port: number): string {
 export function resolveSandbox(env: EnvironmentVariables): boolean {
   if (env.WECHAT_SANDBOX === 'true') return true;
   if (env.WECHAT_SANDBOX === 'false') return false;
-  return !env.WECHAT_APP_ID && !env.WECHAT_APP_SECRET && env.NODE_ENV !== 'production';
+  return !env.WECHAT_APP_ID && !env.WECHAT_APP_SECRET && !env.WECHAT_ACCOUNTS && env.NODE_ENV !== 'production';
 }
 
 /** Rules across variables; each problem names its variable. */
@@ -75,10 +80,10 @@ function crossFieldProblems(env: EnvironmentVariables, sandbox: boolean): string
   const hasSecret = !!env.WECHAT_APP_SECRET;
   if (hasId !== hasSecret) {
     problems.push(`${hasId ? 'WECHAT_APP_SECRET' : 'WECHAT_APP_ID'}: is required when ${hasId ? 'WECHAT_APP_ID' : 'WECHAT_APP_SECRET'} is set`);
-  } else if (!sandbox && !hasId) {
+  } else if (!sandbox && !hasId && !env.WECHAT_ACCOUNTS) {
     problems.push(env.NODE_ENV === 'production'
-      ? 'WECHAT_APP_ID: is required in production (with WECHAT_APP_SECRET)'
-      : 'WECHAT_APP_ID: is required (with WECHAT_APP_SECRET) when WECHAT_SANDBOX=false');
+      ? 'WECHAT_APP_ID: is required in production (with WECHAT_APP_SECRET), or WECHAT_ACCOUNTS'
+      : 'WECHAT_APP_ID: is required (with WECHAT_APP_SECRET, or WECHAT_ACCOUNTS) when WECHAT_SANDBOX=false');
   }
   if (env.NODE_ENV === 'production' && (env.SESSION_SECRET ?? '').length < 32) {
     problems.push('SESSION_SECRET: is required in production and must be at least 32 characters');
@@ -127,6 +132,18 @@ function productionProblems(env: EnvironmentVariables): string[] {
 /** scheme://host[:port], at most a trailing slash: no user info, path, query or fragment. */
 const isBareOrigin = (url: string) => /^https?:\/\/[^/?#@\\]+\/?$/i.test(url);
 
+/** The default account (WECHAT_APP_ID, else the first of WECHAT_ACCOUNTS, else the sandbox's) and the others. */
+function accountsOf(env: EnvironmentVariables, sandbox: boolean, jsDomains: string[]): [WechatAccountSettings, ...WechatAccountSettings[]] {
+  const tokenMode = env.WECHAT_TOKEN_MODE;
+  const base = env.WECHAT_APP_ID && env.WECHAT_APP_SECRET
+    ? { appId: env.WECHAT_APP_ID, appSecret: env.WECHAT_APP_SECRET, jsDomains, tokenMode }
+    : sandbox && !env.WECHAT_ACCOUNTS ? { ...SANDBOX_ACCOUNT, jsDomains, tokenMode } : undefined;
+  const { accounts, problem } = accountsFromEnv(env.WECHAT_ACCOUNTS, base, tokenMode);
+  if (problem) throw new ConfigurationError([problem]);
+  if (accounts.length === 0) throw new ConfigurationError(['WECHAT_ACCOUNTS: lists no account']);
+  return accounts as [WechatAccountSettings, ...WechatAccountSettings[]];
+}
+
 export function toAppConfig(env: EnvironmentVariables): AppConfig {
   const sandbox = resolveSandbox(env);
   const problems = crossFieldProblems(env, sandbox);
@@ -143,17 +160,19 @@ export function toAppConfig(env: EnvironmentVariables): AppConfig {
       + 'cookie never comes back and logins cannot finish. Set TRUST_PROXY=true there.');
   }
   const mountedSandbox = sandbox;
+  const [first, ...others] = accountsOf(env, sandbox, jsDomains);
   return {
     nodeEnv: env.NODE_ENV,
     host: env.HOST,
     port: env.PORT,
     sandbox,
-    appId: env.WECHAT_APP_ID ?? SANDBOX_ACCOUNT.appId,
-    appSecret: env.WECHAT_APP_SECRET ?? SANDBOX_ACCOUNT.appSecret,
+    appId: first.appId,
+    appSecret: first.appSecret,
+    accounts: others.map((a) => ({ appId: a.appId, appSecret: a.appSecret, jsDomains: [...a.jsDomains], tokenMode: a.tokenMode })),
     apiBaseUrl: mountedSandbox ? selfAddress(env.HOST, env.PORT) + SANDBOX_MOUNT_PATH : stripSlash(env.WECHAT_API_BASE_URL),
     openBaseUrl: mountedSandbox ? publicBaseUrl + SANDBOX_MOUNT_PATH : stripSlash(env.WECHAT_OPEN_BASE_URL),
     tokenMode: env.WECHAT_TOKEN_MODE,
-    jsDomains,
+    jsDomains: [...first.jsDomains],
     httpTimeoutMs: env.WECHAT_HTTP_TIMEOUT_MS,
     redisUrl: env.REDIS_URL || undefined,
     redisClusterNodes: splitList(env.REDIS_CLUSTER_NODES),

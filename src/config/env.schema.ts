@@ -56,6 +56,9 @@ export class EnvironmentVariables {
   @IsOptional() @IsUrl({ require_tld: false, require_protocol: true, protocols: ['redis', 'rediss'] }, { message: 'must be a redis:// or rediss:// URL' })
   REDIS_URL?: string;
 
+  @IsOptional() @IsString()
+  WECHAT_ACCOUNTS?: string;
+
   @IsString() @Matches(HOST_PORT_LIST, { message: 'must be a comma-separated list of host:port' })
   REDIS_CLUSTER_NODES = '';
 

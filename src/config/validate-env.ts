@@ -4,13 +4,13 @@ import { type AppConfig, ConfigurationError, toAppConfig } from './app-config.js
 import { EnvironmentVariables } from './env.schema.js';
 
 const KNOWN = new Set(Object.keys(new EnvironmentVariables()).concat([
-  'WECHAT_APP_ID', 'WECHAT_APP_SECRET', 'REDIS_URL', 'REDIS_SENTINEL_NAME', 'PUBLIC_BASE_URL', 'SESSION_SECRET', 'OPENAPI_DOCS',
+  'WECHAT_APP_ID', 'WECHAT_APP_SECRET', 'WECHAT_ACCOUNTS', 'REDIS_URL', 'REDIS_SENTINEL_NAME', 'PUBLIC_BASE_URL', 'SESSION_SECRET', 'OPENAPI_DOCS',
 ]));
 
 function describe(error: ValidationError, raw: Record<string, unknown>): string {
   const reasons = Object.values(error.constraints ?? {}).map((m) => m.replace(`${error.property} `, ''));
   const value = raw[error.property];
-  const secret = /SECRET/.test(error.property);
+  const secret = /SECRET|ACCOUNTS/.test(error.property);
   const shown = secret || value === undefined ? '' : ` (got ${JSON.stringify(String(value)).slice(0, 80)})`;
   return `${error.property}: ${reasons.join('; ')}${shown}`;
 }

@@ -24,9 +24,18 @@ const codeOf = (error: unknown) => (error as NodeJS.ErrnoException)?.code;
 export class LocalDiskMediaStorage implements MediaStorage {
   readonly dir: string;
   private swept = false;
+  private readonly accounts = new Map<string, LocalDiskMediaStorage>();
 
   constructor(dir: string) {
     this.dir = resolve(dir);
+  }
+
+  /** Another account's media go to a subdirectory named after its appId (letters, digits, _ and -). */
+  forAccount(appId: string): MediaStorage {
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(appId)) throw new Error('LocalDiskMediaStorage: not an appId');
+    let storage = this.accounts.get(appId);
+    if (!storage) this.accounts.set(appId, (storage = new LocalDiskMediaStorage(join(this.dir, appId))));
+    return storage;
   }
 
   async stat(mediaId: string): Promise<MediaRecord | undefined> {

@@ -62,20 +62,20 @@ describe('MediaDownloader', () => {
 
   it('streams the body into storage with its measured size and sha256', async () => {
     answers.push(() => file(body(data), data.length));
-    const record = await downloader().download('voice1', false);
+    const record = await downloader().download('voice1', { hd: false });
     expect(record).toMatchObject({
       mediaId: 'voice1', contentType: 'audio/amr', size: data.length, filename: 'v.amr',
       sha256: createHash('sha256').update(data).digest('hex'),
     });
     expect(calls).toEqual(['cgi-bin/media/get']);
     answers.push(() => file(body(data), data.length));
-    expect((await downloader().download('voice2', true)).size).toBe(data.length);
+    expect((await downloader().download('voice2', { hd: true })).size).toBe(data.length);
     expect(calls).toEqual(['cgi-bin/media/get', 'cgi-bin/media/get/jssdk']);
   });
 
   it('counts the bytes: a body past the limit without Content-Length is 413, nothing kept', async () => {
     answers.push(() => file(body(data)));
-    const error = await downloader(100_000).download('big', false).catch((e: unknown) => e);
+    const error = await downloader(100_000).download('big', { hd: false }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HttpProblem);
     expect(error).toMatchObject({ statusCode: 413, code: 'MEDIA_TOO_LARGE' });
     expect(await files()).toEqual([]);
@@ -90,7 +90,7 @@ describe('MediaDownloader', () => {
       },
     });
     answers.push(() => file(readable, data.length));
-    await expect(downloader(100_000).download('big', false)).rejects.toMatchObject({ statusCode: 413 });
+    await expect(downloader(100_000).download('big', { hd: false })).rejects.toMatchObject({ statusCode: 413 });
     expect(reads).toBe(0);
     expect(readable.destroyed).toBe(true);
     expect(await files()).toEqual([]);
@@ -98,11 +98,11 @@ describe('MediaDownloader', () => {
 
   it('downloads again once when the body breaks off, then gives up with WechatUnavailableError', async () => {
     answers.push(() => file(body(data, 2), data.length), () => file(body(data), data.length));
-    expect((await downloader().download('cut1', false)).size).toBe(data.length);
+    expect((await downloader().download('cut1', { hd: false })).size).toBe(data.length);
     expect(calls).toHaveLength(2);
 
     answers.push(() => file(body(data, 1), data.length), () => file(body(data, 3), data.length));
-    await expect(downloader().download('cut2', false)).rejects.toBeInstanceOf(WechatUnavailableError);
+    await expect(downloader().download('cut2', { hd: false })).rejects.toBeInstanceOf(WechatUnavailableError);
     expect(calls).toHaveLength(4);
     expect((await files()).filter((name) => name.includes('cut2'))).toEqual([]);
   });
@@ -119,27 +119,27 @@ describe('MediaDownloader', () => {
       },
     };
     answers.push(() => file(body(data, 2), data.length), () => file(body(data), data.length));
-    expect((await downloader(1_000_000, wrapping).download('wrapped', false)).size).toBe(data.length);
+    expect((await downloader(1_000_000, wrapping).download('wrapped', { hd: false })).size).toBe(data.length);
     expect(calls).toHaveLength(2);
     answers.push(() => file(body(data)));
-    await expect(downloader(100_000, wrapping).download('wrapped-big', false)).rejects.toMatchObject({ statusCode: 413 });
+    await expect(downloader(100_000, wrapping).download('wrapped-big', { hd: false })).rejects.toMatchObject({ statusCode: 413 });
   });
 
   it('does not retry a storage failure, and reports it as it is', async () => {
     const diskFull = Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
     const failing: MediaStorage = { ...storage, save: async (_id, readable) => { readable.destroy(); throw diskFull; } };
     answers.push(() => file(body(data), data.length));
-    await expect(downloader(1_000_000, failing).download('full', false)).rejects.toBe(diskFull);
+    await expect(downloader(1_000_000, failing).download('full', { hd: false })).rejects.toBe(diskFull);
     expect(calls).toHaveLength(1);
   });
 
   it('40007 is 404 MEDIA_NOT_FOUND, a video url 422 MEDIA_IS_VIDEO, other JSON 502', async () => {
     answers.push(() => { throw new WechatApiError(40007, 'invalid media_id', 'cgi-bin/media/get'); });
-    await expect(downloader().download('gone', false)).rejects.toMatchObject({ statusCode: 404, code: 'MEDIA_NOT_FOUND', extra: { errcode: 40007 } });
+    await expect(downloader().download('gone', { hd: false })).rejects.toMatchObject({ statusCode: 404, code: 'MEDIA_NOT_FOUND', extra: { errcode: 40007 } });
     answers.push(() => ({ kind: 'json', body: { video_url: 'http://example.com/v.mp4' } }));
-    await expect(downloader().download('video', false)).rejects.toMatchObject({ statusCode: 422, extra: { videoUrl: 'http://example.com/v.mp4' } });
+    await expect(downloader().download('video', { hd: false })).rejects.toMatchObject({ statusCode: 422, extra: { videoUrl: 'http://example.com/v.mp4' } });
     answers.push(() => ({ kind: 'json', body: { something: 'else' } }));
-    await expect(downloader().download('odd', false)).rejects.toBeInstanceOf(WechatApiError);
+    await expect(downloader().download('odd', { hd: false })).rejects.toBeInstanceOf(WechatApiError);
     expect(await files()).toEqual([]);
   });
 

@@ -23,6 +23,16 @@ class BodyBrokeOff extends Error {}
 export const mediaTooLarge = (maxBytes: number) =>
   new HttpProblem(413, 'MEDIA_TOO_LARGE', `the media is larger than the limit of ${maxBytes} bytes`, { maxBytes });
 
+/** What to download into where: a voice in HD or not, for whom, of which account, into which storage. */
+export interface DownloadTarget {
+  hd: boolean;
+  owner?: MediaOwner;
+  /** default: the default account */
+  appId?: string;
+  /** default: the module's storage */
+  storage?: MediaStorage;
+}
+
 /**
  * Downloads one media from WeChat into storage: token handling through TokenService (40001 and
  * friends: a new token, one retry), the size limit checked on Content-Length and again on the
@@ -39,11 +49,11 @@ export class MediaDownloader {
     @Inject(MEDIA_OPTIONS) private readonly options: ResolvedMediaOptions,
   ) {}
 
-  async download(mediaId: string, hd: boolean, owner?: MediaOwner): Promise<MediaRecord> {
-    const endpoint = hd ? HD_VOICE_ENDPOINT : MEDIA_ENDPOINT;
+  async download(mediaId: string, target: DownloadTarget): Promise<MediaRecord> {
+    const endpoint = target.hd ? HD_VOICE_ENDPOINT : MEDIA_ENDPOINT;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.downloadOnce(endpoint, mediaId, owner);
+        return await this.downloadOnce(endpoint, mediaId, target);
       } catch (error) {
         if (!(error instanceof BodyBrokeOff)) throw error;
         if (attempt >= this.options.downloadAttempts) throw new WechatUnavailableError(endpoint, error.message);
@@ -52,8 +62,8 @@ export class MediaDownloader {
     }
   }
 
-  private async downloadOnce(endpoint: string, mediaId: string, owner: MediaOwner | undefined): Promise<MediaRecord> {
-    const file = await this.open(endpoint, mediaId);
+  private async downloadOnce(endpoint: string, mediaId: string, { owner, appId, storage }: DownloadTarget): Promise<MediaRecord> {
+    const file = await this.open(endpoint, mediaId, appId);
     const { maxBytes } = this.options;
     if (file.contentLength !== undefined && file.contentLength > maxBytes) {
       file.body.destroy();
@@ -67,7 +77,7 @@ export class MediaDownloader {
     const named = file.filename !== undefined ? { filename: file.filename } : {};
     const owned = owner ? { owner: { appId: owner.appId, openid: owner.openid } } : {};
     try {
-      return await this.storage.save(mediaId, metered, {
+      return await (storage ?? this.storage).save(mediaId, metered, {
         contentType,
         ...named,
         record: () => ({ mediaId, contentType, ...meter.measured(), savedAt: new Date().toISOString(), ...named, ...owned }),
@@ -81,10 +91,11 @@ export class MediaDownloader {
   }
 
   /** The file WeChat sends, or the HTTP problem its answer means. */
-  private async open(endpoint: string, mediaId: string): Promise<WechatFile> {
+  private async open(endpoint: string, mediaId: string, appId: string | undefined): Promise<WechatFile> {
     let answer;
     try {
-      answer = await this.tokens.withAccessToken((token) => this.client.download(endpoint, { access_token: token, media_id: mediaId }));
+      answer = await this.tokens.withAccessToken(
+        (token) => this.client.download(endpoint, { access_token: token, media_id: mediaId }, appId ? { appId } : undefined), appId);
     } catch (error) {
       if (error instanceof WechatApiError && GONE_ERRCODES.has(error.errcode)) {
         throw new HttpProblem(404, 'MEDIA_NOT_FOUND', 'WeChat does not know this media id (or it expired after 3 days)', {

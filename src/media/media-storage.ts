@@ -39,6 +39,11 @@ export interface MediaStorage {
   open(mediaId: string): Promise<StoredMedia | undefined>;
   /** Deletes the media; no error when it is not there. */
   remove(mediaId: string): Promise<void>;
+  /**
+   * The storage of another Official Account's media (media ids are per account). Without it,
+   * every account's media share this storage, told apart only by their records' owner.
+   */
+  forAccount?(appId: string): MediaStorage;
 }
 
 /** Injection token of the MediaStorage in use (LocalDiskMediaStorage unless the host passed one). */

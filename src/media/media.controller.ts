@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Param, type PipeTransform, Post, Query, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { Controller, Get, Param, type PipeTransform, Post, Query, Res, UseFilters, UseGuards } from '@nestjs/common';
 import {
   ApiBadGatewayResponse, ApiBadRequestResponse, ApiCookieAuth, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse,
   ApiForbiddenResponse, ApiOperation, ApiParam, ApiPayloadTooLargeResponse, ApiQuery, ApiServiceUnavailableResponse, ApiTags,
@@ -13,7 +13,8 @@ import type { SessionUser } from '../oauth/session-user.js';
 import { WechatAuthGuard } from '../oauth/wechat-auth.guard.js';
 import { WechatUser } from '../oauth/wechat-user.decorator.js';
 import { RateLimitGuard } from '../rate-limit/rate-limit.guard.js';
-import { WECHAT_OPTIONS, type ResolvedWechatOptions } from '../wechat/wechat.options.js';
+import { APP_ID_PATTERN } from '../accounts/account-config.js';
+import { WechatAccounts } from '../accounts/wechat-accounts.js';
 import type { MediaOwner } from './media-record.js';
 import { assertMediaId } from './media-id.js';
 import { MediaRecordDto, type MediaRecordBody, toRecordBody } from './media.responses.js';
@@ -37,6 +38,7 @@ function parseHd(value: unknown): boolean {
 @Controller('wechat/media')
 @ApiTags('Media')
 @ApiCookieAuth('wechat_sid')
+@ApiQuery({ name: 'appId', required: false, description: "the media id's account; default: the one the user logged in through" })
 @ApiParam({ name: 'mediaId', description: 'the media_id (a serverId from wx.uploadVoice / wx.uploadImage): 1-100 of [A-Za-z0-9_-]' })
 @ApiBadRequestResponse({ type: ProblemDto, description: 'INVALID_MEDIA_ID (or VALIDATION_FAILED for hd)' })
 @ApiUnauthorizedResponse({ type: NotAuthenticatedDto, description: 'NOT_AUTHENTICATED' })
@@ -44,12 +46,21 @@ function parseHd(value: unknown): boolean {
 export class MediaController {
   constructor(
     private readonly media: MediaService,
-    @Inject(WECHAT_OPTIONS) private readonly wechat: ResolvedWechatOptions,
+    private readonly accounts: WechatAccounts,
   ) {}
 
-  /** The account and user a media belongs to: the session user's. */
+  /** The account and user a media belongs to: the session user's (a session from before accounts: the default's). */
   private ownerOf(user: SessionUser): MediaOwner {
-    return { appId: this.wechat.appId, openid: user.openid };
+    return { appId: user.appId ?? this.accounts.default.appId, openid: user.openid };
+  }
+
+  /** The media id's account: an explicit `appId`, else the one the user logged in through. */
+  private accountOf(appId: unknown, user: SessionUser): string {
+    if (appId === undefined) return this.ownerOf(user).appId;
+    if (typeof appId !== 'string' || !APP_ID_PATTERN.test(appId)) {
+      throw new HttpProblem(400, 'VALIDATION_FAILED', 'appId must be 1-64 of A-Z a-z 0-9 _ -');
+    }
+    return this.accounts.get(appId).appId;
   }
 
   @Post(':mediaId')
@@ -68,12 +79,13 @@ export class MediaController {
   async save(
     @Param('mediaId', MediaIdPipe) mediaId: string,
     @Query('hd') hd: unknown,
+    @Query('appId') appId: unknown,
     @WechatUser() user: SessionUser,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<MediaRecordBody> {
     // a snapshot page's ids are virtual: nothing saved under them could be found again
     if (user.isSnapshotUser) throw new HttpProblem(403, 'SNAPSHOT_USER', 'a snapshot-page user cannot save media; open the page for real first');
-    const { record, created } = await this.media.save(mediaId, { hd: parseHd(hd), owner: this.ownerOf(user) });
+    const { record, created } = await this.media.save(mediaId, { hd: parseHd(hd), owner: this.ownerOf(user), appId: this.accountOf(appId, user) });
     void reply.status(created ? 201 : 200);
     return toRecordBody(record);
   }
@@ -88,10 +100,11 @@ export class MediaController {
   @ApiNotFoundResponse({ type: ProblemDto, description: 'MEDIA_NOT_FOUND: not saved here, or saved by someone else' })
   async read(
     @Param('mediaId', MediaIdPipe) mediaId: string,
+    @Query('appId') appId: unknown,
     @WechatUser() user: SessionUser,
     @Res() reply: FastifyReply,
   ): Promise<FastifyReply> {
-    const { record, body } = await this.media.open(mediaId, this.ownerOf(user));
+    const { record, body } = await this.media.open(mediaId, this.ownerOf(user), this.accountOf(appId, user));
     return reply
       .status(200)
       .header('content-type', record.contentType)

@@ -26,8 +26,8 @@ export interface ResolvedMediaOptions {
   storage?: MediaStorage;
   waitTimeoutMs: number;
   access: MediaAccess;
-  /** the store key of the cross-instance lock of one media id */
-  lockKey: (mediaId: string) => string;
+  /** the lock of one media id of an account (the default account when none is given) */
+  lockKey: (mediaId: string, appId?: string) => string;
   /** lifetime of the cross-instance download lock; extended while the download runs */
   lockTtlMs: number;
   /** how often a waiting save looks for the other instance's result */
@@ -53,7 +53,7 @@ export function resolveMediaOptions(o: MediaModuleOptions, keyPrefix = 'wechat:'
     storage: o.storage,
     waitTimeoutMs,
     access: o.access ?? 'owner',
-    lockKey: (mediaId) => accountKey(keyPrefix, appId, `media:${mediaId}:lock`),
+    lockKey: (mediaId, account = appId) => accountKey(keyPrefix, account, `media:${mediaId}:lock`),
     lockTtlMs: 30_000,
     pollIntervalMs: 100,
     downloadAttempts: 2,

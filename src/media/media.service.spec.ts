@@ -1,4 +1,5 @@
 import { caching } from 'cache-manager';
+import { type AccountsDeps, WechatAccounts } from '../accounts/wechat-accounts.js';
 import { CacheManagerStore } from '../store/cache-manager.store.js';
 import type { MediaDownloader } from './media-downloader.js';
 import type { MediaOwner, MediaRecord } from './media-record.js';
@@ -31,7 +32,7 @@ async function setup(waitTimeoutMs = 2000, access: 'owner' | 'shared' = 'owner')
     return isLocked(key);
   };
   const downloader = {
-    download: async (id: string, _hd: boolean, owner?: MediaOwner) => {
+    download: async (id: string, { owner }: { owner?: MediaOwner }) => {
       downloads.push(id);
       await gate;
       saved.set(id, record(id, owner));
@@ -39,10 +40,11 @@ async function setup(waitTimeoutMs = 2000, access: 'owner' | 'shared' = 'owner')
     },
   } as unknown as MediaDownloader;
   const options = { ...resolveMediaOptions({ waitTimeoutMs, access }), pollIntervalMs: 5 };
-  const service = new MediaService(storage, downloader, store, options);
+  const accounts = new WechatAccounts([{ appId: 'wxapp', appSecret: 'secret', jsDomains: [], tokenMode: 'stable' }], {} as AccountsDeps);
+  const service = new MediaService(storage, downloader, store, options, accounts);
   return {
     service, saved, downloads,
-    holdLock: (id: string) => store.lock(options.lockKey(id), 60_000),
+    holdLock: (id: string) => store.lock(options.lockKey(id, 'wxapp'), 60_000),
     /** resolves once a save is waiting for the other instance (it asked whether the lock is held) */
     polled,
     /** the next download waits until `open()` */

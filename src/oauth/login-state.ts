@@ -2,6 +2,8 @@ import type { OAuthScope } from './session-user.js';
 
 export interface PendingLogin {
   state: string;
+  /** the account to log in through; absent: the default account */
+  appId?: string;
   returnTo: string;
   scope: OAuthScope;
   createdAt: number;

@@ -5,7 +5,7 @@ import { RateLimitGuard } from '../rate-limit/rate-limit.guard.js';
 import type { WechatSession } from '../session/wechat-session.js';
 import { WechatSessions } from '../session/wechat-sessions.js';
 import {
-  ApiCookieAuth, ApiForbiddenResponse, ApiFoundResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiQuery,
+  ApiBadRequestResponse, ApiCookieAuth, ApiForbiddenResponse, ApiFoundResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiQuery,
   ApiServiceUnavailableResponse, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { ProblemDto } from '../common/problem.dto.js';
@@ -20,6 +20,8 @@ import type { LoginOutcome } from '../wechat/wechat-events.js';
 import { WechatAuthGuard } from './wechat-auth.guard.js';
 import { WechatUser } from './wechat-user.decorator.js';
 import { WechatEvents } from '../wechat/wechat-events.js';
+import { APP_ID_PATTERN } from '../accounts/account-config.js';
+import { WechatAccounts } from '../accounts/wechat-accounts.js';
 
 const SCOPES: OAuthScope[] = ['snsapi_base', 'snsapi_userinfo'];
 const wantsJson = (req: FastifyRequest) => {
@@ -37,6 +39,7 @@ export class OAuthController {
     @Inject(OAUTH_OPTIONS) private readonly options: ResolvedOAuthOptions,
     private readonly events: WechatEvents,
     private readonly sessions: WechatSessions,
+    private readonly accounts: WechatAccounts,
   ) {}
 
   @Get('login')
@@ -44,23 +47,39 @@ export class OAuthController {
   @ApiOperation({ summary: "302 to WeChat's authorize page; the state is kept in the session" })
   @ApiQuery({ name: 'returnTo', required: false, description: 'local path to come back to (else /)' })
   @ApiQuery({ name: 'scope', required: false, enum: ['snsapi_base', 'snsapi_userinfo'] })
+  @ApiQuery({ name: 'appId', required: false, description: 'the Official Account to log in through; default: the default account' })
+  @ApiBadRequestResponse({ type: ProblemDto, description: 'UNKNOWN_ACCOUNT, or VALIDATION_FAILED' })
   @ApiFoundResponse({ description: 'to {WECHAT_OPEN_BASE_URL}/connect/oauth2/authorize?...#wechat_redirect' })
   @ApiTooManyRequestsResponse({ type: ProblemDto, description: 'RATE_LIMITED, with Retry-After' })
   @ApiServiceUnavailableResponse({ type: ProblemDto, description: 'SESSION_STORE_UNAVAILABLE' })
-  async login(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query('returnTo') returnTo?: unknown, @Query('scope') scope?: unknown) {
+  async login(
+    @Req() req: FastifyRequest, @Res() reply: FastifyReply,
+    @Query('returnTo') returnTo?: unknown, @Query('scope') scope?: unknown, @Query('appId') appId?: unknown,
+  ) {
     if (scope !== undefined && !SCOPES.includes(scope as OAuthScope)) {
       throw new HttpProblem(400, 'VALIDATION_FAILED', 'scope must be snsapi_base or snsapi_userinfo');
     }
+    const account = this.accountOf(appId);
     const chosen = (scope as OAuthScope | undefined) ?? this.options.scope;
     const state = this.oauth.newState();
-    const entry = { state, returnTo: safeReturnTo(returnTo), scope: chosen, createdAt: Date.now() };
+    const entry = { state, returnTo: safeReturnTo(returnTo), scope: chosen, createdAt: Date.now(), ...(account ? { appId: account } : {}) };
     const session = await this.sessions.open(req, reply);
     session.set('wechatLogin', addPending(session.get('wechatLogin'), entry, this.options.stateTtlMs));
     // a session made for a login that may never finish lives only as long as its state
     if (!session.get('user')) session.setMaxAge(this.options.stateTtlMs);
     // written before WeChat is involved: a state that was not kept could never be checked
     await session.save();
-    return reply.redirect(this.oauth.authorizeUrl(state, chosen), 302);
+    return reply.redirect(this.oauth.authorizeUrl(state, chosen, account), 302);
+  }
+
+  /** An explicit appId, checked (400 UNKNOWN_ACCOUNT before any session is written); else the default's. */
+  private accountOf(appId: unknown): string | undefined {
+    if (appId === undefined) return undefined;
+    if (typeof appId !== 'string' || !APP_ID_PATTERN.test(appId)) {
+      throw new HttpProblem(400, 'VALIDATION_FAILED', 'appId must be 1-64 of A-Z a-z 0-9 _ -');
+    }
+    const account = this.accounts.get(appId);
+    return account === this.accounts.default ? undefined : account.appId;
   }
 
   @Get('callback')
@@ -72,16 +91,19 @@ export class OAuthController {
   @ApiUnauthorizedResponse({ type: ProblemDto, description: 'INVALID_CODE, or ACCESS_DENIED for JSON clients' })
   @ApiServiceUnavailableResponse({ type: ProblemDto, description: 'WECHAT_UNAVAILABLE' })
   async callback(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query('code') code?: unknown, @Query('state') state?: unknown) {
+    const account: { appId?: string } = {};
     try {
-      const outcome = await this.handleCallback(req, reply, code, state);
-      this.events.login(outcome);
+      const outcome = await this.handleCallback(req, reply, code, state, account);
+      this.events.login(outcome, account.appId ?? this.accounts.default.appId);
     } catch (error) {
-      this.events.login(loginFailure(error));
+      this.events.login(loginFailure(error), account.appId ?? this.accounts.default.appId);
       throw error;
     }
   }
 
-  private async handleCallback(req: FastifyRequest, reply: FastifyReply, code: unknown, state: unknown): Promise<LoginOutcome> {
+  private async handleCallback(
+    req: FastifyRequest, reply: FastifyReply, code: unknown, state: unknown, account: { appId?: string },
+  ): Promise<LoginOutcome> {
     const now = Date.now();
     const session = await this.sessions.open(req, reply);
     const data = session.get('wechatLogin');
@@ -96,6 +118,7 @@ export class OAuthController {
       throw new HttpProblem(403, 'INVALID_STATE', `login state ${taken.reason}; start the login again`);
     }
     const { entry } = taken;
+    account.appId = entry.appId;
     if (typeof code !== 'string' || code.length === 0) {
       await this.keep(session, taken.rest);
       if (wantsJson(req)) throw new HttpProblem(401, 'ACCESS_DENIED', 'the user did not authorize the login');
@@ -104,7 +127,7 @@ export class OAuthController {
     }
     // single use: the state is spent before WeChat sees the code
     await this.keep(session, taken.rest);
-    const { grant, profile } = await this.oauth.completeLogin(code);
+    const { grant, profile } = await this.oauth.completeLogin(code, entry.appId);
     const user = await this.oauth.mapUser(profile);
     // A new session id at login: a session id planted before login is worth nothing after it.
     await session.regenerate();

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ProblemDto } from '../common/problem.dto.js';
 
 export class SessionUserDto {
+  @ApiProperty({ example: 'wx5a0d8b0c1e2f3a4b', description: 'the Official Account the user logged in through' }) appId: string;
   @ApiProperty({ example: 'o6_bmjrPTlm6_2sgVt7hMZOPfL2M' }) openid: string;
   @ApiPropertyOptional({ example: 'o6_bmasdasdsad6_2sgVt7hMZOPfL' }) unionid?: string;
   @ApiPropertyOptional({ example: 'Alice' }) nickname?: string;

@@ -2,6 +2,8 @@ export type OAuthScope = 'snsapi_base' | 'snsapi_userinfo';
 
 /** What WeChat told us about the person who logged in; handed to the user mapper. */
 export interface WechatProfile {
+  /** the Official Account the user logged in through */
+  appId: string;
   openid: string;
   unionid?: string;
   scope: OAuthScope;
@@ -16,6 +18,11 @@ export interface WechatProfile {
 
 /** The user kept in the session and returned by `/wechat/oauth/me`; a mapper may add fields. */
 export interface SessionUser {
+  /**
+   * the Official Account the user logged in through (openids are per account). Every login sets
+   * it, whatever the mapper returns; optional only so that mappers written for one account compile.
+   */
+  appId?: string;
   openid: string;
   unionid?: string;
   nickname?: string;
@@ -41,6 +48,7 @@ export interface WechatUserMapper {
 }
 
 export const defaultUserMapper: UserMapper = (p) => ({
+  appId: p.appId,
   openid: p.openid,
   ...(p.unionid ? { unionid: p.unionid } : {}),
   ...(p.nickname !== undefined ? { nickname: p.nickname } : {}),

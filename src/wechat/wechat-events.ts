@@ -6,11 +6,12 @@ export type LoginOutcome = 'success' | 'invalid_state' | 'invalid_code' | 'acces
 
 /** What the service reports as it works; metrics (or a host) subscribe. All calls are synchronous. */
 export interface WechatEventListener {
-  apiCall(endpoint: string, outcome: CallOutcome, elapsedMs: number): void;
-  cacheLookup(credential: string, tier: CacheTier, hit: boolean): void;
-  credentialRefresh(credential: string, ok: boolean, elapsedMs: number): void;
-  signature(kind: 'jsapi' | 'card'): void;
-  login(outcome: LoginOutcome): void;
+  /** `appId`: the account the call was for ('' when not known) */
+  apiCall(endpoint: string, outcome: CallOutcome, elapsedMs: number, appId: string): void;
+  cacheLookup(credential: string, tier: CacheTier, hit: boolean, appId: string): void;
+  credentialRefresh(credential: string, ok: boolean, elapsedMs: number, appId: string): void;
+  signature(kind: 'jsapi' | 'card', appId: string): void;
+  login(outcome: LoginOutcome, appId: string): void;
 }
 
 type Listeners = { [K in keyof WechatEventListener]: WechatEventListener[K][] };
@@ -40,23 +41,23 @@ export class WechatEvents implements WechatEventListener {
     };
   }
 
-  apiCall(endpoint: string, outcome: CallOutcome, elapsedMs: number): void {
-    for (const fn of this.listeners.apiCall) fn(endpoint, outcome, elapsedMs);
+  apiCall(endpoint: string, outcome: CallOutcome, elapsedMs: number, appId: string): void {
+    for (const fn of this.listeners.apiCall) fn(endpoint, outcome, elapsedMs, appId);
   }
 
-  cacheLookup(credential: string, tier: CacheTier, hit: boolean): void {
-    for (const fn of this.listeners.cacheLookup) fn(credential, tier, hit);
+  cacheLookup(credential: string, tier: CacheTier, hit: boolean, appId: string): void {
+    for (const fn of this.listeners.cacheLookup) fn(credential, tier, hit, appId);
   }
 
-  credentialRefresh(credential: string, ok: boolean, elapsedMs: number): void {
-    for (const fn of this.listeners.credentialRefresh) fn(credential, ok, elapsedMs);
+  credentialRefresh(credential: string, ok: boolean, elapsedMs: number, appId: string): void {
+    for (const fn of this.listeners.credentialRefresh) fn(credential, ok, elapsedMs, appId);
   }
 
-  signature(kind: 'jsapi' | 'card'): void {
-    for (const fn of this.listeners.signature) fn(kind);
+  signature(kind: 'jsapi' | 'card', appId: string): void {
+    for (const fn of this.listeners.signature) fn(kind, appId);
   }
 
-  login(outcome: LoginOutcome): void {
-    for (const fn of this.listeners.login) fn(outcome);
+  login(outcome: LoginOutcome, appId: string): void {
+    for (const fn of this.listeners.login) fn(outcome, appId);
   }
 }

@@ -1,5 +1,6 @@
 import { HttpModule } from '@nestjs/axios';
 import { Inject, Logger, Module, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import { WechatAccounts } from '../accounts/wechat-accounts.js';
 import { WechatApiClient } from './api/wechat-api.client.js';
 import { createStore } from '../store/create-store.js';
 import { WECHAT_STORE, type WechatStore } from '../store/wechat-store.js';
@@ -45,6 +46,14 @@ const providers: Provider[] = [
       }, Date.now, events);
     },
   },
+  {
+    provide: WechatAccounts,
+    inject: [WECHAT_OPTIONS, WechatApiClient, CredentialCache, WechatEvents],
+    useFactory: (options: ResolvedWechatOptions, transport: WechatApiClient, cache: CredentialCache, events: WechatEvents) => {
+      const logger = new Logger('WechatAccounts');
+      return new WechatAccounts(options.accounts, { transport, cache, events, keyPrefix: options.keyPrefix, log: logger });
+    },
+  },
   WechatEvents,
   WechatApiClient,
   TokenService,
@@ -55,7 +64,7 @@ const providers: Provider[] = [
 ];
 
 const exported = [
-  WECHAT_OPTIONS, WECHAT_STORE, CredentialCache, WechatEvents,
+  WECHAT_OPTIONS, WECHAT_STORE, CredentialCache, WechatEvents, WechatAccounts,
   WechatApiClient, TokenService, TicketService, SignatureService, RateLimiter, RateLimitGuard,
 ];
 

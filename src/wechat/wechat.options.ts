@@ -1,7 +1,10 @@
+import {
+  AccountConfigError, accountFromEntry, resolveAccountList, type TokenMode, type WechatAccountConfig, type WechatAccountSettings,
+} from '../accounts/account-config.js';
 import type { StoreTopology } from '../store/create-store.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './api/retry-policy.js';
 
-export type TokenMode = 'stable' | 'classic';
+export type { TokenMode } from '../accounts/account-config.js';
 
 /**
  * What a host passes to WechatModule.forRoot / forRootAsync. The shared store (StoreTopology) is
@@ -9,13 +12,16 @@ export type TokenMode = 'stable' | 'classic';
  * `redisClient` when the module cannot find it), `store`; none keeps everything in this process.
  */
 export interface WechatModuleOptions extends StoreTopology {
-  appId: string;
-  appSecret: string;
+  /** the default account; may be left out when `accounts` lists at least one (the first is then the default) */
+  appId?: string;
+  appSecret?: string;
+  /** further Official Accounts served by the same module (see WechatAccounts) */
+  accounts?: WechatAccountConfig[];
   /** base of WeChat's server API; default https://api.weixin.qq.com */
   apiBaseUrl?: string;
   /** `stable` (POST cgi-bin/stable_token, default) or `classic` (GET cgi-bin/token) */
   tokenMode?: TokenMode;
-  /** host names that may be signed; empty allows any host */
+  /** host names the default account's pages may be on; empty allows any host */
   jsDomains?: string[];
   /** timeout of one call to WeChat, ms; default 5000 */
   httpTimeoutMs?: number;
@@ -30,6 +36,9 @@ export interface WechatModuleOptions extends StoreTopology {
 
 export interface ResolvedWechatOptions {
   topology: StoreTopology;
+  /** every account, the default first */
+  accounts: WechatAccountSettings[];
+  /** the default account's */
   appId: string;
   appSecret: string;
   apiBaseUrl: string;
@@ -45,13 +54,15 @@ export interface ResolvedWechatOptions {
 export const WECHAT_OPTIONS = Symbol('WECHAT_OPTIONS');
 
 export function resolveWechatOptions(o: WechatModuleOptions): ResolvedWechatOptions {
-  if (!o.appId || !o.appSecret) throw new Error('WechatModule: appId and appSecret are required');
+  const accounts = resolveAccounts(o);
+  const [first] = accounts;
   return {
-    appId: o.appId,
-    appSecret: o.appSecret,
+    accounts,
+    appId: first.appId,
+    appSecret: first.appSecret,
     apiBaseUrl: (o.apiBaseUrl ?? 'https://api.weixin.qq.com').replace(/\/+$/, ''),
-    tokenMode: o.tokenMode ?? 'stable',
-    jsDomains: (o.jsDomains ?? []).map((d) => d.trim().toLowerCase()).filter(Boolean),
+    tokenMode: first.tokenMode,
+    jsDomains: [...first.jsDomains],
     httpTimeoutMs: o.httpTimeoutMs ?? 5000,
     topology: {
       redisUrl: o.redisUrl || undefined, redisClusterNodes: o.redisClusterNodes, redisSentinel: o.redisSentinel,
@@ -62,6 +73,23 @@ export function resolveWechatOptions(o: WechatModuleOptions): ResolvedWechatOpti
     rateLimitPerMinute: atLeastZero(o.rateLimitPerMinute ?? 300, 'rateLimitPerMinute'),
     retryPolicy: { ...DEFAULT_RETRY_POLICY, ...o.retryPolicy },
   };
+}
+
+/** The default account of appId/appSecret (when given) first, then `accounts`; at least one. */
+function resolveAccounts(o: WechatModuleOptions): [WechatAccountSettings, ...WechatAccountSettings[]] {
+  const mode = o.tokenMode ?? 'stable';
+  if (!o.appId !== !o.appSecret) throw new Error('WechatModule: appId and appSecret go together');
+  try {
+    const defaultAccount = o.appId && o.appSecret
+      ? accountFromEntry({ appId: o.appId, appSecret: o.appSecret, jsDomains: o.jsDomains ?? [], tokenMode: mode }, 'the default account', mode)
+      : undefined;
+    const accounts = resolveAccountList(defaultAccount, o.accounts ?? [], 'accounts', mode);
+    if (accounts.length === 0) throw new Error('WechatModule: appId and appSecret are required (or at least one entry in accounts)');
+    return accounts as [WechatAccountSettings, ...WechatAccountSettings[]];
+  } catch (error) {
+    if (error instanceof AccountConfigError) throw new Error(`WechatModule: ${error.message}`);
+    throw error;
+  }
 }
 
 function positive(value: number, name: string): number {

@@ -84,6 +84,7 @@ describe('OAuth login over HTTP (sandbox upstream, sessions in Redis)', () => {
     const me = await client.get('/wechat/oauth/me', 'application/json');
     expect(me.status).toBe(200);
     expect(me.json).toEqual({
+      appId: ACCOUNT.appId,
       openid: sandbox.sandbox.openidOf(ACCOUNT.appId, 'alice'),
       unionid: expect.any(String),
       nickname: 'Alice 小明',

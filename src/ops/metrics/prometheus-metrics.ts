@@ -13,40 +13,41 @@ export class PrometheusMetrics implements WechatEventListener, OnModuleInit, OnM
 
   private readonly apiCalls = new Counter({
     name: 'wechat_api_calls_total', help: 'Calls to WeChat by endpoint and outcome (ok, errcode, transport)',
-    labelNames: ['endpoint', 'outcome'] as const, registers: [this.registry],
+    labelNames: ['app_id', 'endpoint', 'outcome'] as const, registers: [this.registry],
   });
   private readonly apiDuration = new Histogram({
     name: 'wechat_api_call_duration_seconds', help: 'Duration of one call to WeChat',
-    labelNames: ['endpoint'] as const, buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [this.registry],
+    labelNames: ['app_id', 'endpoint'] as const, buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [this.registry],
   });
   private readonly refreshes = new Counter({
     name: 'wechat_credential_refreshes_total', help: 'Credential fetches from WeChat by credential and result',
-    labelNames: ['credential', 'result'] as const, registers: [this.registry],
+    labelNames: ['app_id', 'credential', 'result'] as const, registers: [this.registry],
   });
   private readonly refreshDuration = new Histogram({
     name: 'wechat_credential_refresh_duration_seconds', help: 'Latency of a credential fetch, retries included',
-    labelNames: ['credential'] as const, buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [this.registry],
+    labelNames: ['app_id', 'credential'] as const, buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [this.registry],
   });
-  // Memory hits happen on every signature: counted in plain integers, handed over at scrape time.
-  private readonly memoryHits = new Map<string, number>();
+  // Memory hits happen on every signature: counted in plain integers per account and credential,
+  // handed over at scrape time.
+  private readonly memoryHits = new Map<string, Map<string, number>>();
   private readonly cache = new Counter({
     name: 'wechat_credential_cache_lookups_total', help: 'Credential cache lookups by tier (memory, shared) and result',
-    labelNames: ['credential', 'tier', 'result'] as const, registers: [this.registry],
+    labelNames: ['app_id', 'credential', 'tier', 'result'] as const, registers: [this.registry],
     collect: () => this.flushMemoryHits(),
   });
   private readonly signatures = new Counter({
     name: 'wechat_signatures_total', help: 'Signatures served (jsapi: wx.config, card: wx.chooseCard)',
-    labelNames: ['kind'] as const, registers: [this.registry],
+    labelNames: ['app_id', 'kind'] as const, registers: [this.registry],
     collect: () => {
-      if (this.jsapiSignatures) this.signatures.labels('jsapi').inc(this.jsapiSignatures);
-      this.jsapiSignatures = 0;
+      for (const [appId, count] of this.jsapiSignatures) this.signatures.labels(appId, 'jsapi').inc(count);
+      this.jsapiSignatures.clear();
     },
   });
   private readonly logins = new Counter({
     name: 'wechat_logins_total', help: 'OAuth callbacks by outcome',
-    labelNames: ['outcome'] as const, registers: [this.registry],
+    labelNames: ['app_id', 'outcome'] as const, registers: [this.registry],
   });
-  private jsapiSignatures = 0;
+  private readonly jsapiSignatures = new Map<string, number>();
 
   constructor(private readonly events: WechatEvents) {
     collectDefaultMetrics({ register: this.registry, prefix: 'wechat_h5_' });
@@ -60,32 +61,39 @@ export class PrometheusMetrics implements WechatEventListener, OnModuleInit, OnM
     this.unsubscribe?.();
   }
 
-  apiCall(endpoint: string, outcome: CallOutcome, elapsedMs: number): void {
-    this.apiCalls.labels(endpoint, outcome).inc();
-    this.apiDuration.labels(endpoint).observe(elapsedMs / 1000);
+  apiCall(endpoint: string, outcome: CallOutcome, elapsedMs: number, appId: string): void {
+    this.apiCalls.labels(appId, endpoint, outcome).inc();
+    this.apiDuration.labels(appId, endpoint).observe(elapsedMs / 1000);
   }
 
-  cacheLookup(credential: string, tier: CacheTier, hit: boolean): void {
-    if (tier === 'memory' && hit) this.memoryHits.set(credential, (this.memoryHits.get(credential) ?? 0) + 1);
-    else this.cache.labels(credential, tier, hit ? 'hit' : 'miss').inc();
+  cacheLookup(credential: string, tier: CacheTier, hit: boolean, appId: string): void {
+    if (tier === 'memory' && hit) {
+      let hits = this.memoryHits.get(appId);
+      if (!hits) this.memoryHits.set(appId, (hits = new Map()));
+      hits.set(credential, (hits.get(credential) ?? 0) + 1);
+    } else {
+      this.cache.labels(appId, credential, tier, hit ? 'hit' : 'miss').inc();
+    }
   }
 
-  credentialRefresh(credential: string, ok: boolean, elapsedMs: number): void {
-    this.refreshes.labels(credential, ok ? 'ok' : 'error').inc();
-    this.refreshDuration.labels(credential).observe(elapsedMs / 1000);
+  credentialRefresh(credential: string, ok: boolean, elapsedMs: number, appId: string): void {
+    this.refreshes.labels(appId, credential, ok ? 'ok' : 'error').inc();
+    this.refreshDuration.labels(appId, credential).observe(elapsedMs / 1000);
   }
 
-  signature(kind: 'jsapi' | 'card'): void {
-    if (kind === 'jsapi') this.jsapiSignatures += 1;
-    else this.signatures.labels(kind).inc();
+  signature(kind: 'jsapi' | 'card', appId: string): void {
+    if (kind === 'jsapi') this.jsapiSignatures.set(appId, (this.jsapiSignatures.get(appId) ?? 0) + 1);
+    else this.signatures.labels(appId, kind).inc();
   }
 
   private flushMemoryHits(): void {
-    for (const [credential, hits] of this.memoryHits) this.cache.labels(credential, 'memory', 'hit').inc(hits);
+    for (const [appId, hits] of this.memoryHits) {
+      for (const [credential, count] of hits) this.cache.labels(appId, credential, 'memory', 'hit').inc(count);
+    }
     this.memoryHits.clear();
   }
 
-  login(outcome: LoginOutcome): void {
-    this.logins.labels(outcome).inc();
+  login(outcome: LoginOutcome, appId: string): void {
+    this.logins.labels(appId, outcome).inc();
   }
 }

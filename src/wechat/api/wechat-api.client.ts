@@ -11,6 +11,7 @@ import {
   filenameFromDisposition, JSON_ANSWER_LIMIT, kindOfContentType, mustReadAsJson, parseContentLength, readHead, type StreamHead,
 } from './download-answer.js';
 import { WechatEvents } from '../wechat-events.js';
+import type { CallContext, WechatTransport } from '../../accounts/wechat-transport.js';
 
 export type Query = Record<string, string | number | undefined>;
 
@@ -43,7 +44,7 @@ class TransientFailure extends Error {}
  * `secret=` or `access_token=`) into a log line or an error message.
  */
 @Injectable()
-export class WechatApiClient {
+export class WechatApiClient implements WechatTransport {
   private readonly logger = new Logger('WechatApiClient');
   private readonly retry: RetryPolicy;
 
@@ -55,12 +56,12 @@ export class WechatApiClient {
     this.retry = options.retryPolicy;
   }
 
-  get<T extends object>(endpoint: string, query: Query): Promise<T> {
-    return this.call<T>({ method: 'GET', endpoint, query });
+  get<T extends object>(endpoint: string, query: Query, context?: CallContext): Promise<T> {
+    return this.call<T>({ method: 'GET', endpoint, query }, context?.appId ?? '');
   }
 
-  post<T extends object>(endpoint: string, body: unknown, query?: Query): Promise<T> {
-    return this.call<T>({ method: 'POST', endpoint, query, body });
+  post<T extends object>(endpoint: string, body: unknown, query?: Query, context?: CallContext): Promise<T> {
+    return this.call<T>({ method: 'POST', endpoint, query, body }, context?.appId ?? '');
   }
 
   /**
@@ -70,32 +71,32 @@ export class WechatApiClient {
    * back as `json`. Opening is retried like any call; a file body that breaks off later is the
    * caller's to retry, since it has consumed part of it.
    */
-  download(endpoint: string, query: Query): Promise<WechatDownload> {
-    return this.retrying('GET', endpoint, () => this.openDownload(endpoint, query));
+  download(endpoint: string, query: Query, context?: CallContext): Promise<WechatDownload> {
+    return this.retrying('GET', endpoint, () => this.openDownload(endpoint, query), context?.appId ?? '');
   }
 
-  private call<T extends object>(spec: CallSpec): Promise<T> {
-    return this.retrying(spec.method, spec.endpoint, () => this.attempt<T>(spec));
+  private call<T extends object>(spec: CallSpec, appId: string): Promise<T> {
+    return this.retrying(spec.method, spec.endpoint, () => this.attempt<T>(spec), appId);
   }
 
   /** Runs `run` until it succeeds, fails for good, or the transient retries are used up. */
-  private async retrying<T>(method: string, endpoint: string, run: () => Promise<T>): Promise<T> {
+  private async retrying<T>(method: string, endpoint: string, run: () => Promise<T>, appId: string): Promise<T> {
     let lastReason = 'no attempt made';
     for (let attempt = 0; attempt < this.retry.attempts; attempt++) {
       if (attempt > 0) await delay(backoffDelayMs(attempt - 1, this.retry));
       const started = performance.now();
       try {
         const result = await run();
-        this.events.apiCall(endpoint, 'ok', performance.now() - started);
+        this.events.apiCall(endpoint, 'ok', performance.now() - started, appId);
         return result;
       } catch (error) {
         const elapsed = performance.now() - started;
         if (error instanceof WechatApiError && error.kind !== 'transient') {
-          this.events.apiCall(endpoint, 'errcode', elapsed);
+          this.events.apiCall(endpoint, 'errcode', elapsed, appId);
           throw error;
         }
         lastReason = error instanceof WechatApiError ? `errcode ${error.errcode}` : (error as Error).message;
-        this.events.apiCall(endpoint, error instanceof WechatApiError ? 'errcode' : 'transport', elapsed);
+        this.events.apiCall(endpoint, error instanceof WechatApiError ? 'errcode' : 'transport', elapsed, appId);
         this.logger.warn(`${method} ${endpoint} attempt ${attempt + 1}/${this.retry.attempts} failed: ${lastReason}`);
         if (!(error instanceof TransientFailure) && !(error instanceof WechatApiError)) throw error;
       }

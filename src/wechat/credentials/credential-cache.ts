@@ -39,6 +39,7 @@ const NO_EVENTS: CacheEvents = { cacheLookup: () => undefined, credentialRefresh
 
 interface MemoryEntry {
   name: string;
+  appId: string;
   credential: StoredCredential;
   usableUntil: number;
   refreshAt: number;
@@ -75,7 +76,7 @@ export class CredentialCache {
     if (entry) {
       const now = this.now();
       if (now < entry.usableUntil) {
-        this.events.cacheLookup(entry.name, 'memory', true);
+        this.events.cacheLookup(entry.name, 'memory', true, entry.appId);
         if (now >= entry.refreshAt && now >= entry.nextBackgroundAt) this.refreshInBackground(key, entry, fetcher);
         return entry.credential.value;
       }
@@ -87,7 +88,7 @@ export class CredentialCache {
   async get(key: string, fetcher: CredentialFetcher): Promise<string> {
     const fresh = this.peek(key, fetcher);
     if (fresh !== undefined) return fresh;
-    this.events.cacheLookup(credentialName(key), 'memory', false);
+    this.events.cacheLookup(credentialName(key), 'memory', false, appIdOfKey(key));
     return (await this.foreground(key, () => this.load(key, fetcher))).value;
   }
 
@@ -165,7 +166,7 @@ export class CredentialCache {
   private async load(key: string, fetcher: CredentialFetcher): Promise<StoredCredential> {
     const shared = await this.readShared(key);
     const hit = isUsable(shared, this.now());
-    this.events.cacheLookup(credentialName(key), 'shared', hit);
+    this.events.cacheLookup(credentialName(key), 'shared', hit, appIdOfKey(key));
     if (hit) return this.remember(key, shared);
     return this.fetchUnderLock(key, () => fetcher(), (c): c is StoredCredential => isUsable(c, this.now()));
   }
@@ -219,17 +220,17 @@ export class CredentialCache {
     const started = performance.now();
     try {
       const fetched = await fetch();
-      this.events.credentialRefresh(credentialName(key), true, performance.now() - started);
+      this.events.credentialRefresh(credentialName(key), true, performance.now() - started, appIdOfKey(key));
       return fetched;
     } catch (error) {
-      this.events.credentialRefresh(credentialName(key), false, performance.now() - started);
+      this.events.credentialRefresh(credentialName(key), false, performance.now() - started, appIdOfKey(key));
       throw error;
     }
   }
 
   private remember(key: string, credential: StoredCredential): StoredCredential {
     const { usableUntil, refreshAt } = credentialWindows(credential);
-    this.memory.set(key, { name: credentialName(key), credential, usableUntil, refreshAt, nextBackgroundAt: 0 });
+    this.memory.set(key, { name: credentialName(key), appId: appIdOfKey(key), credential, usableUntil, refreshAt, nextBackgroundAt: 0 });
     return credential;
   }
 
@@ -256,6 +257,13 @@ export class CredentialCache {
     this.lastStoreWarning = this.now();
     this.logger.warn(`shared cache ${op} failed (${(error as Error).message}); serving from this process`);
   }
+}
+
+/** The account of a credential key (its hash tag); '' for keys without one. */
+function appIdOfKey(key: string): string {
+  const open = key.indexOf('{');
+  const close = open < 0 ? -1 : key.indexOf('}', open + 1);
+  return close > open + 1 ? key.slice(open + 1, close) : '';
 }
 
 /** The key's last segment says which credential it is (access_token, jsapi_ticket, ...). */

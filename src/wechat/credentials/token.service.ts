@@ -1,93 +1,25 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { WechatApiClient } from '../api/wechat-api.client.js';
-import { WechatApiError, WechatUnavailableError } from '../api/wechat-api.error.js';
-import { WECHAT_OPTIONS, type ResolvedWechatOptions } from '../wechat.options.js';
-import { CredentialCache, type FetchedCredential } from './credential-cache.js';
-import { accessTokenKey } from './credential-keys.js';
-import { isPlausibleCredential } from './credential-store.js';
+import { Injectable } from '@nestjs/common';
+import { WechatAccounts } from '../../accounts/wechat-accounts.js';
 
-interface TokenAnswer {
-  access_token?: unknown;
-  expires_in?: unknown;
-}
-
-/** The account's global access_token: cached cluster-wide, fetched once per window. */
+/**
+ * The access_token of an account (the default one when no appId is given): cached cluster-wide,
+ * fetched once per window. A thin door to `WechatAccounts.get(appId).tokens`.
+ */
 @Injectable()
 export class TokenService {
-  private readonly logger = new Logger('TokenService');
-  private readonly key: string;
-  private readonly fetcher = (stale?: string) => this.fetchAccessToken(stale);
+  constructor(private readonly accounts: WechatAccounts) {}
 
-  constructor(
-    private readonly client: WechatApiClient,
-    private readonly cache: CredentialCache,
-    @Inject(WECHAT_OPTIONS) private readonly options: ResolvedWechatOptions,
-  ) {
-    this.key = accessTokenKey(options);
-  }
-
-  getAccessToken(): Promise<string> {
-    return this.cache.get(this.key, this.fetcher);
+  getAccessToken(appId?: string): Promise<string> {
+    return this.accounts.get(appId).tokens.getAccessToken();
   }
 
   /** WeChat said `rejected` is invalid: adopt a newer token or refresh (compare-before-refresh). */
-  replaceAccessToken(rejected: string): Promise<string> {
-    return this.cache.replace(this.key, rejected, this.fetcher);
+  replaceAccessToken(rejected: string, appId?: string): Promise<string> {
+    return this.accounts.get(appId).tokens.replaceAccessToken(rejected);
   }
 
-  /**
-   * Runs a call that needs the token; on 40001/40014/42001 it gets a newer token and retries
-   * once. A token-endpoint failure is thrown as is (never loops on a wrong secret).
-   */
-  async withAccessToken<T>(call: (accessToken: string) => Promise<T>): Promise<T> {
-    const token = await this.getAccessToken();
-    try {
-      return await call(token);
-    } catch (error) {
-      if (!(error instanceof WechatApiError) || error.kind !== 'token-invalid') throw error;
-      this.logger.warn(`${error.endpoint} rejected the access_token (errcode ${error.errcode}); replacing it`);
-      return call(await this.replaceAccessToken(token));
-    }
+  /** Runs a call that needs the token; on 40001/40014/42001 it gets a newer token and retries once. */
+  withAccessToken<T>(call: (accessToken: string) => Promise<T>, appId?: string): Promise<T> {
+    return this.accounts.get(appId).tokens.withAccessToken(call);
   }
-
-  private async fetchAccessToken(stale?: string): Promise<FetchedCredential> {
-    if (this.options.tokenMode === 'classic') return this.request('cgi-bin/token', false);
-    const normal = await this.request('cgi-bin/stable_token', false);
-    if (stale === undefined || normal.value !== stale) return normal;
-    // WeChat handed back the very token it rejected: only then spend a force refresh (20 a day).
-    this.logger.warn('stable_token returned the rejected token; using force_refresh');
-    return this.request('cgi-bin/stable_token', true);
-  }
-
-  private async request(endpoint: string, forceRefresh: boolean): Promise<FetchedCredential> {
-    const { appId, appSecret } = this.options;
-    let answer: TokenAnswer;
-    try {
-      answer = endpoint === 'cgi-bin/token'
-        ? await this.client.get<TokenAnswer>(endpoint, { grant_type: 'client_credential', appid: appId, secret: appSecret })
-        : await this.client.post<TokenAnswer>(endpoint, {
-            grant_type: 'client_credential', appid: appId, secret: appSecret, force_refresh: forceRefresh,
-          });
-    } catch (error) {
-      // 40001 from the token endpoint itself means a wrong AppSecret: fatal, never a refresh loop.
-      if (error instanceof WechatApiError && error.kind === 'token-invalid') {
-        throw new WechatApiError(error.errcode, error.errmsg, endpoint, 'fatal');
-      }
-      throw error;
-    }
-    return validAnswer(answer.access_token, answer.expires_in, endpoint);
-  }
-}
-
-/**
- * The credential and lifetime of a token or ticket answer. An answer without a plausible
- * credential is refused (503) and never cached: what stands in WeChat's place may be a proxy,
- * a captive portal or a misconfigured base url.
- */
-export function validAnswer(value: unknown, expiresIn: unknown, endpoint: string): FetchedCredential {
-  const seconds = typeof expiresIn === 'string' ? Number(expiresIn) : expiresIn;
-  if (!isPlausibleCredential(value) || typeof seconds !== 'number' || !Number.isFinite(seconds)) {
-    throw new WechatUnavailableError(endpoint, 'the answer carries no plausible credential and expires_in');
-  }
-  return { value, expiresInSec: seconds };
 }

@@ -12,7 +12,7 @@ const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (name: string) => ({ 'application/json': { schema: ref(name) } });
 const problem = (description: string) => ({ description, content: json('ProblemDto') });
 const ERRORS = {
-  400: problem('INVALID_URL, DOMAIN_NOT_ALLOWED, VALIDATION_FAILED or INVALID_JSON; WeChat is not called'),
+  400: problem('INVALID_URL, DOMAIN_NOT_ALLOWED, UNKNOWN_ACCOUNT, ACCOUNT_REQUIRED, VALIDATION_FAILED or INVALID_JSON; WeChat is not called'),
   502: problem('WECHAT_API_ERROR: WeChat refused (with errcode)'),
   503: problem('WECHAT_UNAVAILABLE: WeChat unreachable or failing after retries'),
 };

@@ -68,6 +68,7 @@ export class JssdkRoutes implements OnModuleInit {
         jsApiList: splitList(query.jsApiList),
         openTagList: splitList(query.openTagList),
         debug: query.debug === undefined ? undefined : query.debug === 'true',
+        appId: query.appId,
       });
     });
     route('POST', '/card-config', CHOOSE_CARD_CONFIG_SCHEMA, (request) => signatures.signChooseCard(checkCardBody(request.body)));

@@ -4,6 +4,11 @@
 const API_NAME = '^[A-Za-z][A-Za-z0-9_]{0,63}$';
 const TAG_NAME = '^[a-z][a-z0-9-]{0,63}$';
 const CARD_FIELD = '^[A-Za-z0-9_-]{0,64}$';
+const APP_ID = {
+  type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$',
+  description: 'the account to sign for; default: the account whose jsDomains name the page host, else the default account',
+  example: 'wx5a0d8b0c1e2f3a4b',
+} as const;
 const CSV = (item: string) => `^$|^${item.slice(1, -1)}(,${item.slice(1, -1)})*$`;
 
 /** POST /wechat/jssdk/config. The url's own rules live in page-url.ts (INVALID_URL). */
@@ -19,11 +24,13 @@ export const JSSDK_CONFIG_BODY_SCHEMA = {
     jsApiList: { type: 'array', maxItems: 200, items: { type: 'string', pattern: API_NAME }, example: ['updateAppMessageShareData'] },
     openTagList: { type: 'array', maxItems: 50, items: { type: 'string', pattern: TAG_NAME }, example: ['wx-open-launch-weapp'] },
     debug: { type: 'boolean', default: false },
+    appId: APP_ID,
   },
 } as const;
 
 export interface JssdkConfigBody {
   url: string;
+  appId?: string;
   jsApiList?: string[];
   openTagList?: string[];
   debug?: boolean;
@@ -42,11 +49,13 @@ export const JSSDK_CONFIG_QUERY_SCHEMA = {
     },
     openTagList: { type: 'string', maxLength: 3300, pattern: CSV(TAG_NAME), description: 'comma-separated', example: 'wx-open-launch-weapp' },
     debug: { type: 'string', enum: ['true', 'false'] },
+    appId: APP_ID,
   },
 } as const;
 
 export interface JssdkConfigQuery {
   url: string;
+  appId?: string;
   jsApiList?: string;
   openTagList?: string;
   debug?: 'true' | 'false';
@@ -60,10 +69,12 @@ export const CARD_CONFIG_BODY_SCHEMA = {
     shopId: { type: 'string', pattern: CARD_FIELD, description: 'location_id of a shop', example: '123' },
     cardType: { type: 'string', pattern: CARD_FIELD, example: 'GROUPON' },
     cardId: { type: 'string', pattern: CARD_FIELD, example: 'pDF3iY9tv9zCGCj4jTXFOo1DxHdo' },
+    appId: { ...APP_ID, description: 'the account to sign for; default: the default account' },
   },
 } as const;
 
 export interface CardConfigBody {
+  appId?: string;
   shopId?: string;
   cardType?: string;
   cardId?: string;

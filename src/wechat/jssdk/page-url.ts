@@ -65,7 +65,7 @@ function hostVerdict(raw: string, allowedHosts: readonly string[]): HostVerdict 
  * unusual enough to be parsed on its own: a `\` right after `//` (WHATWG skips it, so the host
  * starts later), or a long authority.
  */
-function hostKey(raw: string): string | undefined {
+export function hostKey(raw: string): string | undefined {
   const start = raw.charCodeAt(4) === 58 /* : */ ? 7 : 8;
   if (raw.charCodeAt(start) === 92 /* \ */) return undefined;
   let end = start;

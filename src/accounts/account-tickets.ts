@@ -1,0 +1,52 @@
+import type { CredentialCache, CredentialFetcher } from '../wechat/credentials/credential-cache.js';
+import type { TicketType } from '../wechat/credentials/credential-keys.js';
+import type { AccountTokens } from './account-tokens.js';
+import { validAnswer } from './account-tokens.js';
+import type { CallContext, WechatTransport } from './wechat-transport.js';
+
+interface TicketAnswer {
+  ticket?: unknown;
+  expires_in?: unknown;
+}
+
+/** One account's jsapi_ticket and wx_card api_ticket, cached like its token. */
+export class AccountTickets {
+  private readonly fetchers: Record<TicketType, CredentialFetcher>;
+  private readonly context: CallContext;
+
+  constructor(
+    appId: string,
+    private readonly keys: Record<TicketType, string>,
+    private readonly transport: WechatTransport,
+    private readonly tokens: AccountTokens,
+    private readonly cache: CredentialCache,
+  ) {
+    this.context = { appId };
+    this.fetchers = { jsapi: () => this.fetchTicket('jsapi'), wx_card: () => this.fetchTicket('wx_card') };
+  }
+
+  getTicket(type: TicketType): Promise<string> {
+    return this.cache.get(this.keys[type], this.fetchers[type]);
+  }
+
+  /** The ticket if this process holds a usable one (no waiting); undefined sends you to getTicket. */
+  peekTicket(type: TicketType): string | undefined {
+    return this.cache.peek(this.keys[type], this.fetchers[type]);
+  }
+
+  getJsapiTicket(): Promise<string> {
+    return this.getTicket('jsapi');
+  }
+
+  getCardTicket(): Promise<string> {
+    return this.getTicket('wx_card');
+  }
+
+  private async fetchTicket(type: TicketType) {
+    const endpoint = 'cgi-bin/ticket/getticket';
+    const answer = await this.tokens.withAccessToken((accessToken) =>
+      this.transport.get<TicketAnswer>(endpoint, { access_token: accessToken, type }, this.context),
+    );
+    return validAnswer(answer.ticket, answer.expires_in, endpoint);
+  }
+}

@@ -1,0 +1,91 @@
+import { WechatApiError, WechatUnavailableError } from '../wechat/api/wechat-api.error.js';
+import type { CredentialCache, FetchedCredential } from '../wechat/credentials/credential-cache.js';
+import { isPlausibleCredential } from '../wechat/credentials/credential-store.js';
+import type { WechatAccountSettings } from './account-config.js';
+import type { AccountLog, CallContext, WechatTransport } from './wechat-transport.js';
+
+interface TokenAnswer {
+  access_token?: unknown;
+  expires_in?: unknown;
+}
+
+/** One account's global access_token: cached cluster-wide, fetched once per window. */
+export class AccountTokens {
+  private readonly context: CallContext;
+  private readonly fetcher = (stale?: string) => this.fetchAccessToken(stale);
+
+  constructor(
+    private readonly account: WechatAccountSettings,
+    private readonly key: string,
+    private readonly transport: WechatTransport,
+    private readonly cache: CredentialCache,
+    private readonly log: AccountLog,
+  ) {
+    this.context = { appId: account.appId };
+  }
+
+  getAccessToken(): Promise<string> {
+    return this.cache.get(this.key, this.fetcher);
+  }
+
+  /** WeChat said `rejected` is invalid: adopt a newer token or refresh (compare-before-refresh). */
+  replaceAccessToken(rejected: string): Promise<string> {
+    return this.cache.replace(this.key, rejected, this.fetcher);
+  }
+
+  /**
+   * Runs a call that needs the token; on 40001/40014/42001 it gets a newer token and retries
+   * once. A token-endpoint failure is thrown as is (never loops on a wrong secret).
+   */
+  async withAccessToken<T>(call: (accessToken: string) => Promise<T>): Promise<T> {
+    const token = await this.getAccessToken();
+    try {
+      return await call(token);
+    } catch (error) {
+      if (!(error instanceof WechatApiError) || error.kind !== 'token-invalid') throw error;
+      this.log.warn(`${error.endpoint} rejected the access_token of ${this.account.appId} (errcode ${error.errcode}); replacing it`);
+      return call(await this.replaceAccessToken(token));
+    }
+  }
+
+  private async fetchAccessToken(stale?: string): Promise<FetchedCredential> {
+    if (this.account.tokenMode === 'classic') return this.request('cgi-bin/token', false);
+    const normal = await this.request('cgi-bin/stable_token', false);
+    if (stale === undefined || normal.value !== stale) return normal;
+    // WeChat handed back the very token it rejected: only then spend a force refresh (20 a day).
+    this.log.warn(`stable_token returned the rejected token of ${this.account.appId}; using force_refresh`);
+    return this.request('cgi-bin/stable_token', true);
+  }
+
+  private async request(endpoint: string, forceRefresh: boolean): Promise<FetchedCredential> {
+    const { appId, appSecret } = this.account;
+    let answer: TokenAnswer;
+    try {
+      answer = endpoint === 'cgi-bin/token'
+        ? await this.transport.get<TokenAnswer>(endpoint, { grant_type: 'client_credential', appid: appId, secret: appSecret }, this.context)
+        : await this.transport.post<TokenAnswer>(endpoint, {
+            grant_type: 'client_credential', appid: appId, secret: appSecret, force_refresh: forceRefresh,
+          }, undefined, this.context);
+    } catch (error) {
+      // 40001 from the token endpoint itself means a wrong AppSecret: fatal, never a refresh loop.
+      if (error instanceof WechatApiError && error.kind === 'token-invalid') {
+        throw new WechatApiError(error.errcode, error.errmsg, endpoint, 'fatal');
+      }
+      throw error;
+    }
+    return validAnswer(answer.access_token, answer.expires_in, endpoint);
+  }
+}
+
+/**
+ * The credential and lifetime of a token or ticket answer. An answer without a plausible
+ * credential is refused (503) and never cached: what stands in WeChat's place may be a proxy,
+ * a captive portal or a misconfigured base url.
+ */
+export function validAnswer(value: unknown, expiresIn: unknown, endpoint: string): FetchedCredential {
+  const seconds = typeof expiresIn === 'string' ? Number(expiresIn) : expiresIn;
+  if (!isPlausibleCredential(value) || typeof seconds !== 'number' || !Number.isFinite(seconds)) {
+    throw new WechatUnavailableError(endpoint, 'the answer carries no plausible credential and expires_in');
+  }
+  return { value, expiresInSec: seconds };
+}
