@@ -1,4 +1,4 @@
-import { HttpProblem } from '../common/http-problem.js';
+import { Problem } from '../common/problem.js';
 import type { OAuthScope, WechatProfile } from '../oauth/session-user.js';
 import { WechatApiError } from '../wechat/api/wechat-api.error.js';
 import type { WechatAccountSettings } from './account-config.js';
@@ -104,7 +104,7 @@ export class AccountOAuth {
       return this.toGrant(answer, 'sns/oauth2/access_token');
     } catch (error) {
       if (error instanceof WechatApiError && INVALID_CODE_ERRCODES.has(error.errcode)) {
-        throw new HttpProblem(401, 'INVALID_CODE', 'WeChat did not accept the login code (wrong, used or expired); log in again', { errcode: error.errcode });
+        throw new Problem(401, 'INVALID_CODE', 'WeChat did not accept the login code (wrong, used or expired); log in again', { errcode: error.errcode });
       }
       throw error;
     }

@@ -1,4 +1,4 @@
-import { HttpProblem } from '../common/http-problem.js';
+import { Problem } from '../common/problem.js';
 import type { WechatEventListener } from '../wechat/wechat-events.js';
 import { createNonce } from '../wechat/jssdk/nonce.js';
 import { checkPageUrl } from '../wechat/jssdk/page-url.js';
@@ -50,12 +50,12 @@ export class AccountSigner {
 
   /**
    * Signs `url` for wx.config: synchronously when the ticket is in memory (the common case),
-   * else once it is fetched. Throws HttpProblem 400 (INVALID_URL, DOMAIN_NOT_ALLOWED) for a url
+   * else once it is fetched. Throws Problem 400 (INVALID_URL, DOMAIN_NOT_ALLOWED) for a url
    * that must not be signed, before any call to WeChat.
    */
   configFor(url: unknown, opts: WxConfigOptions = {}): WxConfig | Promise<WxConfig> {
     const checked = checkPageUrl(url, this.account.jsDomains);
-    if (!checked.ok) throw new HttpProblem(400, checked.code, checked.message);
+    if (!checked.ok) throw new Problem(400, checked.code, checked.message);
     const ticket = this.tickets.peekTicket('jsapi');
     if (ticket !== undefined) return this.wxConfig(ticket, checked.signable, opts);
     return this.tickets.getJsapiTicket().then((fetched) => this.wxConfig(fetched, checked.signable, opts));

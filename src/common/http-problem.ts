@@ -1,20 +1,51 @@
-/** An error that maps to SPEC section 3's JSON error body. */
-export class HttpProblem extends Error {
-  constructor(
-    readonly statusCode: number,
-    readonly code: string,
-    message: string,
-    readonly extra: Record<string, unknown> = {},
-  ) {
-    super(message);
+import { HttpException } from '@nestjs/common';
+import { StoreUnavailableError } from '../redis/redis-guard.js';
+import { WechatApiError, WechatUnavailableError } from '../wechat/api/wechat-api.error.js';
+import { Problem, type ProblemBody } from './problem.js';
+
+export type { ProblemBody } from './problem.js';
+
+/**
+ * An HttpException whose response is the JSON error body: any Nest host renders it as it is,
+ * with or without the package's ProblemFilter.
+ */
+export class HttpProblem extends HttpException {
+  readonly code: string;
+  readonly extra: Record<string, unknown>;
+
+  constructor(statusCode: number, code: string, message: string, extra: Record<string, unknown> = {}) {
+    super({ statusCode, code, message, ...extra } satisfies ProblemBody, statusCode);
+    this.code = code;
+    this.extra = extra;
     this.name = 'HttpProblem';
+  }
+
+  get statusCode(): number {
+    return this.getStatus();
+  }
+
+  get body(): ProblemBody {
+    return this.getResponse() as ProblemBody;
   }
 }
 
-export interface ProblemBody {
-  statusCode: number;
-  code: string;
-  message: string;
-  errcode?: number;
-  [extra: string]: unknown;
+/**
+ * The HttpProblem an error of the core means at the HTTP edge: a Problem as it is, WeChat refusing
+ * as 502 (errcode and hint, never errmsg), WeChat or the store unreachable as 503. Anything else is
+ * returned unchanged (a bug stays a 500).
+ */
+export function asHttpProblem(error: unknown): unknown {
+  if (error instanceof HttpProblem) return error;
+  if (error instanceof Problem) return withCause(new HttpProblem(error.statusCode, error.code, error.message, error.extra), error);
+  if (error instanceof WechatApiError) {
+    return withCause(new HttpProblem(502, 'WECHAT_API_ERROR', error.message, { errcode: error.errcode, ...(error.hint ? { hint: error.hint } : {}) }), error);
+  }
+  if (error instanceof WechatUnavailableError) return withCause(new HttpProblem(503, 'WECHAT_UNAVAILABLE', error.message), error);
+  if (error instanceof StoreUnavailableError) return withCause(new HttpProblem(503, 'STORE_UNAVAILABLE', 'the shared store is not answering; try again shortly'), error);
+  return error;
+}
+
+function withCause(problem: HttpProblem, cause: unknown): HttpProblem {
+  Object.defineProperty(problem, 'cause', { value: cause, enumerable: false });
+  return problem;
 }

@@ -1,7 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { WechatApiError, WechatUnavailableError } from '../wechat/api/wechat-api.error.js';
-import { HttpProblem, type ProblemBody } from './http-problem.js';
+import { asHttpProblem, HttpProblem, type ProblemBody } from './http-problem.js';
 
 const CODE_BY_STATUS: Record<number, string> = {
   400: 'BAD_REQUEST', 401: 'NOT_AUTHENTICATED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 405: 'METHOD_NOT_ALLOWED',
@@ -10,34 +9,32 @@ const CODE_BY_STATUS: Record<number, string> = {
 };
 const logger = new Logger('ProblemFilter');
 
-/** Turns any error into SPEC's `{statusCode, code, message[, errcode]}`; never a stack trace. */
+/** What the filter uses of an Express response (no import of Express itself). */
+interface ExpressResponse {
+  headersSent: boolean;
+  status(code: number): { setHeader(name: string, value: string): unknown };
+  end(body: string): unknown;
+}
+
+/** Turns any error into the JSON error body `{statusCode, code, message[, errcode]}`; never a stack trace. */
 export function toProblem(error: unknown): ProblemBody {
-  if (error instanceof HttpProblem) {
-    return { statusCode: error.statusCode, code: error.code, message: error.message, ...error.extra };
-  }
-  if (error instanceof WechatApiError) {
-    return {
-      statusCode: 502, code: 'WECHAT_API_ERROR', message: error.message, errcode: error.errcode, ...(error.hint ? { hint: error.hint } : {}),
-    };
-  }
-  if (error instanceof WechatUnavailableError) {
-    return { statusCode: 503, code: 'WECHAT_UNAVAILABLE', message: error.message };
-  }
-  if (error instanceof HttpException) {
-    const status = error.getStatus();
-    const response = error.getResponse();
+  const mapped = asHttpProblem(error);
+  if (mapped instanceof HttpProblem) return mapped.body;
+  if (mapped instanceof HttpException) {
+    const status = mapped.getStatus();
+    const response = mapped.getResponse();
     const message = typeof response === 'object' && response && 'message' in response
       ? [(response as { message: unknown }).message].flat().join('; ')
-      : error.message;
-    const code = status === 400 && /JSON/.test(message) ? 'INVALID_JSON' : CODE_BY_STATUS[status] ?? `HTTP_${status}`;
-    return { statusCode: status, code, message };
+      : mapped.message;
+    return { statusCode: status, code: CODE_BY_STATUS[status] ?? `HTTP_${status}`, message };
   }
-  // Fastify's own errors (bad JSON, wrong content type, body too large) carry a 4xx statusCode.
-  const e = error as { statusCode?: unknown; code?: unknown; message?: unknown };
-  if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
-    const code = e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || /JSON/i.test(String(e.message)) ? 'INVALID_JSON'
-      : CODE_BY_STATUS[e.statusCode] ?? `HTTP_${e.statusCode}`;
-    return { statusCode: e.statusCode, code, message: String(e.message ?? 'bad request') };
+  // The platforms' own errors (bad JSON, wrong content type, body too large) carry a 4xx status.
+  const e = error as { statusCode?: unknown; status?: unknown; code?: unknown; type?: unknown; message?: unknown };
+  const status = typeof e?.statusCode === 'number' ? e.statusCode : e?.status;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    const invalidJson = e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || e.type === 'entity.parse.failed';
+    const code = invalidJson ? 'INVALID_JSON' : CODE_BY_STATUS[status] ?? `HTTP_${status}`;
+    return { statusCode: status, code, message: invalidJson ? 'the body is not valid JSON' : String(e.message ?? 'bad request') };
   }
   logger.error(`unexpected error: ${(error as Error)?.stack ?? String(error)}`);
   return { statusCode: HttpStatus.INTERNAL_SERVER_ERROR, code: 'INTERNAL_ERROR', message: 'internal error' };
@@ -46,9 +43,15 @@ export function toProblem(error: unknown): ProblemBody {
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
-    const reply = host.switchToHttp().getResponse<FastifyReply>();
-    if (reply.sent) return;
+    const reply = host.switchToHttp().getResponse<FastifyReply | ExpressResponse>();
     const body = toProblem(error);
-    void reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
+    if ('sent' in reply) {
+      if (reply.sent) return;
+      void reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
+    } else {
+      if (reply.headersSent) return;
+      reply.status(body.statusCode).setHeader('content-type', 'application/json; charset=utf-8');
+      reply.end(JSON.stringify(body));
+    }
   }
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { HttpProblem } from '../common/http-problem.js';
+import { asHttpProblem, HttpProblem } from '../common/http-problem.js';
 import { produceOnce } from '../store/produce-once.js';
 import { WECHAT_STORE, type WechatStore } from '../store/wechat-store.js';
 import { WechatAccounts } from '../accounts/wechat-accounts.js';
@@ -52,6 +52,14 @@ export class MediaService {
   ) {}
 
   async save(mediaId: string, options: MediaSaveOptions = {}): Promise<MediaSaveResult> {
+    try {
+      return await this.saveChecked(mediaId, options);
+    } catch (error) {
+      throw asHttpProblem(error);
+    }
+  }
+
+  private async saveChecked(mediaId: string, options: MediaSaveOptions): Promise<MediaSaveResult> {
     assertMediaId(mediaId);
     const scope = this.scopeOf(options.appId);
     const result = (await this.joinOrFind(mediaId, scope)) ?? (await this.startSave(mediaId, options, scope));

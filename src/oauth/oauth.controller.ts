@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Inject, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { HttpProblem } from '../common/http-problem.js';
+import { asHttpProblem, HttpProblem } from '../common/http-problem.js';
 import { RateLimitGuard } from '../rate-limit/rate-limit.guard.js';
 import type { WechatSession } from '../session/wechat-session.js';
 import { WechatSessions } from '../session/wechat-sessions.js';
@@ -164,7 +164,8 @@ export class OAuthController {
   }
 }
 
-function loginFailure(error: unknown): LoginOutcome {
+function loginFailure(thrown: unknown): LoginOutcome {
+  const error = asHttpProblem(thrown);
   if (error instanceof HttpProblem) {
     if (error.code === 'INVALID_STATE') return 'invalid_state';
     if (error.code === 'INVALID_CODE') return 'invalid_code';

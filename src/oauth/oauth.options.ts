@@ -34,10 +34,10 @@ export interface ResolvedOAuthOptions {
   lang: 'zh_CN' | 'zh_TW' | 'en';
   mapUser?: UserMapper;
   routePrefix: string;
-  /** absolute path of the login route, e.g. /wechat/oauth/login */
+  /** path of the login route (before any global prefix), e.g. /wechat/oauth/login */
   loginPath: string;
-  /** full callback url sent to WeChat as redirect_uri */
-  callbackUrl: string;
+  /** path of the callback route (before any global prefix), e.g. /wechat/oauth/callback */
+  callbackPath: string;
   stateTtlMs: number;
   session: { secret: string; cookieName: string; maxAgeMs: number; secure: boolean };
 }
@@ -63,7 +63,7 @@ export function resolveOAuthOptions(o: OAuthModuleOptions, routePrefix = DEFAULT
     mapUser: o.mapUser,
     routePrefix,
     loginPath: `/${routePrefix}/login`,
-    callbackUrl: `${publicBaseUrl}/${routePrefix}/callback`,
+    callbackPath: `/${routePrefix}/callback`,
     stateTtlMs: o.stateTtlMs ?? 600_000,
     session: {
       secret: o.session.secret,

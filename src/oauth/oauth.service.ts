@@ -1,6 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { WebGrant } from '../accounts/account-oauth.js';
 import { WechatAccounts } from '../accounts/wechat-accounts.js';
+import { GlobalPrefix } from '../common/global-prefix.js';
 import { createNonce } from '../wechat/jssdk/nonce.js';
 import { OAUTH_OPTIONS, type ResolvedOAuthOptions } from './oauth.options.js';
 import {
@@ -18,9 +19,17 @@ export class OAuthService {
   constructor(
     private readonly accounts: WechatAccounts,
     @Inject(OAUTH_OPTIONS) private readonly options: ResolvedOAuthOptions,
+    prefix: GlobalPrefix,
     @Optional() @Inject(WECHAT_USER_MAPPER) private readonly injectedMapper?: WechatUserMapper,
   ) {
-    accounts.useOAuth({ openBaseUrl: options.openBaseUrl, callbackUrl: options.callbackUrl, scope: options.scope, lang: options.lang });
+    const { publicBaseUrl, callbackPath, openBaseUrl, scope, lang } = options;
+    accounts.useOAuth({
+      openBaseUrl, scope, lang,
+      // the redirect_uri follows app.setGlobalPrefix(), which is only known once the app starts
+      get callbackUrl() {
+        return `${publicBaseUrl}${prefix.apply(callbackPath)}`;
+      },
+    });
   }
 
   /** An unguessable state: 32 characters of [A-Za-z0-9] from the CSPRNG. */

@@ -1,5 +1,6 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable, type Type } from '@nestjs/common';
 import { WechatAccounts } from '../accounts/wechat-accounts.js';
+import { GlobalPrefix } from '../common/global-prefix.js';
 import { HttpProblem } from '../common/http-problem.js';
 import { WechatSessions } from '../session/wechat-sessions.js';
 import { OAUTH_OPTIONS, type ResolvedOAuthOptions } from './oauth.options.js';
@@ -28,6 +29,7 @@ export class WechatAuthGuard implements CanActivate {
     @Inject(OAUTH_OPTIONS) private readonly options: ResolvedOAuthOptions,
     private readonly sessions: WechatSessions,
     private readonly accounts: WechatAccounts,
+    private readonly prefix: GlobalPrefix,
   ) {}
 
   /** A guard that admits only users who logged in through `appId`: `@UseGuards(WechatAuthGuard.for(appId))`. */
@@ -52,7 +54,7 @@ export class WechatAuthGuard implements CanActivate {
 
     const account = this.requiredAppId !== undefined && this.requiredAppId !== this.accounts.default.appId
       ? `&appId=${encodeURIComponent(this.requiredAppId)}` : '';
-    const loginUrl = `${this.options.loginPath}?returnTo=${encodeURIComponent(request.url)}${account}`;
+    const loginUrl = `${this.prefix.apply(this.options.loginPath)}?returnTo=${encodeURIComponent(request.url)}${account}`;
     if (request.method === 'GET' && String(request.headers.accept ?? '').includes('text/html')) {
       // Answered here: Nest's filters skip a reply that was already sent.
       await http.getResponse<{ redirect(url: string, code: number): unknown }>().redirect(loginUrl, 302);

@@ -1,6 +1,7 @@
 import { HttpModule } from '@nestjs/axios';
 import { Inject, Logger, Module, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import { WechatAccounts } from '../accounts/wechat-accounts.js';
+import { GlobalPrefix } from '../common/global-prefix.js';
 import { WechatApiClient } from './api/wechat-api.client.js';
 import { createStore } from '../store/create-store.js';
 import { WECHAT_STORE, type WechatStore } from '../store/wechat-store.js';
@@ -56,6 +57,7 @@ const providers: Provider[] = [
   },
   WechatEvents,
   WechatApiClient,
+  GlobalPrefix,
   TokenService,
   TicketService,
   SignatureService,
@@ -64,7 +66,7 @@ const providers: Provider[] = [
 ];
 
 const exported = [
-  WECHAT_OPTIONS, WECHAT_STORE, CredentialCache, WechatEvents, WechatAccounts,
+  WECHAT_OPTIONS, WECHAT_STORE, CredentialCache, WechatEvents, WechatAccounts, GlobalPrefix,
   WechatApiClient, TokenService, TicketService, SignatureService, RateLimiter, RateLimitGuard,
 ];
 

@@ -1,19 +1,21 @@
 import type { HttpAdapterHost } from '@nestjs/core';
 import Fastify from 'fastify';
+import type { GlobalPrefix } from '../../common/global-prefix.js';
 import { HttpProblem } from '../../common/http-problem.js';
 import { JssdkRoutes } from './jssdk.routes.js';
 import type { SignatureService } from './signature.service.js';
 
+const NO_PREFIX = { apply: (path: string) => path } as GlobalPrefix;
 const adapterHost = (adapter: unknown) => ({ httpAdapter: adapter }) as HttpAdapterHost;
 
 describe('JssdkRoutes', () => {
   it('refuses, with what to do instead, to mount on a platform other than Fastify', () => {
-    const routes = new JssdkRoutes(adapterHost({ getType: () => 'express' }), {} as SignatureService, '/wechat/jssdk');
+    const routes = new JssdkRoutes(adapterHost({ getType: () => 'express' }), {} as SignatureService, '/wechat/jssdk', NO_PREFIX);
     expect(() => routes.onModuleInit()).toThrow(/platform-fastify.*routes: false.*SignatureService/s);
   });
 
   it('mounts nothing in an application context without HTTP', () => {
-    const routes = new JssdkRoutes(adapterHost(undefined), {} as SignatureService, '/wechat/jssdk');
+    const routes = new JssdkRoutes(adapterHost(undefined), {} as SignatureService, '/wechat/jssdk', NO_PREFIX);
     expect(() => routes.onModuleInit()).not.toThrow();
   });
 
@@ -28,7 +30,7 @@ describe('JssdkRoutes', () => {
       signChooseCard: async () => ({ shopId: '', cardType: '', cardId: '', timestamp: 1, nonceStr: 'n', signType: 'SHA1', cardSign: 'c' }),
     } as unknown as SignatureService;
     beforeAll(async () => {
-      new JssdkRoutes(adapterHost({ getType: () => 'fastify', getInstance: () => fastify }), signatures, '/api/js').onModuleInit();
+      new JssdkRoutes(adapterHost({ getType: () => 'fastify', getInstance: () => fastify }), signatures, '/api/js', NO_PREFIX).onModuleInit();
       await fastify.ready();
     });
     afterAll(() => fastify.close());

@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { GlobalPrefix } from '../../common/global-prefix.js';
 import { compileInputCheck } from '../../common/input-check.js';
 import { toProblem } from '../../common/problem.filter.js';
 import {
@@ -30,6 +31,7 @@ export class JssdkRoutes implements OnModuleInit {
     private readonly adapterHost: HttpAdapterHost,
     private readonly signatures: SignatureService,
     @Inject(JSSDK_ROUTES_MOUNT) readonly mount: string,
+    private readonly prefix: GlobalPrefix,
   ) {}
 
   onModuleInit(): void {
@@ -50,7 +52,7 @@ export class JssdkRoutes implements OnModuleInit {
     const route = (method: 'GET' | 'POST', path: string, answer: object, handle: (request: FastifyRequest) => unknown) =>
       fastify.route({
         method,
-        url: `${this.mount}${path}`,
+        url: this.prefix.apply(`${this.mount}${path}`),
         schema: { response: { 200: answer } },
         errorHandler: sendProblem,
         handler: (request, reply) => {

@@ -1,8 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { ChooseCardConfig, ChooseCardParams, WxConfig, WxConfigOptions } from '../../accounts/account-signer.js';
 import { WechatAccounts } from '../../accounts/wechat-accounts.js';
+import { asHttpProblem } from '../../common/http-problem.js';
 
 export type { ChooseCardConfig, ChooseCardParams, WxConfig, WxConfigOptions } from '../../accounts/account-signer.js';
+
+const rethrowAsHttp = (error: unknown): never => {
+  throw asHttpProblem(error);
+};
 
 /** Which account signs: an explicit appId, else the account of the page's host, else the default. */
 export interface AccountChoice {
@@ -11,8 +16,9 @@ export interface AccountChoice {
 
 /**
  * Builds what a page passes to `wx.config` / `wx.chooseCard`, for the account chosen by
- * `WechatAccounts.select`. The ticket never leaves. Throws HttpProblem 400 (INVALID_URL,
- * DOMAIN_NOT_ALLOWED, UNKNOWN_ACCOUNT, ACCOUNT_REQUIRED) before any call to WeChat.
+ * `WechatAccounts.select`. The ticket never leaves. Its errors are HttpProblems (HttpExceptions
+ * with the JSON error body): 400 INVALID_URL, DOMAIN_NOT_ALLOWED, UNKNOWN_ACCOUNT, ACCOUNT_REQUIRED
+ * before any call to WeChat; 502 and 503 when WeChat refuses or cannot be reached.
  */
 @Injectable()
 export class SignatureService {
@@ -24,11 +30,20 @@ export class SignatureService {
 
   /** signConfig without the promise when the ticket is in memory (the built-in route's fast path). */
   configFor(url: unknown, opts: WxConfigOptions & AccountChoice = {}): WxConfig | Promise<WxConfig> {
-    return this.accounts.select(opts.appId, url).signature.configFor(url, opts);
+    try {
+      const config = this.accounts.select(opts.appId, url).signature.configFor(url, opts);
+      return config instanceof Promise ? config.catch(rethrowAsHttp) : config;
+    } catch (error) {
+      throw asHttpProblem(error);
+    }
   }
 
   /** Parameters of wx.chooseCard, signed with the wx_card api_ticket (app_id included). */
-  signChooseCard(params: ChooseCardParams & AccountChoice = {}): Promise<ChooseCardConfig> {
-    return this.accounts.get(params.appId).signature.signChooseCard(params);
+  async signChooseCard(params: ChooseCardParams & AccountChoice = {}): Promise<ChooseCardConfig> {
+    try {
+      return await this.accounts.get(params.appId).signature.signChooseCard(params);
+    } catch (error) {
+      throw asHttpProblem(error);
+    }
   }
 }
