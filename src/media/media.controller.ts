@@ -1,10 +1,10 @@
-import { Controller, Get, Param, type PipeTransform, Post, Query, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { Controller, Get, Param, StreamableFile, type PipeTransform, Post, Query, Res, UseFilters, UseGuards } from '@nestjs/common';
 import {
   ApiBadGatewayResponse, ApiBadRequestResponse, ApiCookieAuth, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse,
   ApiForbiddenResponse, ApiOperation, ApiParam, ApiPayloadTooLargeResponse, ApiQuery, ApiServiceUnavailableResponse, ApiTags,
   ApiTooManyRequestsResponse, ApiUnauthorizedResponse, ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
+import { HttpAdapterHost } from '@nestjs/core';
 import { HttpProblem } from '../common/http-problem.js';
 import { ProblemDto } from '../common/problem.dto.js';
 import { ProblemFilter } from '../common/problem.filter.js';
@@ -47,6 +47,7 @@ export class MediaController {
   constructor(
     private readonly media: MediaService,
     private readonly accounts: WechatAccounts,
+    private readonly adapterHost: HttpAdapterHost,
   ) {}
 
   /** The account and user a media belongs to: the session user's (a session from before accounts: the default's). */
@@ -81,12 +82,12 @@ export class MediaController {
     @Query('hd') hd: unknown,
     @Query('appId') appId: unknown,
     @WechatUser() user: SessionUser,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @Res({ passthrough: true }) reply: object,
   ): Promise<MediaRecordBody> {
     // a snapshot page's ids are virtual: nothing saved under them could be found again
     if (user.isSnapshotUser) throw new HttpProblem(403, 'SNAPSHOT_USER', 'a snapshot-page user cannot save media; open the page for real first');
     const { record, created } = await this.media.save(mediaId, { hd: parseHd(hd), owner: this.ownerOf(user), appId: this.accountOf(appId, user) });
-    void reply.status(created ? 201 : 200);
+    this.adapterHost.httpAdapter.status(reply, created ? 201 : 200);
     return toRecordBody(record);
   }
 
@@ -102,19 +103,16 @@ export class MediaController {
     @Param('mediaId', MediaIdPipe) mediaId: string,
     @Query('appId') appId: unknown,
     @WechatUser() user: SessionUser,
-    @Res() reply: FastifyReply,
-  ): Promise<FastifyReply> {
+    @Res({ passthrough: true }) reply: object,
+  ): Promise<StreamableFile> {
     const { record, body } = await this.media.open(mediaId, this.ownerOf(user), this.accountOf(appId, user));
-    return reply
-      .status(200)
-      .header('content-type', record.contentType)
-      .header('content-length', String(record.size))
-      .header('etag', `"${record.sha256}"`)
-      .header('accept-ranges', 'none')
-      // a media id never changes content; it is private to logged-in users
-      .header('cache-control', 'private, max-age=31536000, immutable')
-      .header('x-content-type-options', 'nosniff')
-      .header('content-security-policy', "default-src 'none'; sandbox")
-      .send(body);
+    const adapter = this.adapterHost.httpAdapter;
+    adapter.setHeader(reply, 'etag', `"${record.sha256}"`);
+    adapter.setHeader(reply, 'accept-ranges', 'none');
+    // a media id never changes content; it is private to logged-in users
+    adapter.setHeader(reply, 'cache-control', 'private, max-age=31536000, immutable');
+    adapter.setHeader(reply, 'x-content-type-options', 'nosniff');
+    adapter.setHeader(reply, 'content-security-policy', "default-src 'none'; sandbox");
+    return new StreamableFile(body, { type: record.contentType, length: record.size });
   }
 }

@@ -1,6 +1,7 @@
 import { Controller, Get, HttpCode, Inject, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import { HttpAdapterHost } from '@nestjs/core';
 import { asHttpProblem, HttpProblem } from '../common/http-problem.js';
+import { redirect, type RequestLine } from '../common/http-replies.js';
 import { RateLimitGuard } from '../rate-limit/rate-limit.guard.js';
 import type { WechatSession } from '../session/wechat-session.js';
 import { WechatSessions } from '../session/wechat-sessions.js';
@@ -24,7 +25,7 @@ import { APP_ID_PATTERN } from '../accounts/account-config.js';
 import { WechatAccounts } from '../accounts/wechat-accounts.js';
 
 const SCOPES: OAuthScope[] = ['snsapi_base', 'snsapi_userinfo'];
-const wantsJson = (req: FastifyRequest) => {
+const wantsJson = (req: RequestLine) => {
   const accept = String(req.headers.accept ?? '');
   return accept.includes('application/json') && !accept.includes('text/html');
 };
@@ -40,7 +41,12 @@ export class OAuthController {
     private readonly events: WechatEvents,
     private readonly sessions: WechatSessions,
     private readonly accounts: WechatAccounts,
+    private readonly adapterHost: HttpAdapterHost,
   ) {}
+
+  private redirect(response: object, url: string): Promise<void> {
+    return redirect(this.adapterHost.httpAdapter, response, url);
+  }
 
   @Get('login')
   @UseGuards(RateLimitGuard)
@@ -53,7 +59,7 @@ export class OAuthController {
   @ApiTooManyRequestsResponse({ type: ProblemDto, description: 'RATE_LIMITED, with Retry-After' })
   @ApiServiceUnavailableResponse({ type: ProblemDto, description: 'SESSION_STORE_UNAVAILABLE' })
   async login(
-    @Req() req: FastifyRequest, @Res() reply: FastifyReply,
+    @Req() req: RequestLine, @Res() reply: object,
     @Query('returnTo') returnTo?: unknown, @Query('scope') scope?: unknown, @Query('appId') appId?: unknown,
   ) {
     if (scope !== undefined && !SCOPES.includes(scope as OAuthScope)) {
@@ -69,7 +75,7 @@ export class OAuthController {
     if (!session.get('user')) session.setMaxAge(this.options.stateTtlMs);
     // written before WeChat is involved: a state that was not kept could never be checked
     await session.save();
-    return reply.redirect(this.oauth.authorizeUrl(state, chosen, account), 302);
+    await this.redirect(reply, this.oauth.authorizeUrl(state, chosen, account));
   }
 
   /** An explicit appId, checked (400 UNKNOWN_ACCOUNT before any session is written); else the default's. */
@@ -90,7 +96,7 @@ export class OAuthController {
   @ApiForbiddenResponse({ type: ProblemDto, description: 'INVALID_STATE' })
   @ApiUnauthorizedResponse({ type: ProblemDto, description: 'INVALID_CODE, or ACCESS_DENIED for JSON clients' })
   @ApiServiceUnavailableResponse({ type: ProblemDto, description: 'WECHAT_UNAVAILABLE' })
-  async callback(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query('code') code?: unknown, @Query('state') state?: unknown) {
+  async callback(@Req() req: RequestLine, @Res() reply: object, @Query('code') code?: unknown, @Query('state') state?: unknown) {
     const account: { appId?: string } = {};
     try {
       const outcome = await this.handleCallback(req, reply, code, state, account);
@@ -102,7 +108,7 @@ export class OAuthController {
   }
 
   private async handleCallback(
-    req: FastifyRequest, reply: FastifyReply, code: unknown, state: unknown, account: { appId?: string },
+    req: RequestLine, reply: object, code: unknown, state: unknown, account: { appId?: string },
   ): Promise<LoginOutcome> {
     const now = Date.now();
     const session = await this.sessions.open(req, reply);
@@ -111,7 +117,7 @@ export class OAuthController {
     if (!taken.ok) {
       const done = recentCompletion(data, state, now);
       if (done && session.get('user')) {
-        await reply.redirect(done.returnTo, 302);
+        await this.redirect(reply, done.returnTo);
         return 'repeated_callback';
       }
       if (taken.reason === 'expired') await this.keep(session, taken.rest);
@@ -122,7 +128,7 @@ export class OAuthController {
     if (typeof code !== 'string' || code.length === 0) {
       await this.keep(session, taken.rest);
       if (wantsJson(req)) throw new HttpProblem(401, 'ACCESS_DENIED', 'the user did not authorize the login');
-      await reply.redirect(withQueryParam(entry.returnTo, 'wechat_error', 'access_denied'), 302);
+      await this.redirect(reply, withQueryParam(entry.returnTo, 'wechat_error', 'access_denied'));
       return 'access_denied';
     }
     // single use: the state is spent before WeChat sees the code
@@ -135,7 +141,7 @@ export class OAuthController {
     session.set('wechatWebGrant', grant);
     session.set('wechatLogin', markCompleted(taken.rest, entry, Date.now()));
     await session.save();
-    await reply.redirect(entry.returnTo, 302);
+    await this.redirect(reply, entry.returnTo);
     return 'success';
   }
 
@@ -159,7 +165,7 @@ export class OAuthController {
   @ApiOperation({ summary: 'destroys the session server-side' })
   @ApiNoContentResponse()
   @ApiServiceUnavailableResponse({ type: ProblemDto, description: 'SESSION_STORE_UNAVAILABLE' })
-  async logout(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
+  async logout(@Req() req: RequestLine, @Res({ passthrough: true }) reply: object): Promise<void> {
     await (await this.sessions.open(req, reply)).destroy();
   }
 }

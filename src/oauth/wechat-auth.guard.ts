@@ -1,16 +1,12 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable, type Type } from '@nestjs/common';
 import { WechatAccounts } from '../accounts/wechat-accounts.js';
+import { HttpAdapterHost } from '@nestjs/core';
 import { GlobalPrefix } from '../common/global-prefix.js';
+import { redirect, requestedUrl, type RequestLine } from '../common/http-replies.js';
 import { HttpProblem } from '../common/http-problem.js';
 import { WechatSessions } from '../session/wechat-sessions.js';
 import { OAUTH_OPTIONS, type ResolvedOAuthOptions } from './oauth.options.js';
 import type { SessionUser } from './session-user.js';
-
-interface RequestLine {
-  method: string;
-  url: string;
-  headers: Record<string, string | string[] | undefined>;
-}
 
 const accountGuards = new Map<string, Type<CanActivate>>();
 
@@ -30,6 +26,7 @@ export class WechatAuthGuard implements CanActivate {
     private readonly sessions: WechatSessions,
     private readonly accounts: WechatAccounts,
     private readonly prefix: GlobalPrefix,
+    private readonly adapterHost: HttpAdapterHost,
   ) {}
 
   /** A guard that admits only users who logged in through `appId`: `@UseGuards(WechatAuthGuard.for(appId))`. */
@@ -54,10 +51,10 @@ export class WechatAuthGuard implements CanActivate {
 
     const account = this.requiredAppId !== undefined && this.requiredAppId !== this.accounts.default.appId
       ? `&appId=${encodeURIComponent(this.requiredAppId)}` : '';
-    const loginUrl = `${this.prefix.apply(this.options.loginPath)}?returnTo=${encodeURIComponent(request.url)}${account}`;
+    const loginUrl = `${this.prefix.apply(this.options.loginPath)}?returnTo=${encodeURIComponent(requestedUrl(request))}${account}`;
     if (request.method === 'GET' && String(request.headers.accept ?? '').includes('text/html')) {
       // Answered here: Nest's filters skip a reply that was already sent.
-      await http.getResponse<{ redirect(url: string, code: number): unknown }>().redirect(loginUrl, 302);
+      await redirect(this.adapterHost.httpAdapter, http.getResponse<object>(), loginUrl);
       return false;
     }
     throw new HttpProblem(401, 'NOT_AUTHENTICATED', 'log in with WeChat first', { loginUrl });

@@ -1,7 +1,8 @@
-import fastifyRateLimit from '@fastify/rate-limit';
+import type fastifyRateLimit from '@fastify/rate-limit';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { loadPeer } from '../common/load-peer.js';
 import { WECHAT_STORE, type WechatStore } from '../store/wechat-store.js';
 import { WECHAT_OPTIONS, type ResolvedWechatOptions } from '../wechat/wechat.options.js';
 import { storeCounter } from './store-counter.js';
@@ -15,14 +16,16 @@ const WINDOW_MS = 60_000;
 
 /**
  * Requests per client IP (as the platform's trust-proxy setting reveals it) and minute to the
- * routes that write or cost something (login, media saves), through @fastify/rate-limit with
- * no hook of its own: the routes ask it through RateLimitGuard. A store that fails lets
- * requests through (an outage of Redis must not lock users out).
+ * routes that write or cost something (login, media saves): the routes ask through
+ * RateLimitGuard. On Fastify through @fastify/rate-limit with no hook of its own; on Express the
+ * same fixed window counted in the shared store. A store that fails lets requests through (an
+ * outage of Redis must not lock users out).
  */
 @Injectable()
 export class RateLimiter implements OnModuleInit {
   private fastify?: FastifyInstance;
   private check?: Check;
+  private countInStore = false;
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -34,11 +37,16 @@ export class RateLimiter implements OnModuleInit {
     return this.options.rateLimitPerMinute > 0;
   }
 
-  onModuleInit(): void {
+  async onModuleInit(): Promise<void> {
     const adapter = this.adapterHost.httpAdapter;
-    if (!this.enabled || !adapter || adapter.getType() !== 'fastify') return;
+    if (!this.enabled || !adapter) return;
+    if (adapter.getType() !== 'fastify') {
+      this.countInStore = true;
+      return;
+    }
+    const plugin = await loadPeer<{ default: typeof fastifyRateLimit }>('@fastify/rate-limit', 'rate limits on @nestjs/platform-fastify');
     this.fastify = adapter.getInstance<FastifyInstance>();
-    void this.fastify.register(fastifyRateLimit, {
+    void this.fastify.register(plugin.default, {
       global: false,
       max: this.options.rateLimitPerMinute,
       timeWindow: WINDOW_MS,
@@ -48,11 +56,22 @@ export class RateLimiter implements OnModuleInit {
   }
 
   async verdict(request: object): Promise<RateVerdict> {
+    if (this.countInStore) return this.countedInStore((request as { ip?: string }).ip ?? 'unknown');
     if (!this.enabled || !this.fastify) return { allowed: true };
     // the decorator exists once the plugin has loaded (the app is ready before any request)
     this.check ??= this.fastify.createRateLimit();
     const limit = await this.check(request as FastifyRequest);
     if (limit.isAllowed || !limit.isExceeded) return { allowed: true };
     return { allowed: false, retryAfterSec: Math.max(1, limit.ttlInSeconds ?? 60) };
+  }
+
+  private async countedInStore(ip: string): Promise<RateVerdict> {
+    try {
+      const hit = await this.store.hit(`${this.options.keyPrefix}rl:${ip}`, WINDOW_MS);
+      if (hit.count <= this.options.rateLimitPerMinute) return { allowed: true };
+      return { allowed: false, retryAfterSec: Math.max(1, Math.ceil(hit.resetMs / 1000)) };
+    } catch {
+      return { allowed: true };
+    }
   }
 }

@@ -47,9 +47,11 @@ export class FastifySessions implements SessionOpener {
     });
   }
 
-  async open(request: FastifyRequest, reply: FastifyReply): Promise<WechatSession> {
-    const known = openedSession(request);
+  async open(req: object, res: object): Promise<WechatSession> {
+    const known = openedSession(req);
     if (known) return known;
+    const request = req as FastifyRequest;
+    const reply = res as FastifyReply;
     const decrypt = this.decrypt;
     if (!decrypt) throw new Error('WeChat sessions are not ready: the application has not been initialised');
     const signedId = fastifyCookie.parse(request.headers.cookie ?? '')[this.settings.cookieName] ?? '';

@@ -1,12 +1,20 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { OAUTH_OPTIONS, type ResolvedOAuthOptions } from '../oauth/oauth.options.js';
 import { WECHAT_STORE, type WechatStore } from '../store/wechat-store.js';
 import { WECHAT_OPTIONS, type ResolvedWechatOptions } from '../wechat/wechat.options.js';
-import { FastifySessions } from './fastify-sessions.js';
+import type { SessionSettings } from './fastify-sessions.js';
 import { sessionStoreFor } from './session-stores.js';
 import type { SessionOpener, WechatSession } from './wechat-session.js';
+
+const missingPeer = (names: string) => (error: unknown): never => {
+  const code = (error as NodeJS.ErrnoException)?.code;
+  if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
+    throw new Error(`nest-wechat-h5: login on @nestjs/platform-fastify needs ${names}; install them`);
+  }
+  throw error;
+};
 
 /**
  * The sessions of the OAuth login, on the application's HTTP platform, stored in the shared
@@ -14,7 +22,7 @@ import type { SessionOpener, WechatSession } from './wechat-session.js';
  */
 @Injectable()
 export class WechatSessions implements OnModuleInit {
-  private platform?: FastifySessions;
+  private platform?: SessionOpener;
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -27,16 +35,26 @@ export class WechatSessions implements OnModuleInit {
     const adapter = this.adapterHost.httpAdapter;
     // an application context without HTTP (a worker, a CLI) has no sessions
     if (!adapter) return;
-    if (adapter.getType() !== 'fastify') throw new Error('OAuthModule: sessions need @nestjs/platform-fastify');
-    const store = await sessionStoreFor(this.store, `${this.wechat.keyPrefix}sess:`);
-    const sessions = new FastifySessions({ ...this.options.session, store });
-    sessions.register(adapter.getInstance<FastifyInstance>());
-    this.platform = sessions;
+    const type = adapter.getType();
+    if (type !== 'fastify' && type !== 'express') {
+      throw new Error(`OAuthModule: sessions need @nestjs/platform-fastify or @nestjs/platform-express (this application runs on ${type})`);
+    }
+    const settings: SessionSettings = { ...this.options.session, store: await sessionStoreFor(this.store, `${this.wechat.keyPrefix}sess:`) };
+    // each platform's session code (and its packages) is loaded only on that platform
+    if (type === 'fastify') {
+      const { FastifySessions } = await import('./fastify-sessions.js').catch(missingPeer('@fastify/session and @fastify/cookie'));
+      const sessions = new FastifySessions(settings);
+      sessions.register(adapter.getInstance<FastifyInstance>());
+      this.platform = sessions;
+    } else {
+      const { ExpressSessions } = await import('./express-sessions.js');
+      this.platform = await ExpressSessions.create(settings);
+    }
   }
 
   /** The request's session, loaded on first use (503 SESSION_STORE_UNAVAILABLE when the store fails). */
   open(request: object, response: object): Promise<WechatSession> {
-    return this.opener().open(request as FastifyRequest, response as FastifyReply);
+    return this.opener().open(request, response);
   }
 
   private opener(): SessionOpener {

@@ -1,6 +1,11 @@
 import { Controller, Get, Query, UseGuards, type INestApplication } from '@nestjs/common';
+import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MediaModule } from '../../src/media/media.module.js';
 import { OAuthModule } from '../../src/oauth/oauth.module.js';
 import type { SessionUser } from '../../src/oauth/session-user.js';
 import { WechatAuthGuard } from '../../src/oauth/wechat-auth.guard.js';
@@ -9,11 +14,13 @@ import { startSandbox, type SandboxServer } from '../../src/sandbox/index.js';
 import { SignatureService } from '../../src/wechat/jssdk/signature.service.js';
 import { WechatModule } from '../../src/wechat/wechat.module.js';
 import { CookieClient, pathOf } from '../support/browser-client.js';
+import { cookieHeader } from '../support/media-client.js';
 import { deleteKeys, REDIS_URL, uniquePrefix } from '../support/redis-keys.js';
 import { expectedSignature } from '../support/signature-check.js';
 
 const ACCOUNT = { appId: 'wx9d9d8c8c7b7b6a6a', appSecret: 'any-host-e2e-secret-0123456789' };
-const PUBLIC = 'https://h5.test';
+// http: express-session sends a Secure cookie only over https, and these requests are plain http
+const PUBLIC = 'http://h5.test';
 
 @Controller('orders')
 class OrdersController {
@@ -34,24 +41,29 @@ class ShareController {
   }
 }
 
-const platforms = [['Fastify', () => new FastifyAdapter()]] as const;
+const platforms = [['Fastify', () => new FastifyAdapter()], ['Express', () => new ExpressAdapter()]] as const;
 
 describe.each(platforms)('a %s host with setGlobalPrefix("api") and no global filter', (_name, adapter) => {
   let sandbox: SandboxServer;
   let app: INestApplication;
   let base: string;
+  let mediaDir: string;
   const prefix = uniquePrefix('any-host');
 
   beforeAll(async () => {
     sandbox = await startSandbox({ accounts: [ACCOUNT] });
+    mediaDir = await mkdtemp(join(tmpdir(), 'any-host-media-'));
     const moduleRef = await Test.createTestingModule({
       imports: [
-        WechatModule.forRoot({ ...ACCOUNT, apiBaseUrl: sandbox.url, redisUrl: REDIS_URL, keyPrefix: prefix, jsDomains: ['h5.example.com'] }),
+        WechatModule.forRoot({
+          ...ACCOUNT, apiBaseUrl: sandbox.url, redisUrl: REDIS_URL, keyPrefix: prefix, jsDomains: ['h5.example.com'], rateLimitPerMinute: 20,
+        }),
+        MediaModule.forRoot({ dir: mediaDir }),
         OAuthModule.forRoot({ publicBaseUrl: PUBLIC, openBaseUrl: sandbox.url, session: { secret: 'any-host-session-secret-0123456789abcdef' } }),
       ],
       controllers: [OrdersController, ShareController],
     }).compile();
-    app = moduleRef.createNestApplication(adapter(), { logger: false });
+    app = moduleRef.createNestApplication(adapter() as FastifyAdapter, { logger: false });
     app.setGlobalPrefix('api');
     await app.listen(0, '127.0.0.1');
     base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
@@ -60,6 +72,7 @@ describe.each(platforms)('a %s host with setGlobalPrefix("api") and no global fi
     await app?.close();
     await sandbox?.close();
     await deleteKeys(prefix);
+    await rm(mediaDir, { recursive: true, force: true });
   });
 
   it("signs through the host's own route, and refuses a foreign host with 400 DOMAIN_NOT_ALLOWED as JSON", async () => {
@@ -98,5 +111,49 @@ describe.each(platforms)('a %s host with setGlobalPrefix("api") and no global fi
     expect(orders).toMatchObject({ status: 200, json: { owner: sandbox.sandbox.openidOf(ACCOUNT.appId, 'alice'), appId: ACCOUNT.appId } });
     expect((await client.post('/api/wechat/oauth/logout', {})).status).toBe(204);
     expect((await client.get('/api/orders', 'application/json')).status).toBe(401);
+  });
+
+  it('answers the signing routes in the JSON error shape: bad JSON, validation, an unknown account, the GET form', async () => {
+    const raw = await fetch(`${base}/api/wechat/jssdk/config`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"url":' });
+    expect(raw.status).toBe(400);
+    expect(raw.headers.get('cache-control')).toBe('no-store');
+    expect(await raw.json()).toMatchObject({ statusCode: 400, code: 'INVALID_JSON' });
+    const client = new CookieClient(base);
+    expect(await client.post('/api/wechat/jssdk/config', { url: 'https://h5.example.com/', debug: 'yes' })).toMatchObject({ status: 400, json: { code: 'VALIDATION_FAILED' } });
+    expect(await client.post('/api/wechat/jssdk/config', { url: 'https://h5.example.com/', appId: 'wxnobody00000000' })).toMatchObject({ status: 400, json: { code: 'UNKNOWN_ACCOUNT' } });
+    const page = 'https://h5.example.com/get?x=1';
+    const get = await client.get(`/api/wechat/jssdk/config?url=${encodeURIComponent(page)}&jsApiList=chooseImage`, 'application/json');
+    expect(get).toMatchObject({ status: 200, json: { jsApiList: ['chooseImage'] } });
+    expect(get.json.signature).toBe(expectedSignature(sandbox.sandbox.currentTicket(ACCOUNT.appId, 'jsapi')!, get.json.nonceStr, get.json.timestamp, page));
+    expect((await client.post('/api/wechat/jssdk/card-config', {})).json).toMatchObject({ signType: 'SHA1' });
+  });
+
+  it('saves a media once for the logged-in user and streams it back with its headers; others get 404', async () => {
+    const alice = new CookieClient(base);
+    const login = await alice.get('/api/wechat/oauth/login');
+    await alice.get(pathOf(sandbox.sandbox.authorize(login.location!, { user: 'alice' })));
+    const mediaId = sandbox.sandbox.registerMedia(ACCOUNT.appId, { type: 'voice', size: 3000 });
+    expect((await alice.post(`/api/wechat/media/${mediaId}`)).status).toBe(201);
+    expect((await alice.post(`/api/wechat/media/${mediaId}`)).status).toBe(200);
+    const read = await fetch(`${base}/api/wechat/media/${mediaId}`, { headers: { cookie: cookieHeader(alice) } });
+    expect(read.status).toBe(200);
+    expect(read.headers.get('content-type')).toMatch(/^audio\/amr/);
+    expect(read.headers.get('content-length')).toBe('3000');
+    expect(read.headers.get('x-content-type-options')).toBe('nosniff');
+    expect((await read.arrayBuffer()).byteLength).toBe(3000);
+    const bob = new CookieClient(base);
+    const bobLogin = await bob.get('/api/wechat/oauth/login');
+    await bob.get(pathOf(sandbox.sandbox.authorize(bobLogin.location!, { user: 'html' })));
+    expect((await fetch(`${base}/api/wechat/media/${mediaId}`, { headers: { cookie: cookieHeader(bob) } })).status).toBe(404);
+    expect(sandbox.sandbox.calls('cgi-bin/media/get')).toBe(1);
+  });
+
+  it('limits logins per client: 429 RATE_LIMITED with Retry-After past the limit', async () => {
+    const answers = [];
+    for (let i = 0; i < 25; i++) answers.push(await new CookieClient(base).get('/api/wechat/oauth/login'));
+    const limited = answers.filter((a) => a.status === 429);
+    expect(limited.length).toBeGreaterThan(0);
+    expect(limited[0]!.json).toMatchObject({ code: 'RATE_LIMITED' });
+    expect(Number(limited[0]!.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 });

@@ -1,63 +1,20 @@
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readdir, readFile, realpath, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { basename, join } from 'node:path';
 import { startSandbox, type SandboxServer } from '../../src/sandbox/index.js';
 import { CookieClient, pathOf } from '../support/browser-client.js';
 import { type ServiceProcess, startServiceProcess } from '../support/processes.js';
 import { deleteKeys, listKeys, REDIS_URL, uniquePrefix } from '../support/redis-keys.js';
 import { expectedSignature } from '../support/signature-check.js';
+import { lockedVersions, npm, packTarball, readmeBlocks, REPO, run } from '../support/packed-host.js';
 
-const run = promisify(execFile);
-const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const HOST_TEMPLATE = join(REPO, 'test/host-app');
 const TSC = join(REPO, 'node_modules/.bin/tsc');
 const ACCOUNT = { appId: 'wx3333cccc4444dddd', appSecret: 'host-app-e2e-secret-0123456789' };
 const PUBLIC = 'http://h5.test';
 const PAGE = 'https://h5.example.com/item/7?from=share';
 const HOST_API = ['updateAppMessageShareData', 'updateTimelineShareData'];
-/** Repo entries npm pack never needs: installed, built, generated or VCS files. */
-const NOT_STAGED = new Set(['node_modules', 'dist', '.git', 'test-output', 'coverage']);
-
-/** `npm …` without the variables npm sets for the script that started jest (they name the repo as the project). */
-function npmEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !/^(npm_(package_|lifecycle_|command)|npm_config_local_prefix$|INIT_CWD$)/.test(k)),
-  );
-}
-
-async function npm(args: string[], cwd: string): Promise<string> {
-  try {
-    const { stdout } = await run('npm', args, { cwd, env: npmEnv(), maxBuffer: 32 << 20 });
-    return stdout;
-  } catch (error) {
-    const e = error as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`npm ${args.join(' ')} failed in ${cwd}:\n${e.stdout ?? ''}\n${e.stderr ?? e.message}`);
-  }
-}
-
-/** The README's `<!-- host-app: PATH -->` fenced blocks, by the path they become in the host app. */
-function readmeBlocks(readme: string): Map<string, string> {
-  const blocks = new Map<string, string>();
-  const marked = /<!-- host-app: (\S+) -->\s*```ts\n([\s\S]*?)```\s*<!-- \/host-app -->/g;
-  for (const [, path, code] of readme.matchAll(marked)) blocks.set(path, code);
-  return blocks;
-}
-
-/** Exact versions this repo's lock resolved, so npm's cache answers the host's install. */
-async function lockedVersions(): Promise<(name: string) => string> {
-  const lock = JSON.parse(await readFile(join(REPO, 'package-lock.json'), 'utf8')) as {
-    packages: Record<string, { version?: string }>;
-  };
-  return (name) => {
-    const version = lock.packages[`node_modules/${name}`]?.version;
-    if (!version) throw new Error(`${name} is not in package-lock.json`);
-    return version;
-  };
-}
 
 describe('the packed package inside a separate Nest app (npm pack → npm install → tsc → node)', () => {
   const prefix = uniquePrefix('host-app');
@@ -76,25 +33,15 @@ describe('the packed package inside a separate Nest app (npm pack → npm instal
   };
 
   beforeAll(async () => {
-    // Packed from a copy of the repo: prepack's build then writes a fresh dist there (no stale files
-    // of earlier builds) and never rewrites the repo's dist/ under other test files running it.
-    const stage = await tempDir('stage');
-    for (const entry of await readdir(REPO)) {
-      if (NOT_STAGED.has(entry) || entry.endsWith('.tgz')) continue;
-      await cp(join(REPO, entry), join(stage, entry), { recursive: true });
-    }
-    await symlink(join(REPO, 'node_modules'), join(stage, 'node_modules'), 'dir');
-    const packDir = await tempDir('pack');
-    await npm(['pack', '--pack-destination', packDir], stage);
-    const packed = (await readdir(packDir)).filter((f) => f.endsWith('.tgz'));
-    expect(packed).toHaveLength(1);
-    tarball = join(packDir, packed[0]);
+    tarball = await packTarball(tempDir);
 
     hostDir = await tempDir('host');
     await cp(HOST_TEMPLATE, hostDir, { recursive: true, filter: (src) => !src.endsWith('package.template.json') });
     const blocks = readmeBlocks(await readFile(join(REPO, 'README.md'), 'utf8'));
     expect([...blocks.keys()]).toEqual(expect.arrayContaining(['src/app.module.ts', 'src/orders.controller.ts', 'src/share.controller.ts']));
     for (const [path, code] of blocks) {
+      // this host runs on Fastify: the Express entry point is test/e2e/host-platforms.e2e-spec.ts's
+      if (path.endsWith('.express.ts')) continue;
       await mkdir(join(hostDir, path, '..'), { recursive: true });
       await writeFile(join(hostDir, path), code);
     }
@@ -119,7 +66,7 @@ describe('the packed package inside a separate Nest app (npm pack → npm instal
     // `tar -tv` lines: mode owner size date time path
     const listing = (await run('tar', ['-tvzf', tarball])).stdout.split('\n').filter(Boolean);
     const unpacked = listing.reduce((sum, line) => sum + Number(line.split(/\s+/)[2]), 0);
-    console.log(`host-app: packed ${packed[0]} = ${(size / 1024).toFixed(1)} KiB, ${(unpacked / 1024).toFixed(1)} KiB unpacked `
+    console.log(`host-app: packed ${basename(tarball)} = ${(size / 1024).toFixed(1)} KiB, ${(unpacked / 1024).toFixed(1)} KiB unpacked `
       + `in ${listing.length} files; npm install in the host took ${installSeconds.toFixed(1)} s`);
 
     sandbox = await startSandbox({ accounts: [ACCOUNT] });

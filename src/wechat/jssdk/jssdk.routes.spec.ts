@@ -10,7 +10,7 @@ const adapterHost = (adapter: unknown) => ({ httpAdapter: adapter }) as HttpAdap
 
 describe('JssdkRoutes', () => {
   it('refuses, with what to do instead, to mount on a platform other than Fastify', () => {
-    const routes = new JssdkRoutes(adapterHost({ getType: () => 'express' }), {} as SignatureService, '/wechat/jssdk', NO_PREFIX);
+    const routes = new JssdkRoutes(adapterHost({ getType: () => 'koa' }), {} as SignatureService, '/wechat/jssdk', NO_PREFIX);
     expect(() => routes.onModuleInit()).toThrow(/platform-fastify.*routes: false.*SignatureService/s);
   });
 

@@ -19,10 +19,10 @@ const checkConfigQuery = compileInputCheck<JssdkConfigQuery>(JSSDK_CONFIG_QUERY_
 const checkCardBody = compileInputCheck<CardConfigBody>(CARD_CONFIG_BODY_SCHEMA);
 
 /**
- * SPEC 3.1's signing routes, served by Fastify directly rather than through Nest's router: a page
- * asks for a signature on every load, and Nest's per-request pipeline would cost more than the
- * signing itself. Fastify hooks (CORS, rate limits, Nest middleware) still run on them; Nest
- * guards, interceptors and pipes do not. A host that wants those sets `routes: false` and calls
+ * The signing routes, served by the platform (Fastify or Express) directly rather than through
+ * Nest's router: a page asks for a signature on every load, and Nest's per-request pipeline would
+ * cost more than the signing itself. The platform's hooks and middleware (CORS, Nest middleware)
+ * still run on them; Nest guards, interceptors and pipes do not. A host that wants those sets `routes: false` and calls
  * SignatureService from its own controller.
  */
 @Injectable()
@@ -38,13 +38,53 @@ export class JssdkRoutes implements OnModuleInit {
     const adapter = this.adapterHost.httpAdapter;
     // An application context without HTTP (a worker, a CLI) has nothing to mount on.
     if (!adapter) return;
-    if (adapter.getType() !== 'fastify') {
+    const type = adapter.getType();
+    if (type === 'fastify') this.register(adapter.getInstance<FastifyInstance>());
+    else if (type === 'express') this.registerOnExpress(adapter.getInstance<ExpressApp>());
+    else {
       throw new Error(
-        'WechatModule: the built-in JS-SDK routes need @nestjs/platform-fastify; on another platform set '
-        + '`routes: false` and call SignatureService from your own controller',
+        `WechatModule: the built-in JS-SDK routes need @nestjs/platform-fastify or @nestjs/platform-express (not ${type}); `
+        + 'set `routes: false` and call SignatureService from your own controller',
       );
     }
-    this.register(adapter.getInstance<FastifyInstance>());
+  }
+
+  /** The same three routes as plain Express routes (registered before Nest's not-found handler). */
+  private registerOnExpress(express: ExpressApp): void {
+    const signatures = this.signatures;
+    const url = (path: string) => this.prefix.apply(`${this.mount}${path}`);
+    const route = (method: 'get' | 'post', path: string, handle: (request: ExpressRequest) => unknown) =>
+      express[method](url(path), (request: ExpressRequest, response: ExpressResponse) => {
+        let answer: unknown;
+        try {
+          answer = handle(request);
+        } catch (error) {
+          return sendExpressProblem(error, response);
+        }
+        void Promise.resolve(answer).then(
+          (body) => response.status(200).set('cache-control', 'no-store').json(body),
+          (error: unknown) => sendExpressProblem(error, response),
+        );
+      });
+    route('post', '/config', (request) => {
+      const body = checkConfigBody(request.body);
+      return signatures.configFor(body.url, body);
+    });
+    route('get', '/config', (request) => {
+      const query = checkConfigQuery(request.query);
+      return signatures.configFor(query.url, {
+        jsApiList: splitList(query.jsApiList),
+        openTagList: splitList(query.openTagList),
+        debug: query.debug === undefined ? undefined : query.debug === 'true',
+        appId: query.appId,
+      });
+    });
+    route('post', '/card-config', (request) => signatures.signChooseCard(checkCardBody(request.body ?? {})));
+    // a body that is not JSON fails in the body parser before the route: answered here, in the same shape
+    express.use(url(''), (error: unknown, _request: ExpressRequest, response: ExpressResponse, next: (error: unknown) => void) => {
+      if (response.headersSent) return next(error);
+      sendExpressProblem(error, response);
+    });
   }
 
   private register(fastify: FastifyInstance): void {
@@ -77,7 +117,29 @@ export class JssdkRoutes implements OnModuleInit {
   }
 }
 
-/** Any error of these routes (bad JSON, validation, WeChat refusing or down) as SPEC's JSON body. */
+interface ExpressRequest {
+  body?: unknown;
+  query: unknown;
+}
+interface ExpressResponse {
+  headersSent: boolean;
+  status(code: number): ExpressResponse;
+  set(name: string, value: string): ExpressResponse;
+  json(body: unknown): unknown;
+}
+type ExpressHandler = (...args: never[]) => unknown;
+interface ExpressApp {
+  get(path: string, handler: ExpressHandler): unknown;
+  post(path: string, handler: ExpressHandler): unknown;
+  use(path: string, handler: ExpressHandler): unknown;
+}
+
+function sendExpressProblem(error: unknown, response: ExpressResponse): void {
+  const body = toProblem(error);
+  response.status(body.statusCode).set('cache-control', 'no-store').json(body);
+}
+
+/** Any error of these routes (bad JSON, validation, WeChat refusing or down) as the JSON error body. */
 function sendProblem(error: unknown, _request: FastifyRequest, reply: FastifyReply): void {
   const body = toProblem(error);
   noStore(reply);
