@@ -12,7 +12,7 @@ import { Sandbox, sandboxPlugin } from './sandbox/index.js';
 
 /**
  * Builds the service (used by main.ts and by the e2e tests): validated config, Fastify with
- * structured one-line request logs and time limits on slow clients, SPEC's error JSON
+ * structured one-line request logs and time limits on slow clients, the JSON error body
  * everywhere, and the sandbox mounted at /sandbox when it is on. Throws ConfigurationError on
  * invalid configuration.
  */

@@ -21,18 +21,15 @@ export type { AccountOAuth } from './accounts/account-oauth.js';
 export { TokenService } from './wechat/credentials/token.service.js';
 export { TicketService } from './wechat/credentials/ticket.service.js';
 export type { TicketType } from './wechat/credentials/credential-keys.js';
-export { CredentialCache } from './wechat/credentials/credential-cache.js';
-export type { StoredCredential } from './wechat/credentials/credential-store.js';
-export { WECHAT_STORE, type WechatStore, type StoreLock, type StoreHit, type RedisHandle } from './store/wechat-store.js';
+export { WECHAT_STORE, type WechatStore, type StoreLock, type StoreHit } from './store/wechat-store.js';
+export type { NodeRedisClient } from './store/redis-connection.js';
 export type { StoreTopology, RedisSentinelOptions } from './store/create-store.js';
-export type { NodeRedisClient, RedisCommands, RedisConnection } from './store/redis-connection.js';
 export type { CacheLike } from './store/cache-manager.store.js';
 export { StoreUnavailableError } from './redis/redis-guard.js';
 export {
   SignatureService, type WxConfig, type WxConfigOptions, type ChooseCardParams, type ChooseCardConfig, type AccountChoice,
 } from './wechat/jssdk/signature.service.js';
 export { jsapiSignature, cardSignature, withoutFragment } from './wechat/jssdk/signature.js';
-export { JssdkRoutes, JSSDK_ROUTES_MOUNT, DEFAULT_JSSDK_MOUNT } from './wechat/jssdk/jssdk.routes.js';
 export { addJssdkToOpenApi, type OpenApiDocumentLike } from './wechat/jssdk/jssdk.openapi.js';
 export {
   JSSDK_CONFIG_BODY_SCHEMA, JSSDK_CONFIG_QUERY_SCHEMA, CARD_CONFIG_BODY_SCHEMA, WX_CONFIG_SCHEMA, CHOOSE_CARD_CONFIG_SCHEMA,
@@ -44,7 +41,6 @@ export { OAuthModule } from './oauth/oauth.module.js';
 export type { OAuthModuleExtras } from './oauth/oauth.module-definition.js';
 export { OAUTH_OPTIONS, type OAuthModuleOptions, type ResolvedOAuthOptions } from './oauth/oauth.options.js';
 export { OAuthService, type WebGrant } from './oauth/oauth.service.js';
-export { OAuthController } from './oauth/oauth.controller.js';
 export { WechatAuthGuard } from './oauth/wechat-auth.guard.js';
 export { WechatUser } from './oauth/wechat-user.decorator.js';
 export {
@@ -61,12 +57,10 @@ export { MediaModule } from './media/media.module.js';
 export type { MediaModuleExtras } from './media/media.module-definition.js';
 export { MEDIA_OPTIONS, type MediaAccess, type MediaModuleOptions, type ResolvedMediaOptions } from './media/media.options.js';
 export { MediaService, type MediaSaveOptions, type MediaSaveResult } from './media/media.service.js';
-export { MediaController } from './media/media.controller.js';
 export { MEDIA_STORAGE, type MediaStorage, type MediaSaveMeta, type StoredMedia } from './media/media-storage.js';
 export { LocalDiskMediaStorage } from './media/local-disk-media.storage.js';
 export { isMediaRecord, type MediaRecord, type MediaOwner } from './media/media-record.js';
 export { MEDIA_ID_PATTERN, isValidMediaId } from './media/media-id.js';
-export { MediaMeter, MediaTooLargeError } from './media/media-meter.js';
 
 // Operations
 export { MetricsModule } from './ops/metrics/metrics.module.js';

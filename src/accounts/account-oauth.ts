@@ -1,5 +1,6 @@
 import { Problem } from '../common/problem.js';
 import type { OAuthScope, WechatProfile } from '../oauth/session-user.js';
+import { isTokenInvalidErrcode } from '../wechat/api/errcodes.js';
 import { WechatApiError } from '../wechat/api/wechat-api.error.js';
 import type { WechatAccountSettings } from './account-config.js';
 import type { CallContext, WechatTransport } from './wechat-transport.js';
@@ -27,7 +28,6 @@ interface GrantAnswer {
 
 /** A code WeChat will not exchange: wrong, used, expired or missing. */
 const INVALID_CODE_ERRCODES = new Set([40029, 40163, 41008, 42003]);
-const WEB_TOKEN_INVALID = new Set([40001, 40014, 42001]);
 
 const str = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v : undefined);
 
@@ -72,7 +72,7 @@ export class AccountOAuth {
     try {
       info = await this.userInfo(grant);
     } catch (error) {
-      if (!(error instanceof WechatApiError) || !WEB_TOKEN_INVALID.has(error.errcode)) throw error;
+      if (!(error instanceof WechatApiError) || !isTokenInvalidErrcode(error.errcode)) throw error;
       grant = await this.refresh(grant);
       info = await this.userInfo(grant);
     }

@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 
 /**
  * Requests Node's HTTP parser rejects before any route sees them (headers too large, malformed
- * request lines) still get SPEC's JSON error, and the connection is closed.
+ * request lines) still get the JSON error body, and the connection is closed.
  */
 export function answerClientError(error: Error & { code?: string }, socket: Socket): void {
   if (!socket.writable) {

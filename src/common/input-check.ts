@@ -6,7 +6,7 @@ const ajv = new Ajv({ allErrors: false, coerceTypes: false, useDefaults: false, 
 ajv.addKeyword('example');
 
 export interface InputCheckOptions {
-  /** a problem with this property is INVALID_URL (SPEC 3.1) rather than VALIDATION_FAILED */
+  /** a problem with this property is INVALID_URL rather than VALIDATION_FAILED */
   urlProperty?: string;
   /** what an absent body or query counts as (default `{}`) */
   emptyAs?: unknown;

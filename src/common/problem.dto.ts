@@ -1,6 +1,6 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from './api-docs.js';
 
-/** SPEC section 3's error body, for the OpenAPI description. */
+/** The JSON error body, for the OpenAPI description. */
 export class ProblemDto {
   @ApiProperty({ example: 400 })
   statusCode: number;

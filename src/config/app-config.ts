@@ -1,10 +1,12 @@
+import { SANDBOX_DEFAULT_ACCOUNT } from '../sandbox/default-account.js';
 import { randomBytes } from 'node:crypto';
 import type { WechatAccountConfig, WechatAccountSettings } from '../accounts/account-config.js';
 import { accountsFromEnv } from './accounts-env.js';
+import type { LogLevel } from '../logging.js';
 import type { EnvironmentVariables } from './env.schema.js';
 
 /** The sandbox's built-in account, used when the simulator runs without configured credentials. */
-export const SANDBOX_ACCOUNT = { appId: 'wx5a0d8b0c1e2f3a4b', appSecret: 'sandbox-secret-0123456789abcdef' } as const;
+export const SANDBOX_ACCOUNT = SANDBOX_DEFAULT_ACCOUNT;
 
 /** Where the sandbox is mounted inside the service when it runs in sandbox mode. */
 export const SANDBOX_MOUNT_PATH = '/sandbox';
@@ -45,7 +47,7 @@ export interface AppConfig {
   mediaAccess: 'owner' | 'shared';
   corsOrigins: string[];
   trustProxy: boolean;
-  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
+  logLevel: LogLevel;
   /** serve the OpenAPI description at /docs */
   openApiDocs: boolean;
   warnings: string[];

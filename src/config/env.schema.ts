@@ -1,3 +1,4 @@
+import type { LogLevel } from '../logging.js';
 import { Transform } from 'class-transformer';
 import {
   IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, MinLength,
@@ -15,7 +16,7 @@ const toBool = ({ obj, key }: { obj: Record<string, unknown>; key: string }) => 
 const toTrimmed = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const urlOptions = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
 
-/** The environment as SPEC section 2 names it; validated once at start-up. */
+/** The environment variables of the service; validated once at start-up. */
 /** `host:port, host:port` (a host is a name, IPv4, or [IPv6]) */
 const HOST_PORT_LIST = /^\s*(?:(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):\d{1,5}\s*(?:,\s*|$))*$/;
 
@@ -108,5 +109,5 @@ export class EnvironmentVariables {
   OPENAPI_DOCS?: boolean;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'silent'])
-  LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent' = 'info';
+  LOG_LEVEL: LogLevel = 'info';
 }

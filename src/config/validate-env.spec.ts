@@ -12,7 +12,7 @@ const problemsOf = (env: Record<string, string>) => {
 };
 
 describe('validateEnv', () => {
-  it('applies the defaults of SPEC section 2 and turns the sandbox on without credentials', () => {
+  it('applies the documented defaults and turns the sandbox on without credentials', () => {
     const { app } = validateEnv({});
     expect(app).toMatchObject({
       nodeEnv: 'development', host: '127.0.0.1', port: 3000, sandbox: true, appId: SANDBOX_ACCOUNT.appId,

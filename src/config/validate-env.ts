@@ -16,7 +16,7 @@ function describe(error: ValidationError, raw: Record<string, unknown>): string 
 }
 
 /**
- * Validates the raw environment (SPEC section 2) and derives the typed AppConfig.
+ * Validates the raw environment and derives the typed AppConfig.
  * Empty strings count as unset, so `FOO=` in a .env file falls back to the default.
  */
 export function validateEnv(raw: Record<string, unknown>): { env: EnvironmentVariables; app: AppConfig } {

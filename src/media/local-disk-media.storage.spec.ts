@@ -42,7 +42,6 @@ describe('LocalDiskMediaStorage', () => {
     expect(await files()).toEqual(['abc_DEF-1.json', 'abc_DEF-1.media']);
     expect(JSON.parse(await readFile(join(dir, 'media', 'abc_DEF-1.json'), 'utf8'))).toEqual(record);
     expect(await storage.stat('abc_DEF-1')).toEqual(record);
-    expect(await storage.exists('abc_DEF-1')).toBe(true);
     const opened = await storage.open('abc_DEF-1');
     expect(opened?.record).toEqual(record);
     expect((await readAll(opened!.body)).equals(data)).toBe(true);

@@ -50,10 +50,6 @@ export class LocalDiskMediaStorage implements MediaStorage {
     return isMediaRecord(record) && record.mediaId === mediaId ? record : undefined;
   }
 
-  async exists(mediaId: string): Promise<boolean> {
-    return (await this.stat(mediaId)) !== undefined;
-  }
-
   async save(mediaId: string, body: Readable, meta: MediaSaveMeta): Promise<MediaRecord> {
     const tempData = this.tempPath(mediaId);
     const tempRecord = this.tempPath(mediaId);

@@ -27,7 +27,6 @@ export interface StoredMedia {
 export interface MediaStorage {
   /** The record of a completely saved media, or undefined. */
   stat(mediaId: string): Promise<MediaRecord | undefined>;
-  exists(mediaId: string): Promise<boolean>;
   /**
    * Reads `body` to the end (or destroys it) and stores it with its record, atomically: until it
    * resolves nobody sees the media, and when `body` fails (or the write does) nothing is left

@@ -3,7 +3,7 @@ import {
   ApiBadGatewayResponse, ApiBadRequestResponse, ApiCookieAuth, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse,
   ApiForbiddenResponse, ApiOperation, ApiParam, ApiPayloadTooLargeResponse, ApiQuery, ApiServiceUnavailableResponse, ApiTags,
   ApiTooManyRequestsResponse, ApiUnauthorizedResponse, ApiUnprocessableEntityResponse,
-} from '@nestjs/swagger';
+} from '../common/api-docs.js';
 import { HttpAdapterHost } from '@nestjs/core';
 import { HttpProblem } from '../common/http-problem.js';
 import { ProblemDto } from '../common/problem.dto.js';
@@ -34,7 +34,7 @@ function parseHd(value: unknown): boolean {
   throw new HttpProblem(400, 'VALIDATION_FAILED', 'hd must be 1 (or true) when given');
 }
 
-/** SPEC 3.3: save a JS-SDK upload (`serverId`) before WeChat deletes it, and read it back. */
+/** Save a JS-SDK upload (`serverId`) before WeChat deletes it, and read it back. */
 @Controller('wechat/media')
 @ApiTags('Media')
 @ApiCookieAuth('wechat_sid')

@@ -1,7 +1,7 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty } from '../common/api-docs.js';
 import type { MediaRecord } from './media-record.js';
 
-/** SPEC 3.3's answer to a save. */
+/** The answer to a save. */
 export class MediaRecordDto {
   @ApiProperty({ example: 'Hk3aWq0pVbC9m2J7x1YtZr8sLfN4uE6dGhI5oK0jMnP-Qw_RvTyU2aS3dF4gH5jK' }) mediaId: string;
   @ApiProperty({ example: 'audio/amr', description: "as WeChat sent it (voice/speex for an HD voice)" }) contentType: string;

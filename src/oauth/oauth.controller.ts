@@ -8,7 +8,7 @@ import { WechatSessions } from '../session/wechat-sessions.js';
 import {
   ApiBadRequestResponse, ApiCookieAuth, ApiForbiddenResponse, ApiFoundResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiQuery,
   ApiServiceUnavailableResponse, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+} from '../common/api-docs.js';
 import { ProblemDto } from '../common/problem.dto.js';
 import { ProblemFilter } from '../common/problem.filter.js';
 import { NotAuthenticatedDto, SessionUserDto } from './oauth.responses.js';
@@ -30,7 +30,7 @@ const wantsJson = (req: RequestLine) => {
   return accept.includes('application/json') && !accept.includes('text/html');
 };
 
-/** SPEC 3.2: the login redirect, the callback, the current user and logout. */
+/** The login redirect, the callback, the current user and logout. */
 @Controller('wechat/oauth')
 @ApiTags('WeChat login')
 @UseFilters(ProblemFilter)

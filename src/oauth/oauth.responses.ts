@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '../common/api-docs.js';
 import { ProblemDto } from '../common/problem.dto.js';
 
 export class SessionUserDto {

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, UseFilters } from '@nestjs/common';
-import { ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiProperty, ApiTags } from '../common/api-docs.js';
 import { ProblemFilter } from '../common/problem.filter.js';
 import { WECHAT_STORE, type WechatStore } from '../store/wechat-store.js';
 import { SANDBOX_FLAG } from './ops.constants.js';

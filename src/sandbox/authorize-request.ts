@@ -22,7 +22,7 @@ export type AuthorizeCheck = { ok: true; request: AuthorizeRequest } | Authorize
 export type AuthorizeOutcome = { ok: true; redirect: string } | AuthorizeProblem;
 
 /**
- * Error-page codes. WeChat documents 10003/10005/10010-10013 (wechat-api.md 5.1) but none for a bad
+ * Error-page codes. WeChat documents 10003/10005/10010-10013 but none for a bad
  * response_type or for the sandbox's own inputs; those get 19xxx so nobody mistakes them for WeChat's.
  */
 export const AUTHORIZE_ERROR = {

@@ -1,9 +1,9 @@
+import { MAX_TIMES } from './faults.js';
 import type { FastifyPluginAsync } from 'fastify';
 import type { SandboxRouteOptions } from './credential.routes.js';
 import { faultProblem, type SandboxFault } from './faults.js';
 import { parseJsonObject, sendJson, useRawBodies } from './http-reply.js';
 
-const MAX_TIMES = 100_000;
 
 /**
  * Control API for tests and humans under /__sandbox. It only reveals counts and endpoint names,

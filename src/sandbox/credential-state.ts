@@ -163,11 +163,6 @@ export class CredentialState {
     return cur && this.alive(cur, this.opts.now()) ? cur.value : undefined;
   }
 
-  currentClassicToken(appId: string): string | undefined {
-    const cur = this.apps.get(appId)?.classic.cur;
-    return cur && this.alive(cur, this.opts.now()) ? cur.value : undefined;
-  }
-
   /** Every secret value the sandbox knows or ever issued, so tests can assert none reaches logs. */
   issuedSecrets(): string[] {
     return [...this.secrets.values(), ...this.issued];

@@ -1,15 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { StateResult } from './credential-state.js';
 import { wechatError } from './errors.js';
-import { parseJsonObject, queryParam, runEndpoint, sendJson, sendWechatError, useRawBodies } from './http-reply.js';
+import { parseJsonObject, queryParam, runEndpoint, sendResult as answer, sendWechatError, useRawBodies } from './http-reply.js';
 import type { Sandbox } from './sandbox.js';
 
 export interface SandboxRouteOptions {
   sandbox: Sandbox;
-}
-
-function answer<T>(reply: Parameters<typeof sendJson>[0], result: StateResult<T>) {
-  return result.ok ? sendJson(reply, result.body) : sendWechatError(reply, result);
 }
 
 const asString = (v: unknown) => (typeof v === 'string' ? v : undefined);

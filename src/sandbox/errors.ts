@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 
-/** errmsg texts as WeChat returns them (wechat-api.md section 7). */
+/** errmsg texts as WeChat returns them. */
 export const WECHAT_ERRMSG: Readonly<Record<number, string>> = {
   [-1]: 'system error',
   40001: 'invalid credential, access_token is invalid or not latest',

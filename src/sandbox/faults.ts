@@ -18,7 +18,8 @@ export type SandboxFault =
 
 export type SandboxFaultKind = SandboxFault['kind'];
 
-const MAX_TIMES = 100_000;
+/** The most times one fault may be queued. */
+export const MAX_TIMES = 100_000;
 const MAX_DELAY_MS = 120_000;
 const MAX_CUT_BYTES = 1024 * 1024 * 1024;
 

@@ -1,3 +1,4 @@
+import type { StateResult } from './credential-state.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { wechatError, withRid, type WechatError } from './errors.js';
@@ -117,4 +118,9 @@ export async function runEndpoint(
       return real();
     }
   }
+}
+
+/** A state result as WeChat answers it: the body, or the error JSON. */
+export function sendResult<T>(reply: Parameters<typeof sendJson>[0], result: StateResult<T>) {
+  return result.ok ? sendJson(reply, result.body) : sendWechatError(reply, result);
 }

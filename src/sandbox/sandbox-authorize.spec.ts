@@ -6,7 +6,7 @@ import { SANDBOX_DEFAULT_ACCOUNT } from './sandbox.options.js';
 const { appId, appSecret } = SANDBOX_DEFAULT_ACCOUNT;
 const CALLBACK = 'https://h5.example.com/wechat/oauth/callback';
 
-/** The authorize url exactly as SPEC 3.2 has the service build it. */
+/** The authorize url exactly as the service builds it. */
 function authorizeUrl(params: Record<string, string> = {}, base = 'http://127.0.0.1:1/sandbox') {
   const query = new URLSearchParams({
     appid: appId,

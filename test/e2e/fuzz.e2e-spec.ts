@@ -101,7 +101,7 @@ function parseJson(text: string): any {
   }
 }
 
-/** SPEC 3: never a 5xx; every 4xx is JSON `{statusCode, code, message}` with the HTTP status. */
+/** Never a 5xx; every 4xx is JSON `{statusCode, code, message}` with the HTTP status. */
 function expectWellFormed(r: Answer, what: string): void {
   try {
     checkWellFormed(r, what);
@@ -119,7 +119,7 @@ function checkWellFormed(r: Answer, what: string): void {
     const j = r.json;
     const ok = j !== null && typeof j === 'object' && j.statusCode === r.status && typeof j.code === 'string' && j.code.length > 0
       && typeof j.message === 'string';
-    if (!ok) throw new Error(`error body not in SPEC's shape: ${context}`);
+    if (!ok) throw new Error(`error body not in the error shape: ${context}`);
   }
 }
 
@@ -140,7 +140,7 @@ class Browser {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Oracles, written from SPEC 3.1/3.2 independently of src/.
+// Oracles, written from the documented rules independently of src/.
 
 const FORBIDDEN_CHAR = /[\s\p{Cc}]/u;
 const WILDCARD_SUFFIX = `.${WILDCARD_BASE}`;
@@ -160,7 +160,7 @@ function whatwg(url: string): URL | undefined {
   }
 }
 
-/** INVALID_URL by SPEC's letter whatever else is true of the request. */
+/** INVALID_URL by the documented rule whatever else is true of the request. */
 function isMalformedUrl(url: unknown): boolean {
   if (typeof url !== 'string' || url.length === 0) return true;
   if ([...url].length > MAX_URL || FORBIDDEN_CHAR.test(url)) return true;
@@ -269,7 +269,7 @@ function decodeQueryValue(raw: string): string | undefined {
 const label = fc.stringMatching(/^[a-z0-9](?:[a-z0-9-]{0,8}[a-z0-9])?$/).filter((l) => !l.startsWith('xn--'));
 const caseVariant = fc.constantFrom((s: string) => s, (s: string) => s.toUpperCase(), (s: string) => s[0].toUpperCase() + s.slice(1));
 
-/** Hosts SPEC allows here. */
+/** Hosts the rules allow here. */
 const allowedHost = fc.tuple(
   fc.oneof(fc.constant(EXACT_HOST), fc.array(label, { minLength: 1, maxLength: 3 }).map((ls) => `${ls.join('.')}${WILDCARD_SUFFIX}`)),
   caseVariant,
@@ -449,7 +449,7 @@ function configBody(c: ConfigCase): Record<string, unknown> {
   return body;
 }
 
-/** The answers SPEC allows for a config request: 'ok' and/or error codes. */
+/** The answers the rules allow for a config request: 'ok' and/or error codes. */
 function allowedOutcomes(c: ConfigCase): Set<string> {
   const fields = [c.jsApiList, c.openTagList, c.debug].filter((f): f is NonNullable<Field> => f !== undefined);
   const fieldsMayPass = fields.every((f) => f.kind !== 'invalid') && c.extra === undefined;
@@ -464,7 +464,7 @@ function allowedOutcomes(c: ConfigCase): Set<string> {
   if (fieldsMayPass) url.forEach((u) => out.add(u));
   if (fieldsMayFail) {
     out.add('VALIDATION_FAILED');
-    url.filter((u) => u !== 'ok').forEach((u) => out.add(u)); // which error wins is not SPEC's business
+    url.filter((u) => u !== 'ok').forEach((u) => out.add(u)); // which error wins is not specified
   }
   return out;
 }
@@ -508,7 +508,7 @@ describe('fuzzing the signing and OAuth routes over HTTP (one service, one sandb
   const jsapiTicket = () => sandbox.sandbox.currentTicket(ACCOUNT.appId, 'jsapi')!;
   const cardTicket = () => sandbox.sandbox.currentTicket(ACCOUNT.appId, 'wx_card')!;
 
-  /** A 200 of the config routes: SPEC's fields, and a signature that recomputes over `signed`. */
+  /** A 200 of the config routes: the documented fields, and a signature that recomputes over `signed`. */
   function expectSignedConfig(r: Answer, signed: string, what: string): void {
     const j = r.json;
     expect(Object.keys(j).sort()).toEqual(['appId', 'debug', 'jsApiList', 'nonceStr', 'openTagList', 'signature', 'timestamp']);
@@ -520,7 +520,7 @@ describe('fuzzing the signing and OAuth routes over HTTP (one service, one sandb
     }
   }
 
-  /** One POST config request checked against SPEC 3.1. */
+  /** One POST config request checked against the signing rules. */
   async function checkConfigCase(c: ConfigCase): Promise<void> {
     const text = JSON.stringify(configBody(c));
     const r = await send({ method: 'POST', path: '/wechat/jssdk/config', headers: { 'content-type': 'application/json' }, body: text });
@@ -528,7 +528,7 @@ describe('fuzzing the signing and OAuth routes over HTTP (one service, one sandb
     const allowed = allowedOutcomes(c);
     if (r.status === 200) {
       const sentBody = JSON.parse(text) as Record<string, unknown>;
-      if (!allowed.has('ok') || !maySign(sentBody.url)) throw new Error(`signed a request SPEC refuses (${[...allowed]}): ${text.slice(0, 300)}`);
+      if (!allowed.has('ok') || !maySign(sentBody.url)) throw new Error(`signed a request the rules refuse (${[...allowed]}): ${text.slice(0, 300)}`);
       expectSignedConfig(r, (sentBody.url as string).split('#')[0], text.slice(0, 300));
       // echoed as sent, defaults otherwise
       expect(r.json.jsApiList).toEqual(Array.isArray(sentBody.jsApiList) ? sentBody.jsApiList : []);
@@ -591,7 +591,7 @@ describe('fuzzing the signing and OAuth routes over HTTP (one service, one sandb
       const r = await send({ path: `/wechat/jssdk/config?${qs}` });
       expectWellFormed(r, qs.slice(0, 300));
       if (r.status === 200) {
-        // only known parameters (SPEC: unknown ones are rejected), exactly one url, and the signature
+        // only known parameters (unknown ones are rejected), exactly one url, and the signature
         // is over what a parser made of it: never a disallowed host
         const pieces = qs.split('&').filter((p) => p !== '');
         const unknown = pieces.map((p) => decodeQueryValue(p.split('=')[0])).filter((k) => !KNOWN_KEYS.has(k ?? ''));
@@ -665,7 +665,7 @@ describe('fuzzing the signing and OAuth routes over HTTP (one service, one sandb
         if (!hasPoisonKey(text)) expect(r.json.code).toBe('VALIDATION_FAILED');
         return;
       }
-      if (!mayPass) throw new Error(`200 for a body SPEC refuses: ${text.slice(0, 300)}`);
+      if (!mayPass) throw new Error(`200 for a body the rules refuse: ${text.slice(0, 300)}`);
       const sentBody = (JSON.parse(text) ?? {}) as Record<string, unknown>;
       const j = r.json;
       expect(Object.keys(j).sort()).toEqual(['cardId', 'cardSign', 'cardType', 'nonceStr', 'shopId', 'signType', 'timestamp']);

@@ -15,6 +15,8 @@ import type { RunningApp } from '../support/app.js';
 import { freePort } from '../support/processes.js';
 import { deleteKeys, REDIS_URL, uniquePrefix } from '../support/redis-keys.js';
 
+/** Debian's Chromium unless CHROMIUM_PATH names another binary. */
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const OUTPUT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'test-output', 'oauth-browser');
 
 /** The whole login as a person does it: demo page → sandbox consent page → back, logged in. */
@@ -34,7 +36,7 @@ describe('OAuth login in headless Chromium (sandbox mode)', () => {
     await app.listen({ host: '127.0.0.1', port });
     svc = { app, config, url: `http://127.0.0.1:${port}`, close: () => app.close() };
     browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
+      executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic',
         '--no-first-run', '--disable-component-update', '--disable-sync'],
     });
@@ -106,7 +108,7 @@ describe('OAuth login in headless Chromium on an Express host', () => {
     app = moduleRef.createNestApplication(new ExpressAdapter(), { logger: false });
     await app.listen(port, '127.0.0.1');
     browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
     });
   }, 60_000);

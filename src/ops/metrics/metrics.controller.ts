@@ -1,8 +1,8 @@
 import { Controller, Get, Header } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiExcludeController } from '../../common/api-docs.js';
 import { PrometheusMetrics } from './prometheus-metrics.js';
 
-/** SPEC 3.4: Prometheus text exposition. */
+/** Prometheus text exposition. */
 @Controller('metrics')
 @ApiExcludeController()
 export class MetricsController {

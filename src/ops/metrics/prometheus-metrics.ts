@@ -1,6 +1,20 @@
 import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { createRequire } from 'node:module';
+import type * as PromClient from 'prom-client';
 import { type CacheTier, type CallOutcome, type LoginOutcome, WechatEvents, type WechatEventListener } from '../../wechat/wechat-events.js';
+
+/** prom-client, an optional peer: loaded when metrics are first built, with an error naming it when missing. */
+function promClient(): typeof PromClient {
+  try {
+    return createRequire(import.meta.url)('prom-client') as typeof PromClient;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException)?.code;
+    if (code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND') {
+      throw new Error('nest-wechat-h5: MetricsModule needs the package prom-client; install it (npm i prom-client)');
+    }
+    throw error;
+  }
+}
 
 /**
  * Turns WechatEvents into Prometheus metrics, in a registry of its own (a host's default
@@ -8,34 +22,35 @@ import { type CacheTier, type CallOutcome, type LoginOutcome, WechatEvents, type
  */
 @Injectable()
 export class PrometheusMetrics implements WechatEventListener, OnModuleInit, OnModuleDestroy {
-  readonly registry = new Registry();
+  private readonly prom = promClient();
+  readonly registry: PromClient.Registry = new this.prom.Registry();
   private unsubscribe?: () => void;
 
-  private readonly apiCalls = new Counter({
+  private readonly apiCalls = new this.prom.Counter({
     name: 'wechat_api_calls_total', help: 'Calls to WeChat by endpoint and outcome (ok, errcode, transport)',
     labelNames: ['app_id', 'endpoint', 'outcome'] as const, registers: [this.registry],
   });
-  private readonly apiDuration = new Histogram({
+  private readonly apiDuration = new this.prom.Histogram({
     name: 'wechat_api_call_duration_seconds', help: 'Duration of one call to WeChat',
     labelNames: ['app_id', 'endpoint'] as const, buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [this.registry],
   });
-  private readonly refreshes = new Counter({
+  private readonly refreshes = new this.prom.Counter({
     name: 'wechat_credential_refreshes_total', help: 'Credential fetches from WeChat by credential and result',
     labelNames: ['app_id', 'credential', 'result'] as const, registers: [this.registry],
   });
-  private readonly refreshDuration = new Histogram({
+  private readonly refreshDuration = new this.prom.Histogram({
     name: 'wechat_credential_refresh_duration_seconds', help: 'Latency of a credential fetch, retries included',
     labelNames: ['app_id', 'credential'] as const, buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [this.registry],
   });
   // Memory hits happen on every signature: counted in plain integers per account and credential,
   // handed over at scrape time.
   private readonly memoryHits = new Map<string, Map<string, number>>();
-  private readonly cache = new Counter({
+  private readonly cache = new this.prom.Counter({
     name: 'wechat_credential_cache_lookups_total', help: 'Credential cache lookups by tier (memory, shared) and result',
     labelNames: ['app_id', 'credential', 'tier', 'result'] as const, registers: [this.registry],
     collect: () => this.flushMemoryHits(),
   });
-  private readonly signatures = new Counter({
+  private readonly signatures = new this.prom.Counter({
     name: 'wechat_signatures_total', help: 'Signatures served (jsapi: wx.config, card: wx.chooseCard)',
     labelNames: ['app_id', 'kind'] as const, registers: [this.registry],
     collect: () => {
@@ -43,14 +58,14 @@ export class PrometheusMetrics implements WechatEventListener, OnModuleInit, OnM
       this.jsapiSignatures.clear();
     },
   });
-  private readonly logins = new Counter({
+  private readonly logins = new this.prom.Counter({
     name: 'wechat_logins_total', help: 'OAuth callbacks by outcome',
     labelNames: ['app_id', 'outcome'] as const, registers: [this.registry],
   });
   private readonly jsapiSignatures = new Map<string, number>();
 
   constructor(private readonly events: WechatEvents) {
-    collectDefaultMetrics({ register: this.registry, prefix: 'wechat_h5_' });
+    this.prom.collectDefaultMetrics({ register: this.registry, prefix: 'wechat_h5_' });
   }
 
   onModuleInit(): void {

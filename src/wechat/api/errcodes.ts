@@ -1,4 +1,4 @@
-/** How a WeChat errcode should be handled by the caller (wechat-api.md section 7.1). */
+/** How a WeChat errcode should be handled by the caller. */
 export type ErrcodeKind = 'token-invalid' | 'transient' | 'fatal';
 
 const TOKEN_INVALID = new Set([40001, 40014, 42001]);

@@ -1,4 +1,4 @@
-/** Bounded retries with full jitter for WeChat's transient failures (SPEC section 4). */
+/** Bounded retries with full jitter for WeChat's transient failures. */
 export interface RetryPolicy {
   /** Total attempts, the first one included. */
   attempts: number;

@@ -43,7 +43,7 @@ describe('JssdkRoutes', () => {
       expect((await fastify.inject({ method: 'POST', url: '/api/js/card-config', payload: {} })).json().cardSign).toBe('c');
     });
 
-    it('answers problems as SPEC JSON, and an unexpected error as a bare 500 that tells nothing', async () => {
+    it('answers problems as JSON error bodies, and an unexpected error as a bare 500 that tells nothing', async () => {
       const refused = await fastify.inject({ method: 'POST', url: '/api/js/config', payload: { url: 'https://refused.example/' } });
       expect(refused.statusCode).toBe(400);
       expect(refused.json()).toEqual({ statusCode: 400, code: 'DOMAIN_NOT_ALLOWED', message: 'host not allowed' });

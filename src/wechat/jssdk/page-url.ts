@@ -11,7 +11,7 @@ const FORBIDDEN = /[\s\u0000-\u001f\u007f-\u009f]/u;
 const ABSOLUTE_HTTP = /^https?:\/\/[^/?#]/i;
 
 /**
- * SPEC 3.1's rules for the url to sign. The signable url is the input without its fragment,
+ * The rules for the url to sign. The signable url is the input without its fragment,
  * never re-encoded or normalised; only the host is read through WHATWG URL parsing.
  */
 export function checkPageUrl(raw: unknown, allowedHosts: readonly string[]): PageUrlCheck {
