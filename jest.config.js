@@ -13,7 +13,10 @@ export default {
   // so they are compiled to CommonJS.
   transformIgnorePatterns: ['/node_modules/(?!(cookie|content-disposition)/)'],
   transform: {
-    '/node_modules/(cookie|content-disposition)/.+\\.js$': ['ts-jest', { useESM: true, tsconfig: { allowJs: true, target: 'es2022' } }],
+    '/node_modules/(cookie|content-disposition)/.+\\.js$': [
+      'ts-jest',
+      { useESM: true, tsconfig: { allowJs: true, target: 'es2022' } },
+    ],
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }],
   },
   testTimeout: 30000,

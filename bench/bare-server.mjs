@@ -10,7 +10,9 @@ app.post('/wechat/jssdk/config', async (request) => {
   const { url } = request.body;
   const nonceStr = randomBytes(12).toString('base64url').replace(/[-_]/g, 'x').slice(0, 16);
   const timestamp = Math.floor(Date.now() / 1000);
-  const signature = createHash('sha1').update(`jsapi_ticket=${TICKET}&noncestr=${nonceStr}&timestamp=${timestamp}&url=${url.split('#')[0]}`).digest('hex');
+  const signature = createHash('sha1')
+    .update(`jsapi_ticket=${TICKET}&noncestr=${nonceStr}&timestamp=${timestamp}&url=${url.split('#')[0]}`)
+    .digest('hex');
   return { appId: 'wx5a0d8b0c1e2f3a4b', timestamp, nonceStr, signature, jsApiList: [], openTagList: [], debug: false };
 });
 await app.listen({ host: '127.0.0.1', port: 0 });

@@ -4,7 +4,11 @@ import { cannon, post, serviceEnv, startSandboxProcess, startService, uniquePref
 export async function expiry({ duration = 15, lifetimeSec = 10 } = {}) {
   const steadySandbox = await startSandboxProcess();
   // WeChat rotates in the last graceSec; the service refreshes a quarter of the lifetime ahead.
-  const expiringSandbox = await startSandboxProcess({ tokenExpiresInSec: lifetimeSec, ticketExpiresInSec: lifetimeSec, graceSec: 3 });
+  const expiringSandbox = await startSandboxProcess({
+    tokenExpiresInSec: lifetimeSec,
+    ticketExpiresInSec: lifetimeSec,
+    graceSec: 3,
+  });
   const steady = await startService(serviceEnv(steadySandbox, { CACHE_KEY_PREFIX: uniquePrefix('steady') }));
   const expiring = await startService(serviceEnv(expiringSandbox, { CACHE_KEY_PREFIX: uniquePrefix('expiring') }));
   try {
@@ -17,8 +21,13 @@ export async function expiry({ duration = 15, lifetimeSec = 10 } = {}) {
     const b = await cannon(expiring.url, { duration, precise: true });
     const calls = await expiringSandbox.calls();
     return {
-      steadyP99: a.p99, crossingP99: b.p99, ratio: b.p99 / a.p99,
-      refreshes: calls['cgi-bin/ticket/getticket'] ?? 0, errors: a.non2xx + b.non2xx, lifetimeSec, duration,
+      steadyP99: a.p99,
+      crossingP99: b.p99,
+      ratio: b.p99 / a.p99,
+      refreshes: calls['cgi-bin/ticket/getticket'] ?? 0,
+      errors: a.non2xx + b.non2xx,
+      lifetimeSec,
+      duration,
     };
   } finally {
     await steady.stop();

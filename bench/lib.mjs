@@ -48,7 +48,9 @@ export async function startProcess(script, env = {}, knownPort, extraArgs = [], 
   const argv = [process.execPath, ...nodeFlags, script, ...extraArgs];
   const [command, args] = pin ? pinned(argv) : unpinned(argv);
   const child = spawn(command, args, {
-    cwd: ROOT, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let head = '';
   const port = await new Promise((resolve, reject) => {
@@ -99,7 +101,7 @@ export async function startSandboxProcess(options = {}) {
   return {
     url: proc.url,
     account: { appId: 'wx5a0d8b0c1e2f3a4b', appSecret: 'sandbox-secret-0123456789abcdef' },
-    calls: async () => (await (await fetch(`${proc.url}/__sandbox/calls`)).json()),
+    calls: async () => await (await fetch(`${proc.url}/__sandbox/calls`)).json(),
     resetCalls: () => fetch(`${proc.url}/__sandbox/reset-calls`, { method: 'POST' }),
     stop: proc.stop,
   };
@@ -108,9 +110,17 @@ export async function startSandboxProcess(options = {}) {
 export function serviceEnv(sandbox, extra = {}) {
   const account = sandbox.account ?? sandbox.sandbox.accounts[0];
   return {
-    NODE_ENV: 'production', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info', WECHAT_SANDBOX: 'false',
-    WECHAT_APP_ID: account.appId, WECHAT_APP_SECRET: account.appSecret, WECHAT_API_BASE_URL: sandbox.url,
-    WECHAT_JS_DOMAINS: 'h5.example.com', REDIS_URL, SESSION_SECRET: 'bench-session-secret-0123456789-abcdef',
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
+    WECHAT_SANDBOX: 'false',
+    WECHAT_APP_ID: account.appId,
+    WECHAT_APP_SECRET: account.appSecret,
+    WECHAT_API_BASE_URL: sandbox.url,
+    WECHAT_JS_DOMAINS: 'h5.example.com',
+    REDIS_URL,
+    SESSION_SECRET: 'bench-session-secret-0123456789-abcdef',
     ...extra,
   };
 }
@@ -124,16 +134,24 @@ export const SIGN_BODY = JSON.stringify({ url: 'https://h5.example.com/pay/order
 export async function cannon(url, { duration = 5, connections = 50, amount, precise = false, bodies } = {}) {
   const times = [];
   const result = await new Promise((resolve, reject) => {
-    const tracker = autocannon({
-      url: `${url}/wechat/jssdk/config`, method: 'POST', connections, pipelining: 1,
-      ...(amount ? { amount } : { duration }),
-      headers: { 'content-type': 'application/json' }, body: SIGN_BODY,
-      // several bodies: each connection cycles through them
-      ...(bodies ? { requests: bodies.map((body) => ({ method: 'POST', body })) } : {}),
-    }, (error, r) => (error ? reject(error) : resolve(r)));
-    if (precise) tracker.on('response', (_client, statusCode, _bytes, responseTime) => {
-      if (statusCode < 300) times.push(responseTime);
-    });
+    const tracker = autocannon(
+      {
+        url: `${url}/wechat/jssdk/config`,
+        method: 'POST',
+        connections,
+        pipelining: 1,
+        ...(amount ? { amount } : { duration }),
+        headers: { 'content-type': 'application/json' },
+        body: SIGN_BODY,
+        // several bodies: each connection cycles through them
+        ...(bodies ? { requests: bodies.map((body) => ({ method: 'POST', body })) } : {}),
+      },
+      (error, r) => (error ? reject(error) : resolve(r)),
+    );
+    if (precise)
+      tracker.on('response', (_client, statusCode, _bytes, responseTime) => {
+        if (statusCode < 300) times.push(responseTime);
+      });
   });
   return {
     rps: result.requests.average,
@@ -147,7 +165,9 @@ const round2 = (n) => Math.round(n * 100) / 100;
 
 export async function post(url, body) {
   const response = await fetch(`${url}/wechat/jssdk/config`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
   });
   return { status: response.status, json: await response.json() };
 }
@@ -170,7 +190,9 @@ export function cpuNs(pid) {
 
 /** Resident memory of a process, MB (Linux /proc). */
 export function rssMb(pid) {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmRSS:'));
   return Number(line.split(/\s+/)[1]) / 1024;
 }
 

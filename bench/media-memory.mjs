@@ -38,7 +38,10 @@ async function logIn(url, sandbox) {
   const login = await fetch(`${url}/wechat/oauth/login`, { redirect: 'manual' });
   jar.take(login);
   const callback = new URL(sandbox.sandbox.authorize(login.headers.get('location')));
-  const done = await fetch(`${url}${callback.pathname}${callback.search}`, { redirect: 'manual', headers: { cookie: jar.header() } });
+  const done = await fetch(`${url}${callback.pathname}${callback.search}`, {
+    redirect: 'manual',
+    headers: { cookie: jar.header() },
+  });
   jar.take(done);
   if (done.status !== 302) throw new Error(`login failed: ${done.status} ${await done.text()}`);
   return jar;
@@ -59,16 +62,26 @@ function sampleRss(url) {
       await new Promise((resolve) => setTimeout(resolve, SAMPLE_MS));
     }
   })();
-  return { stop: async () => { running = false; await loop; return samples; } };
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return samples;
+    },
+  };
 }
 
 export async function mediaMemory({ sizeMb = 200 } = {}) {
   const sandbox = await startSandbox();
   const mediaDir = await mkdtemp(join(tmpdir(), 'bench-media-'));
-  const service = await startService(serviceEnv(sandbox, {
-    CACHE_KEY_PREFIX: uniquePrefix('media'), WECHAT_OPEN_BASE_URL: sandbox.url,
-    MEDIA_DIR: mediaDir, MEDIA_MAX_BYTES: String((sizeMb + 56) * MiB),
-  }));
+  const service = await startService(
+    serviceEnv(sandbox, {
+      CACHE_KEY_PREFIX: uniquePrefix('media'),
+      WECHAT_OPEN_BASE_URL: sandbox.url,
+      MEDIA_DIR: mediaDir,
+      MEDIA_MAX_BYTES: String((sizeMb + 56) * MiB),
+    }),
+  );
   try {
     const appId = sandbox.sandbox.accounts[0].appId;
     const jar = await logIn(service.url, sandbox);

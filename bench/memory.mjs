@@ -1,5 +1,5 @@
 // RSS of one instance while it serves 100,000 signatures, read from its own /metrics.
-import { cannon, post, serviceEnv, startProcess, startSandboxProcess, startService, uniquePrefix } from './lib.mjs';
+import { cannon, post, serviceEnv, startSandboxProcess, startService, uniquePrefix } from './lib.mjs';
 
 async function rssMb(url) {
   const text = await (await fetch(`${url}/metrics`)).text();

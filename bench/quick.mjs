@@ -24,7 +24,13 @@ try {
     b.push(await usPerRequest(bare));
     s.push(await usPerRequest(service));
   }
-  console.log(JSON.stringify(extra), `service ${median(s).toFixed(1)} us/req`, `bare ${median(b).toFixed(1)} us/req`, 'ratio', (median(b) / median(s)).toFixed(2));
+  console.log(
+    JSON.stringify(extra),
+    `service ${median(s).toFixed(1)} us/req`,
+    `bare ${median(b).toFixed(1)} us/req`,
+    'ratio',
+    (median(b) / median(s)).toFixed(2),
+  );
 } finally {
   await service.stop();
   await bare.stop();

@@ -14,20 +14,37 @@ const run = (name) => wanted.size === 0 || wanted.has(name);
 const rows = [];
 const row = (what, measured, goal, ok) => rows.push({ what, measured, goal, verdict: ok ? 'ok' : 'MISSED' });
 
-console.log(`machine: ${os.cpus().length} x ${os.cpus()[0].model}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; ${pinning}`);
+console.log(
+  `machine: ${os.cpus().length} x ${os.cpus()[0].model}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; ${pinning}`,
+);
 
 if (run('throughput')) {
   const t = await throughput();
   console.log('throughput', JSON.stringify(t));
-  row('signing throughput vs bare Fastify route (one Redis node)', `${fmt(t.service.rps, 0)} / ${fmt(t.bare.rps, 0)} req/s = ${fmt(t.ratio, 2)}`, '>= 0.90', t.ratio >= 0.9 && t.errors === 0);
-  row('signing p50 / p99 (bare route)', `${t.service.p50} / ${t.service.p99} ms (${t.bare.p50} / ${t.bare.p99} ms)`, 'reported', true);
+  row(
+    'signing throughput vs bare Fastify route (one Redis node)',
+    `${fmt(t.service.rps, 0)} / ${fmt(t.bare.rps, 0)} req/s = ${fmt(t.ratio, 2)}`,
+    '>= 0.90',
+    t.ratio >= 0.9 && t.errors === 0,
+  );
+  row(
+    'signing p50 / p99 (bare route)',
+    `${t.service.p50} / ${t.service.p99} ms (${t.bare.p50} / ${t.bare.p99} ms)`,
+    'reported',
+    true,
+  );
 }
 if (run('cluster')) {
   const cluster = await startRedisCluster(3);
   try {
     const t = await throughput({ env: { REDIS_URL: '', REDIS_CLUSTER_NODES: cluster.nodes.join(',') } });
     console.log('cluster', JSON.stringify(t));
-    row('signing throughput vs bare route (3-master Redis Cluster)', `${fmt(t.service.rps, 0)} / ${fmt(t.bare.rps, 0)} req/s = ${fmt(t.ratio, 2)}`, '>= 0.90', t.ratio >= 0.9 && t.errors === 0);
+    row(
+      'signing throughput vs bare route (3-master Redis Cluster)',
+      `${fmt(t.service.rps, 0)} / ${fmt(t.bare.rps, 0)} req/s = ${fmt(t.ratio, 2)}`,
+      '>= 0.90',
+      t.ratio >= 0.9 && t.errors === 0,
+    );
   } finally {
     await cluster.stop();
   }
@@ -36,40 +53,74 @@ if (run('accounts')) {
   const a = await accounts();
   console.log('accounts', JSON.stringify(a));
   const gap = a.single.ratio - a.multi.ratio;
-  row(`signing with ${a.configured} accounts, load over ${a.loaded}, vs 1 account: req/s of bare`,
-    `${fmt(a.multi.ratio, 2)} vs ${fmt(a.single.ratio, 2)} (gap ${fmt(gap, 2)})`, 'gap <= 0.05', gap <= 0.05 && a.errors === 0);
+  row(
+    `signing with ${a.configured} accounts, load over ${a.loaded}, vs 1 account: req/s of bare`,
+    `${fmt(a.multi.ratio, 2)} vs ${fmt(a.single.ratio, 2)} (gap ${fmt(gap, 2)})`,
+    'gap <= 0.05',
+    gap <= 0.05 && a.errors === 0,
+  );
   const cpuGap = a.single.cpuRatio - a.multi.cpuRatio;
-  row('  the same as CPU time per request, bare / service',
+  row(
+    '  the same as CPU time per request, bare / service',
     `${fmt(a.multi.cpuRatio, 2)} vs ${fmt(a.single.cpuRatio, 2)} (${fmt(a.multi.cpuUs)} / ${fmt(a.single.cpuUs)} / ${fmt(a.bare.cpuUs)} µs) gap ${fmt(cpuGap, 2)}`,
-    'gap <= 0.05', cpuGap <= 0.05);
+    'gap <= 0.05',
+    cpuGap <= 0.05,
+  );
   const growth = a.rss.multiMb - a.rss.singleMb;
-  row(`RSS with ${a.configured} accounts vs 1, after the same load`, `${fmt(a.rss.multiMb, 0)} vs ${fmt(a.rss.singleMb, 0)} MB (+${fmt(growth)} MB)`,
-    '< 20 MB', growth < 20);
-  row(`cold burst: ${a.burst.requests} requests over ${a.loaded} accounts`,
+  row(
+    `RSS with ${a.configured} accounts vs 1, after the same load`,
+    `${fmt(a.rss.multiMb, 0)} vs ${fmt(a.rss.singleMb, 0)} MB (+${fmt(growth)} MB)`,
+    '< 20 MB',
+    growth < 20,
+  );
+  row(
+    `cold burst: ${a.burst.requests} requests over ${a.loaded} accounts`,
     `${a.burst.tokenCalls} token + ${a.burst.ticketCalls} ticket calls (${fmt(a.burst.tokenCalls / a.loaded, 2)} + ${fmt(a.burst.ticketCalls / a.loaded, 2)} per account)`,
-    '1 + 1 per account', a.burst.tokenCalls === a.loaded && a.burst.ticketCalls === a.loaded && a.burst.ok === a.burst.requests);
+    '1 + 1 per account',
+    a.burst.tokenCalls === a.loaded && a.burst.ticketCalls === a.loaded && a.burst.ok === a.burst.requests,
+  );
 }
 if (run('burst')) {
   const b = await burst();
   console.log('burst', JSON.stringify(b));
-  row(`cold burst: ${b.requests} requests over ${b.processes} processes`, `${b.tokenCalls} token + ${b.ticketCalls} ticket calls`, '1 + 1', b.tokenCalls === 1 && b.ticketCalls === 1 && b.statuses[200] === b.requests);
+  row(
+    `cold burst: ${b.requests} requests over ${b.processes} processes`,
+    `${b.tokenCalls} token + ${b.ticketCalls} ticket calls`,
+    '1 + 1',
+    b.tokenCalls === 1 && b.ticketCalls === 1 && b.statuses[200] === b.requests,
+  );
   row('cold burst p50 / p99', `${fmt(b.p50)} / ${fmt(b.p99)} ms`, 'reported', true);
 }
 if (run('expiry')) {
   const e = await expiry();
   console.log('expiry', JSON.stringify(e));
-  row(`p99 across expiries (${e.refreshes} ticket refreshes in ${e.duration} s) vs steady`, `${e.crossingP99} / ${e.steadyP99} ms = ${fmt(e.ratio, 2)}`, '<= 1.5', e.ratio <= 1.5 && e.errors === 0);
+  row(
+    `p99 across expiries (${e.refreshes} ticket refreshes in ${e.duration} s) vs steady`,
+    `${e.crossingP99} / ${e.steadyP99} ms = ${fmt(e.ratio, 2)}`,
+    '<= 1.5',
+    e.ratio <= 1.5 && e.errors === 0,
+  );
 }
 if (run('memory')) {
   const m = await memory();
   console.log('memory', JSON.stringify(m));
-  row('RSS after 100,000 signatures', `${m.samples.map((s) => fmt(s.rssMb, 0)).join(' → ')} MB`, '< 150 MB, flat', m.finalRssMb < 150 && m.growthMb < 20);
+  row(
+    'RSS after 100,000 signatures',
+    `${m.samples.map((s) => fmt(s.rssMb, 0)).join(' → ')} MB`,
+    '< 150 MB, flat',
+    m.finalRssMb < 150 && m.growthMb < 20,
+  );
 }
 
 if (run('media')) {
   const m = await mediaMemory();
   console.log('media', JSON.stringify(m));
-  row(`RSS while saving a ${m.sizeMb} MiB media file`, `${fmt(m.baselineRssMb, 0)} → peak ${fmt(m.peakRssMb, 0)} MB (+${fmt(m.growthMb)} MB)`, 'flat (< 10% of the file)', m.growthMb < m.sizeMb / 10);
+  row(
+    `RSS while saving a ${m.sizeMb} MiB media file`,
+    `${fmt(m.baselineRssMb, 0)} → peak ${fmt(m.peakRssMb, 0)} MB (+${fmt(m.growthMb)} MB)`,
+    'flat (< 10% of the file)',
+    m.growthMb < m.sizeMb / 10,
+  );
 }
 
 const widths = ['what', 'measured', 'goal', 'verdict'].map((k) => Math.max(k.length, ...rows.map((r) => String(r[k]).length)));

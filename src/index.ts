@@ -9,7 +9,11 @@ export { WechatApiError, WechatUnavailableError } from './wechat/api/wechat-api.
 export { classifyErrcode, isTokenInvalidErrcode, errcodeHint, type ErrcodeKind } from './wechat/api/errcodes.js';
 export type { RetryPolicy } from './wechat/api/retry-policy.js';
 export {
-  WechatEvents, type WechatEventListener, type CallOutcome, type CacheTier, type LoginOutcome,
+  WechatEvents,
+  type WechatEventListener,
+  type CallOutcome,
+  type CacheTier,
+  type LoginOutcome,
 } from './wechat/wechat-events.js';
 export { WechatAccounts, WechatAccount } from './accounts/wechat-accounts.js';
 export type { WechatAccountConfig, WechatAccountSettings } from './accounts/account-config.js';
@@ -27,13 +31,24 @@ export type { StoreTopology, RedisSentinelOptions } from './store/create-store.j
 export type { CacheLike } from './store/cache-manager.store.js';
 export { StoreUnavailableError } from './redis/redis-guard.js';
 export {
-  SignatureService, type WxConfig, type WxConfigOptions, type ChooseCardParams, type ChooseCardConfig, type AccountChoice,
+  SignatureService,
+  type WxConfig,
+  type WxConfigOptions,
+  type ChooseCardParams,
+  type ChooseCardConfig,
+  type AccountChoice,
 } from './wechat/jssdk/signature.service.js';
 export { jsapiSignature, cardSignature, withoutFragment } from './wechat/jssdk/signature.js';
 export { addJssdkToOpenApi, type OpenApiDocumentLike } from './wechat/jssdk/jssdk.openapi.js';
 export {
-  JSSDK_CONFIG_BODY_SCHEMA, JSSDK_CONFIG_QUERY_SCHEMA, CARD_CONFIG_BODY_SCHEMA, WX_CONFIG_SCHEMA, CHOOSE_CARD_CONFIG_SCHEMA,
-  type JssdkConfigBody, type JssdkConfigQuery, type CardConfigBody,
+  JSSDK_CONFIG_BODY_SCHEMA,
+  JSSDK_CONFIG_QUERY_SCHEMA,
+  CARD_CONFIG_BODY_SCHEMA,
+  WX_CONFIG_SCHEMA,
+  CHOOSE_CARD_CONFIG_SCHEMA,
+  type JssdkConfigBody,
+  type JssdkConfigQuery,
+  type CardConfigBody,
 } from './wechat/jssdk/jssdk.schemas.js';
 
 // OAuth login
@@ -44,8 +59,13 @@ export { OAuthService, type WebGrant } from './oauth/oauth.service.js';
 export { WechatAuthGuard } from './oauth/wechat-auth.guard.js';
 export { WechatUser } from './oauth/wechat-user.decorator.js';
 export {
-  WECHAT_USER_MAPPER, defaultUserMapper,
-  type SessionUser, type WechatProfile, type UserMapper, type WechatUserMapper, type OAuthScope,
+  WECHAT_USER_MAPPER,
+  defaultUserMapper,
+  type SessionUser,
+  type WechatProfile,
+  type UserMapper,
+  type WechatUserMapper,
+  type OAuthScope,
 } from './oauth/session-user.js';
 export { WechatSessions } from './session/wechat-sessions.js';
 export type { WechatSession, WechatSessionData } from './session/wechat-session.js';

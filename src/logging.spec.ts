@@ -8,7 +8,12 @@ function capture() {
   const lines: string[] = [];
   return {
     lines,
-    parsed: () => lines.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>),
+    parsed: () =>
+      lines
+        .join('')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
     write: (chunk: string) => {
       lines.push(chunk);
       return true;
@@ -39,9 +44,15 @@ describe('one log line per request', () => {
     const [line] = out.parsed();
 
     const reference = capture();
-    pino({ level: 'info' }, reference).info({
-      reqId: 'req-1', req: { method: 'GET', url: '/ok?code=***&state=***&x=%22quoted%22\\' }, statusCode: 200, ms: line.ms,
-    }, 'request');
+    pino({ level: 'info' }, reference).info(
+      {
+        reqId: 'req-1',
+        req: { method: 'GET', url: '/ok?code=***&state=***&x=%22quoted%22\\' },
+        statusCode: 200,
+        ms: line.ms,
+      },
+      'request',
+    );
     const [expected] = reference.parsed();
 
     expect(Object.keys(line)).toEqual(Object.keys(expected));

@@ -30,11 +30,15 @@ interface RequestRecord {
 export class OneLinePerRequest extends LogController {
   private readonly format: (r: RequestRecord) => string;
 
-  constructor(private readonly lines: BatchedLines, bindings = { pid: process.pid, hostname: hostname() }) {
+  constructor(
+    private readonly lines: BatchedLines,
+    bindings = { pid: process.pid, hostname: hostname() },
+  ) {
     super();
     const head = `,"pid":${JSON.stringify(bindings.pid)},"hostname":${JSON.stringify(bindings.hostname)},"reqId":`;
-    this.format = (r) => `{"level":${INFO},"time":${r.time}${head}${JSON.stringify(r.reqId)},"req":{"method":${JSON.stringify(r.method)},`
-      + `"url":${JSON.stringify(loggableUrl(r.url, r.route))}},"statusCode":${r.statusCode},"ms":${Math.round(r.elapsedMs)},"msg":"request"}\n`;
+    this.format = (r) =>
+      `{"level":${INFO},"time":${r.time}${head}${JSON.stringify(r.reqId)},"req":{"method":${JSON.stringify(r.method)},` +
+      `"url":${JSON.stringify(loggableUrl(r.url, r.route))}},"statusCode":${r.statusCode},"ms":${Math.round(r.elapsedMs)},"msg":"request"}\n`;
   }
 
   override incomingRequest(): void {}
@@ -47,8 +51,13 @@ export class OneLinePerRequest extends LogController {
     }
     if ((reply.log as unknown as pino.Logger).levelVal > INFO) return;
     const record: RequestRecord = {
-      time: Date.now(), reqId: request.id, method: request.method, url: request.url, route: paramRoute(request),
-      statusCode, elapsedMs: reply.elapsedTime,
+      time: Date.now(),
+      reqId: request.id,
+      method: request.method,
+      url: request.url,
+      route: paramRoute(request),
+      statusCode,
+      elapsedMs: reply.elapsedTime,
     };
     this.lines.writeLater(record, this.format);
   }
@@ -74,7 +83,10 @@ const requestSerializer = (req: FastifyRequest) => ({ method: req.method, url: l
 export function createLogging(
   level: LogLevel,
   lines: BatchedLines = stdoutLogStream(),
-): { fastify: Pick<FastifyServerOptions, 'logger' | 'loggerInstance' | 'logController' | 'childLoggerFactory'>; nest: LoggerService | false } {
+): {
+  fastify: Pick<FastifyServerOptions, 'logger' | 'loggerInstance' | 'logController' | 'childLoggerFactory'>;
+  nest: LoggerService | false;
+} {
   if (level === 'silent') return { fastify: { logger: false }, nest: false };
   const logger = pino({ level, serializers: { req: requestSerializer } }, lines);
   return {

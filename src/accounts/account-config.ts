@@ -43,7 +43,8 @@ export function accountFromEntry(entry: unknown, where: string, fallbackMode: To
   if (typeof e.appId !== 'string' || !APP_ID_PATTERN.test(e.appId)) {
     throw new AccountConfigError(`${where}.appId: is required, 1-64 of A-Z a-z 0-9 _ -`);
   }
-  if (typeof e.appSecret !== 'string' || e.appSecret.length === 0) throw new AccountConfigError(`${where}.appSecret: is required`);
+  if (typeof e.appSecret !== 'string' || e.appSecret.length === 0)
+    throw new AccountConfigError(`${where}.appSecret: is required`);
   if (e.jsDomains !== undefined && (!Array.isArray(e.jsDomains) || e.jsDomains.some((d) => typeof d !== 'string'))) {
     throw new AccountConfigError(`${where}.jsDomains: must be an array of host names`);
   }
@@ -63,7 +64,10 @@ export function accountFromEntry(entry: unknown, where: string, fallbackMode: To
  * `name` is what the list is called in messages (`WECHAT_ACCOUNTS`, `accounts`).
  */
 export function resolveAccountList(
-  defaultAccount: WechatAccountSettings | undefined, entries: readonly unknown[], name: string, fallbackMode: TokenMode,
+  defaultAccount: WechatAccountSettings | undefined,
+  entries: readonly unknown[],
+  name: string,
+  fallbackMode: TokenMode,
 ): WechatAccountSettings[] {
   const accounts = defaultAccount ? [defaultAccount] : [];
   const seen = new Map<string, string>(defaultAccount ? [[defaultAccount.appId, 'the default account']] : []);

@@ -54,17 +54,22 @@ export class AccountOAuth {
 
   /** The authorize link with its parameters in the order WeChat matches on. */
   authorizeUrl(state: string, scope: OAuthScope = this.settings.scope): string {
-    return `${this.settings.openBaseUrl}/connect/oauth2/authorize`
-      + `?appid=${this.account.appId}`
-      + `&redirect_uri=${encodeURIComponent(this.settings.callbackUrl)}`
-      + `&response_type=code&scope=${scope}&state=${state}#wechat_redirect`;
+    return (
+      `${this.settings.openBaseUrl}/connect/oauth2/authorize` +
+      `?appid=${this.account.appId}` +
+      `&redirect_uri=${encodeURIComponent(this.settings.callbackUrl)}` +
+      `&response_type=code&scope=${scope}&state=${state}#wechat_redirect`
+    );
   }
 
   /** Exchanges the code and reads the profile (snsapi_userinfo only: snsapi_base would get 48001). */
   async completeLogin(code: string): Promise<{ grant: WebGrant; profile: WechatProfile }> {
     let grant = await this.exchangeCode(code);
     const profile: WechatProfile = {
-      appId: this.account.appId, openid: grant.openid, scope: grant.scope, isSnapshotUser: grant.isSnapshotUser,
+      appId: this.account.appId,
+      openid: grant.openid,
+      scope: grant.scope,
+      isSnapshotUser: grant.isSnapshotUser,
       ...(grant.unionid ? { unionid: grant.unionid } : {}),
     };
     if (grant.scope !== 'snsapi_userinfo') return { grant, profile };
@@ -90,30 +95,51 @@ export class AccountOAuth {
 
   /** Renews the web access_token with its refresh_token (valid 30 days). */
   async refresh(grant: WebGrant): Promise<WebGrant> {
-    const answer = await this.transport.get<GrantAnswer>('sns/oauth2/refresh_token', {
-      appid: this.account.appId, grant_type: 'refresh_token', refresh_token: grant.refreshToken,
-    }, this.context);
+    const answer = await this.transport.get<GrantAnswer>(
+      'sns/oauth2/refresh_token',
+      {
+        appid: this.account.appId,
+        grant_type: 'refresh_token',
+        refresh_token: grant.refreshToken,
+      },
+      this.context,
+    );
     return { ...this.toGrant(answer, 'sns/oauth2/refresh_token'), isSnapshotUser: grant.isSnapshotUser, unionid: grant.unionid };
   }
 
   private async exchangeCode(code: string): Promise<WebGrant> {
     try {
-      const answer = await this.transport.get<GrantAnswer>('sns/oauth2/access_token', {
-        appid: this.account.appId, secret: this.account.appSecret, code, grant_type: 'authorization_code',
-      }, this.context);
+      const answer = await this.transport.get<GrantAnswer>(
+        'sns/oauth2/access_token',
+        {
+          appid: this.account.appId,
+          secret: this.account.appSecret,
+          code,
+          grant_type: 'authorization_code',
+        },
+        this.context,
+      );
       return this.toGrant(answer, 'sns/oauth2/access_token');
     } catch (error) {
       if (error instanceof WechatApiError && INVALID_CODE_ERRCODES.has(error.errcode)) {
-        throw new Problem(401, 'INVALID_CODE', 'WeChat did not accept the login code (wrong, used or expired); log in again', { errcode: error.errcode });
+        throw new Problem(401, 'INVALID_CODE', 'WeChat did not accept the login code (wrong, used or expired); log in again', {
+          errcode: error.errcode,
+        });
       }
       throw error;
     }
   }
 
   private userInfo(grant: WebGrant): Promise<Record<string, unknown>> {
-    return this.transport.get<Record<string, unknown>>('sns/userinfo', {
-      access_token: grant.accessToken, openid: grant.openid, lang: this.settings.lang,
-    }, this.context);
+    return this.transport.get<Record<string, unknown>>(
+      'sns/userinfo',
+      {
+        access_token: grant.accessToken,
+        openid: grant.openid,
+        lang: this.settings.lang,
+      },
+      this.context,
+    );
   }
 
   private toGrant(a: GrantAnswer, endpoint: string): WebGrant {

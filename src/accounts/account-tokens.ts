@@ -43,7 +43,9 @@ export class AccountTokens {
       return await call(token);
     } catch (error) {
       if (!(error instanceof WechatApiError) || error.kind !== 'token-invalid') throw error;
-      this.log.warn(`${error.endpoint} rejected the access_token of ${this.account.appId} (errcode ${error.errcode}); replacing it`);
+      this.log.warn(
+        `${error.endpoint} rejected the access_token of ${this.account.appId} (errcode ${error.errcode}); replacing it`,
+      );
       return call(await this.replaceAccessToken(token));
     }
   }
@@ -61,11 +63,24 @@ export class AccountTokens {
     const { appId, appSecret } = this.account;
     let answer: TokenAnswer;
     try {
-      answer = endpoint === 'cgi-bin/token'
-        ? await this.transport.get<TokenAnswer>(endpoint, { grant_type: 'client_credential', appid: appId, secret: appSecret }, this.context)
-        : await this.transport.post<TokenAnswer>(endpoint, {
-            grant_type: 'client_credential', appid: appId, secret: appSecret, force_refresh: forceRefresh,
-          }, undefined, this.context);
+      answer =
+        endpoint === 'cgi-bin/token'
+          ? await this.transport.get<TokenAnswer>(
+              endpoint,
+              { grant_type: 'client_credential', appid: appId, secret: appSecret },
+              this.context,
+            )
+          : await this.transport.post<TokenAnswer>(
+              endpoint,
+              {
+                grant_type: 'client_credential',
+                appid: appId,
+                secret: appSecret,
+                force_refresh: forceRefresh,
+              },
+              undefined,
+              this.context,
+            );
     } catch (error) {
       // 40001 from the token endpoint itself means a wrong AppSecret: fatal, never a refresh loop.
       if (error instanceof WechatApiError && error.kind === 'token-invalid') {

@@ -2,15 +2,23 @@ import { AccountRequiredError, UnknownAccountError } from './account-errors.js';
 import type { WechatAccountSettings } from './account-config.js';
 import { type AccountsDeps, WechatAccounts } from './wechat-accounts.js';
 
-const account = (appId: string, jsDomains: string[] = []): WechatAccountSettings => ({ appId, appSecret: `${appId}-secret`, jsDomains, tokenMode: 'stable' });
+const account = (appId: string, jsDomains: string[] = []): WechatAccountSettings => ({
+  appId,
+  appSecret: `${appId}-secret`,
+  jsDomains,
+  tokenMode: 'stable',
+});
 const deps = { keyPrefix: 'p:' } as AccountsDeps;
 
 describe('WechatAccounts', () => {
-  const accounts = new WechatAccounts([
-    account('wxdefault', ['www.example.com']),
-    account('wxb', ['b.example.com', 'both.example.com']),
-    account('wxc', ['*.c.example.com', 'both.example.com']),
-  ], deps);
+  const accounts = new WechatAccounts(
+    [
+      account('wxdefault', ['www.example.com']),
+      account('wxb', ['b.example.com', 'both.example.com']),
+      account('wxc', ['*.c.example.com', 'both.example.com']),
+    ],
+    deps,
+  );
 
   it('gives the default account without an appId, each account by its appId, and refuses others', () => {
     expect(accounts.get().appId).toBe('wxdefault');

@@ -68,7 +68,10 @@ export class WechatAccounts {
   private readonly chosen = new Map<string, string | AccountRequiredError>();
   private oauthSettings?: OAuthSettings;
 
-  constructor(accounts: readonly WechatAccountSettings[], private readonly deps: AccountsDeps) {
+  constructor(
+    accounts: readonly WechatAccountSettings[],
+    private readonly deps: AccountsDeps,
+  ) {
     if (accounts.length === 0) throw new Error('WechatAccounts: at least one account is needed');
     for (const account of accounts) {
       this.settings.set(account.appId, account);

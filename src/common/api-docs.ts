@@ -37,11 +37,12 @@ export const apiDocsReady: Promise<void> = import('@nestjs/swagger').then(
 );
 
 function decorator<K extends Name>(name: K): Swagger[K] {
-  return ((...args: unknown[]) => (target: object, key?: string | symbol, descriptor?: PropertyDescriptor) => {
-    const use = { name, args, target, key, descriptor };
-    if (swagger) apply(use);
-    else if (swagger === undefined) waiting.push(use);
-  }) as unknown as Swagger[K];
+  return ((...args: unknown[]) =>
+    (target: object, key?: string | symbol, descriptor?: PropertyDescriptor) => {
+      const use = { name, args, target, key, descriptor };
+      if (swagger) apply(use);
+      else if (swagger === undefined) waiting.push(use);
+    }) as unknown as Swagger[K];
 }
 
 export const ApiBadGatewayResponse = decorator('ApiBadGatewayResponse');

@@ -36,12 +36,20 @@ export class HttpProblem extends HttpException {
  */
 export function asHttpProblem(error: unknown): unknown {
   if (error instanceof HttpProblem) return error;
-  if (error instanceof Problem) return withCause(new HttpProblem(error.statusCode, error.code, error.message, error.extra), error);
+  if (error instanceof Problem)
+    return withCause(new HttpProblem(error.statusCode, error.code, error.message, error.extra), error);
   if (error instanceof WechatApiError) {
-    return withCause(new HttpProblem(502, 'WECHAT_API_ERROR', error.message, { errcode: error.errcode, ...(error.hint ? { hint: error.hint } : {}) }), error);
+    return withCause(
+      new HttpProblem(502, 'WECHAT_API_ERROR', error.message, {
+        errcode: error.errcode,
+        ...(error.hint ? { hint: error.hint } : {}),
+      }),
+      error,
+    );
   }
   if (error instanceof WechatUnavailableError) return withCause(new HttpProblem(503, 'WECHAT_UNAVAILABLE', error.message), error);
-  if (error instanceof StoreUnavailableError) return withCause(new HttpProblem(503, 'STORE_UNAVAILABLE', 'the shared store is not answering; try again shortly'), error);
+  if (error instanceof StoreUnavailableError)
+    return withCause(new HttpProblem(503, 'STORE_UNAVAILABLE', 'the shared store is not answering; try again shortly'), error);
   return error;
 }
 

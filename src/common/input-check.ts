@@ -32,8 +32,11 @@ export function compileInputCheck<T>(schema: object, options: InputCheckOptions 
 }
 
 function concernsProperty(error: ErrorObject, property: string): boolean {
-  return error.instancePath === `/${property}` || error.instancePath.startsWith(`/${property}/`)
-    || (error.keyword === 'required' && (error.params as { missingProperty?: string }).missingProperty === property);
+  return (
+    error.instancePath === `/${property}` ||
+    error.instancePath.startsWith(`/${property}/`) ||
+    (error.keyword === 'required' && (error.params as { missingProperty?: string }).missingProperty === property)
+  );
 }
 
 function describe(error: ErrorObject): string {

@@ -3,9 +3,17 @@ import type { FastifyReply } from 'fastify';
 import { asHttpProblem, HttpProblem, type ProblemBody } from './http-problem.js';
 
 const CODE_BY_STATUS: Record<number, string> = {
-  400: 'BAD_REQUEST', 401: 'NOT_AUTHENTICATED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 405: 'METHOD_NOT_ALLOWED',
-  406: 'NOT_ACCEPTABLE', 408: 'REQUEST_TIMEOUT', 413: 'PAYLOAD_TOO_LARGE', 415: 'UNSUPPORTED_MEDIA_TYPE',
-  429: 'TOO_MANY_REQUESTS', 503: 'SERVICE_UNAVAILABLE',
+  400: 'BAD_REQUEST',
+  401: 'NOT_AUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  406: 'NOT_ACCEPTABLE',
+  408: 'REQUEST_TIMEOUT',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  429: 'TOO_MANY_REQUESTS',
+  503: 'SERVICE_UNAVAILABLE',
 };
 const logger = new Logger('ProblemFilter');
 
@@ -23,9 +31,10 @@ export function toProblem(error: unknown): ProblemBody {
   if (mapped instanceof HttpException) {
     const status = mapped.getStatus();
     const response = mapped.getResponse();
-    const message = typeof response === 'object' && response && 'message' in response
-      ? [(response as { message: unknown }).message].flat().join('; ')
-      : mapped.message;
+    const message =
+      typeof response === 'object' && response && 'message' in response
+        ? [(response as { message: unknown }).message].flat().join('; ')
+        : mapped.message;
     return { statusCode: status, code: CODE_BY_STATUS[status] ?? `HTTP_${status}`, message };
   }
   // The platforms' own errors (bad JSON, wrong content type, body too large) carry a 4xx status.
@@ -33,7 +42,7 @@ export function toProblem(error: unknown): ProblemBody {
   const status = typeof e?.statusCode === 'number' ? e.statusCode : e?.status;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     const invalidJson = e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || e.type === 'entity.parse.failed';
-    const code = invalidJson ? 'INVALID_JSON' : CODE_BY_STATUS[status] ?? `HTTP_${status}`;
+    const code = invalidJson ? 'INVALID_JSON' : (CODE_BY_STATUS[status] ?? `HTTP_${status}`);
     return { statusCode: status, code, message: invalidJson ? 'the body is not valid JSON' : String(e.message ?? 'bad request') };
   }
   logger.error(`unexpected error: ${(error as Error)?.stack ?? String(error)}`);

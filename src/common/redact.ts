@@ -1,6 +1,15 @@
 // Query parameters whose values are credentials, single-use secrets or private identifiers.
 const SECRET_PARAMS = new Set([
-  'secret', 'appsecret', 'access_token', 'refresh_token', 'ticket', 'jsapi_ticket', 'code', 'state', 'media_id', 'returnto',
+  'secret',
+  'appsecret',
+  'access_token',
+  'refresh_token',
+  'ticket',
+  'jsapi_ticket',
+  'code',
+  'state',
+  'media_id',
+  'returnto',
 ]);
 
 /**
@@ -13,7 +22,11 @@ export function redactUrl(url: string): string {
   if (start === -1) return url;
   const hash = url.indexOf('#', start);
   const end = hash === -1 ? url.length : hash;
-  const query = url.slice(start + 1, end).split('&').map(redactPair).join('&');
+  const query = url
+    .slice(start + 1, end)
+    .split('&')
+    .map(redactPair)
+    .join('&');
   return `${url.slice(0, start + 1)}${query}${url.slice(end)}`;
 }
 

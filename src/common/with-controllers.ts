@@ -15,13 +15,14 @@ export const normalizePrefix = (prefix: string) => prefix.replace(/^\/+|\/+$/g, 
  */
 export function withControllers(module: DynamicModule, extras: RouteExtras, controllers: Type[]): DynamicModule {
   if (extras.routes === false) return module;
-  const mounted = extras.routePrefix === undefined
-    ? controllers
-    : controllers.map((base) => {
-      @Controller(normalizePrefix(extras.routePrefix!))
-      class Prefixed extends (base as Type<object>) {}
-      Object.defineProperty(Prefixed, 'name', { value: base.name });
-      return Prefixed;
-    });
+  const mounted =
+    extras.routePrefix === undefined
+      ? controllers
+      : controllers.map((base) => {
+          @Controller(normalizePrefix(extras.routePrefix!))
+          class Prefixed extends (base as Type<object>) {}
+          Object.defineProperty(Prefixed, 'name', { value: base.name });
+          return Prefixed;
+        });
   return { ...module, controllers: [...(module.controllers ?? []), ...mounted] };
 }

@@ -49,15 +49,27 @@ describe('WECHAT_ACCOUNTS', () => {
   });
 
   it.each([
-    ['a duplicate appId', JSON.stringify([A, B, { ...B, appSecret: 'another-secret-89ab' }]), /^WECHAT_ACCOUNTS\[2\]\.appId: appears twice \(also WECHAT_ACCOUNTS\[1\]\)$/],
+    [
+      'a duplicate appId',
+      JSON.stringify([A, B, { ...B, appSecret: 'another-secret-89ab' }]),
+      /^WECHAT_ACCOUNTS\[2\]\.appId: appears twice \(also WECHAT_ACCOUNTS\[1\]\)$/,
+    ],
     ['a missing secret', JSON.stringify([A, { appId: B.appId }]), /^WECHAT_ACCOUNTS\[1\]\.appSecret: is required$/],
     ['an appId unfit for a key', JSON.stringify([{ ...A, appId: 'wx{a}:b' }]), /^WECHAT_ACCOUNTS\[0\]\.appId: /],
     ['jsDomains that are not strings', JSON.stringify([{ ...A, jsDomains: 'a.com' }]), /^WECHAT_ACCOUNTS\[0\]\.jsDomains: /],
-    ['a bad tokenMode', JSON.stringify([{ ...A, tokenMode: 'fast' }]), /^WECHAT_ACCOUNTS\[0\]\.tokenMode: must be stable or classic$/],
+    [
+      'a bad tokenMode',
+      JSON.stringify([{ ...A, tokenMode: 'fast' }]),
+      /^WECHAT_ACCOUNTS\[0\]\.tokenMode: must be stable or classic$/,
+    ],
     ['malformed JSON', `[{"appId":"${A.appId}","appSecret":"${SECRET_A}"`, /^WECHAT_ACCOUNTS: is not valid JSON/],
     ['an empty list', '[] ', /^WECHAT_ACCOUNTS: lists no account$/],
     ['one account not in a list', JSON.stringify(A), /^WECHAT_ACCOUNTS: must be a JSON array of accounts$/],
-    ['an unreadable file', '/nonexistent/accounts.json', /^WECHAT_ACCOUNTS: cannot read the file \/nonexistent\/accounts\.json \(ENOENT\)$/],
+    [
+      'an unreadable file',
+      '/nonexistent/accounts.json',
+      /^WECHAT_ACCOUNTS: cannot read the file \/nonexistent\/accounts\.json \(ENOENT\)$/,
+    ],
   ])('stops start-up on %s with one line naming the entry and field, never a secret', (_what, value, expected) => {
     const problem = problemOf({ WECHAT_ACCOUNTS: value });
     expect(problem).toMatch(expected);
@@ -66,13 +78,19 @@ describe('WECHAT_ACCOUNTS', () => {
   });
 
   it('a different secret for the default account listed again is a duplicate', () => {
-    const problem = problemOf({ WECHAT_APP_ID: A.appId, WECHAT_APP_SECRET: SECRET_A, WECHAT_ACCOUNTS: JSON.stringify([{ ...A, appSecret: 'other-secret-0000' }]) });
+    const problem = problemOf({
+      WECHAT_APP_ID: A.appId,
+      WECHAT_APP_SECRET: SECRET_A,
+      WECHAT_ACCOUNTS: JSON.stringify([{ ...A, appSecret: 'other-secret-0000' }]),
+    });
     expect(problem).toBe('WECHAT_ACCOUNTS[0].appId: appears twice (also the default account)');
   });
 
   it('satisfies the credentials requirement of production', () => {
     const problem = problemOf({
-      NODE_ENV: 'production', WECHAT_ACCOUNTS: JSON.stringify([A]), SESSION_SECRET: 'a-Random-session-secret-1234567890xyz',
+      NODE_ENV: 'production',
+      WECHAT_ACCOUNTS: JSON.stringify([A]),
+      SESSION_SECRET: 'a-Random-session-secret-1234567890xyz',
     });
     expect(problem).toBe('');
   });

@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import {
-  AccountConfigError, resolveAccountList, type TokenMode, type WechatAccountSettings,
+  AccountConfigError,
+  resolveAccountList,
+  type TokenMode,
+  type WechatAccountSettings,
 } from '../accounts/account-config.js';
 
 /**
@@ -9,7 +12,9 @@ import {
  * JSON itself (it holds secrets), so a parse error says only that it is not valid JSON.
  */
 export function accountsFromEnv(
-  raw: string | undefined, defaultAccount: WechatAccountSettings | undefined, tokenMode: TokenMode,
+  raw: string | undefined,
+  defaultAccount: WechatAccountSettings | undefined,
+  tokenMode: TokenMode,
   read: (path: string) => string = (path) => readFileSync(path, 'utf8'),
 ): { accounts: WechatAccountSettings[]; problem?: string } {
   const fallback = { accounts: defaultAccount ? [defaultAccount] : [] };
@@ -21,14 +26,20 @@ export function accountsFromEnv(
     try {
       text = read(raw.trim());
     } catch (error) {
-      return { ...fallback, problem: `WECHAT_ACCOUNTS: cannot read the file ${raw.trim()} (${(error as NodeJS.ErrnoException).code ?? 'error'})` };
+      return {
+        ...fallback,
+        problem: `WECHAT_ACCOUNTS: cannot read the file ${raw.trim()} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      };
     }
   }
   let entries: unknown;
   try {
     entries = JSON.parse(text);
   } catch {
-    return { ...fallback, problem: `WECHAT_ACCOUNTS: ${inline ? 'is' : 'the file holds'} not valid JSON (an array of { appId, appSecret, jsDomains?, tokenMode? })` };
+    return {
+      ...fallback,
+      problem: `WECHAT_ACCOUNTS: ${inline ? 'is' : 'the file holds'} not valid JSON (an array of { appId, appSecret, jsDomains?, tokenMode? })`,
+    };
   }
   if (!Array.isArray(entries)) return { ...fallback, problem: 'WECHAT_ACCOUNTS: must be a JSON array of accounts' };
   try {

@@ -60,7 +60,11 @@ export class ConfigurationError extends Error {
   }
 }
 
-const splitList = (raw: string) => raw.split(',').map((s) => s.trim()).filter(Boolean);
+const splitList = (raw: string) =>
+  raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 const stripSlash = (url: string) => url.replace(/\/+$/, '');
 
 /** Loopback address the service can use to reach itself (for the mounted sandbox). */
@@ -81,11 +85,15 @@ function crossFieldProblems(env: EnvironmentVariables, sandbox: boolean): string
   const hasId = !!env.WECHAT_APP_ID;
   const hasSecret = !!env.WECHAT_APP_SECRET;
   if (hasId !== hasSecret) {
-    problems.push(`${hasId ? 'WECHAT_APP_SECRET' : 'WECHAT_APP_ID'}: is required when ${hasId ? 'WECHAT_APP_ID' : 'WECHAT_APP_SECRET'} is set`);
+    problems.push(
+      `${hasId ? 'WECHAT_APP_SECRET' : 'WECHAT_APP_ID'}: is required when ${hasId ? 'WECHAT_APP_ID' : 'WECHAT_APP_SECRET'} is set`,
+    );
   } else if (!sandbox && !hasId && !env.WECHAT_ACCOUNTS) {
-    problems.push(env.NODE_ENV === 'production'
-      ? 'WECHAT_APP_ID: is required in production (with WECHAT_APP_SECRET), or WECHAT_ACCOUNTS'
-      : 'WECHAT_APP_ID: is required (with WECHAT_APP_SECRET, or WECHAT_ACCOUNTS) when WECHAT_SANDBOX=false');
+    problems.push(
+      env.NODE_ENV === 'production'
+        ? 'WECHAT_APP_ID: is required in production (with WECHAT_APP_SECRET), or WECHAT_ACCOUNTS'
+        : 'WECHAT_APP_ID: is required (with WECHAT_APP_SECRET, or WECHAT_ACCOUNTS) when WECHAT_SANDBOX=false',
+    );
   }
   if (env.NODE_ENV === 'production' && (env.SESSION_SECRET ?? '').length < 32) {
     problems.push('SESSION_SECRET: is required in production and must be at least 32 characters');
@@ -103,12 +111,16 @@ function crossFieldProblems(env: EnvironmentVariables, sandbox: boolean): string
 /** One Redis topology at most; Sentinel needs both its variables. */
 function redisProblems(env: EnvironmentVariables): string[] {
   const set = [
-    env.REDIS_URL && 'REDIS_URL', env.REDIS_CLUSTER_NODES.trim() && 'REDIS_CLUSTER_NODES', env.REDIS_SENTINELS.trim() && 'REDIS_SENTINELS',
+    env.REDIS_URL && 'REDIS_URL',
+    env.REDIS_CLUSTER_NODES.trim() && 'REDIS_CLUSTER_NODES',
+    env.REDIS_SENTINELS.trim() && 'REDIS_SENTINELS',
   ].filter(Boolean);
   const problems: string[] = [];
   if (set.length > 1) problems.push(`${set[1]}: set only one Redis topology (${set.join(' and ')} are both set)`);
-  if (env.REDIS_SENTINELS.trim() && !env.REDIS_SENTINEL_NAME) problems.push('REDIS_SENTINEL_NAME: is required with REDIS_SENTINELS');
-  if (env.REDIS_SENTINEL_NAME && !env.REDIS_SENTINELS.trim()) problems.push('REDIS_SENTINELS: is required with REDIS_SENTINEL_NAME');
+  if (env.REDIS_SENTINELS.trim() && !env.REDIS_SENTINEL_NAME)
+    problems.push('REDIS_SENTINEL_NAME: is required with REDIS_SENTINELS');
+  if (env.REDIS_SENTINEL_NAME && !env.REDIS_SENTINELS.trim())
+    problems.push('REDIS_SENTINELS: is required with REDIS_SENTINEL_NAME');
   return problems;
 }
 
@@ -126,7 +138,7 @@ function productionProblems(env: EnvironmentVariables): string[] {
     problems.push('PUBLIC_BASE_URL: must be an origin only, such as https://h5.example.com (no path, query or fragment)');
   }
   if (splitList(env.CORS_ORIGINS).includes('*')) {
-    problems.push('CORS_ORIGINS: must list origins in production; * would let any site call the API with the user\'s cookie');
+    problems.push("CORS_ORIGINS: must list origins in production; * would let any site call the API with the user's cookie");
   }
   return problems;
 }
@@ -135,11 +147,18 @@ function productionProblems(env: EnvironmentVariables): string[] {
 const isBareOrigin = (url: string) => /^https?:\/\/[^/?#@\\]+\/?$/i.test(url);
 
 /** The default account (WECHAT_APP_ID, else the first of WECHAT_ACCOUNTS, else the sandbox's) and the others. */
-function accountsOf(env: EnvironmentVariables, sandbox: boolean, jsDomains: string[]): [WechatAccountSettings, ...WechatAccountSettings[]] {
+function accountsOf(
+  env: EnvironmentVariables,
+  sandbox: boolean,
+  jsDomains: string[],
+): [WechatAccountSettings, ...WechatAccountSettings[]] {
   const tokenMode = env.WECHAT_TOKEN_MODE;
-  const base = env.WECHAT_APP_ID && env.WECHAT_APP_SECRET
-    ? { appId: env.WECHAT_APP_ID, appSecret: env.WECHAT_APP_SECRET, jsDomains, tokenMode }
-    : sandbox && !env.WECHAT_ACCOUNTS ? { ...SANDBOX_ACCOUNT, jsDomains, tokenMode } : undefined;
+  const base =
+    env.WECHAT_APP_ID && env.WECHAT_APP_SECRET
+      ? { appId: env.WECHAT_APP_ID, appSecret: env.WECHAT_APP_SECRET, jsDomains, tokenMode }
+      : sandbox && !env.WECHAT_ACCOUNTS
+        ? { ...SANDBOX_ACCOUNT, jsDomains, tokenMode }
+        : undefined;
   const { accounts, problem } = accountsFromEnv(env.WECHAT_ACCOUNTS, base, tokenMode);
   if (problem) throw new ConfigurationError([problem]);
   if (accounts.length === 0) throw new ConfigurationError(['WECHAT_ACCOUNTS: lists no account']);
@@ -158,8 +177,10 @@ export function toAppConfig(env: EnvironmentVariables): AppConfig {
     warnings.push('WECHAT_JS_DOMAINS is empty: any host may be signed. List your JS safe domains.');
   }
   if (env.NODE_ENV === 'production' && publicBaseUrl.startsWith('https://') && !env.TRUST_PROXY) {
-    warnings.push('PUBLIC_BASE_URL is https but TRUST_PROXY is false: behind a TLS-terminating proxy the Secure session '
-      + 'cookie never comes back and logins cannot finish. Set TRUST_PROXY=true there.');
+    warnings.push(
+      'PUBLIC_BASE_URL is https but TRUST_PROXY is false: behind a TLS-terminating proxy the Secure session ' +
+        'cookie never comes back and logins cannot finish. Set TRUST_PROXY=true there.',
+    );
   }
   const mountedSandbox = sandbox;
   const [first, ...others] = accountsOf(env, sandbox, jsDomains);
@@ -170,7 +191,12 @@ export function toAppConfig(env: EnvironmentVariables): AppConfig {
     sandbox,
     appId: first.appId,
     appSecret: first.appSecret,
-    accounts: others.map((a) => ({ appId: a.appId, appSecret: a.appSecret, jsDomains: [...a.jsDomains], tokenMode: a.tokenMode })),
+    accounts: others.map((a) => ({
+      appId: a.appId,
+      appSecret: a.appSecret,
+      jsDomains: [...a.jsDomains],
+      tokenMode: a.tokenMode,
+    })),
     apiBaseUrl: mountedSandbox ? selfAddress(env.HOST, env.PORT) + SANDBOX_MOUNT_PATH : stripSlash(env.WECHAT_API_BASE_URL),
     openBaseUrl: mountedSandbox ? publicBaseUrl + SANDBOX_MOUNT_PATH : stripSlash(env.WECHAT_OPEN_BASE_URL),
     tokenMode: env.WECHAT_TOKEN_MODE,
@@ -178,7 +204,9 @@ export function toAppConfig(env: EnvironmentVariables): AppConfig {
     httpTimeoutMs: env.WECHAT_HTTP_TIMEOUT_MS,
     redisUrl: env.REDIS_URL || undefined,
     redisClusterNodes: splitList(env.REDIS_CLUSTER_NODES),
-    redisSentinel: env.REDIS_SENTINEL_NAME ? { sentinels: splitList(env.REDIS_SENTINELS), name: env.REDIS_SENTINEL_NAME } : undefined,
+    redisSentinel: env.REDIS_SENTINEL_NAME
+      ? { sentinels: splitList(env.REDIS_SENTINELS), name: env.REDIS_SENTINEL_NAME }
+      : undefined,
     keyPrefix: env.CACHE_KEY_PREFIX,
     redisCommandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,

@@ -1,8 +1,6 @@
 import type { LogLevel } from '../logging.js';
 import { Transform } from 'class-transformer';
-import {
-  IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, MinLength,
-} from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 
 // Reads the raw string: implicit conversion would already have turned "false" into true.
 const toBool = ({ obj, key }: { obj: Record<string, unknown>; key: string }) => {
@@ -24,16 +22,23 @@ export class EnvironmentVariables {
   @IsIn(['development', 'production', 'test'])
   NODE_ENV: 'development' | 'production' | 'test' = 'development';
 
-  @IsString() @MinLength(1)
+  @IsString()
+  @MinLength(1)
   HOST = '127.0.0.1';
 
-  @IsInt() @Min(0) @Max(65535)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   PORT: number = 3000;
 
-  @IsOptional() @Transform(toTrimmed) @Matches(/^wx[0-9a-zA-Z]{8,30}$/, { message: 'must look like a WeChat AppID (wx followed by letters and digits)' })
+  @IsOptional()
+  @Transform(toTrimmed)
+  @Matches(/^wx[0-9a-zA-Z]{8,30}$/, { message: 'must look like a WeChat AppID (wx followed by letters and digits)' })
   WECHAT_APP_ID?: string;
 
-  @IsOptional() @IsString() @MinLength(8, { message: 'is too short to be an AppSecret' })
+  @IsOptional()
+  @IsString()
+  @MinLength(8, { message: 'is too short to be an AppSecret' })
   WECHAT_APP_SECRET?: string;
 
   @IsIn(['auto', 'true', 'false'], { message: 'must be auto, true or false' })
@@ -48,52 +53,77 @@ export class EnvironmentVariables {
   @IsIn(['stable', 'classic'], { message: 'must be stable or classic' })
   WECHAT_TOKEN_MODE: 'stable' | 'classic' = 'stable';
 
-  @IsString() @Matches(/^[a-zA-Z0-9.,*\s-]*$/, { message: 'must be a comma-separated list of host names' })
+  @IsString()
+  @Matches(/^[a-zA-Z0-9.,*\s-]*$/, { message: 'must be a comma-separated list of host names' })
   WECHAT_JS_DOMAINS = '';
 
-  @IsInt() @Min(100) @Max(60000)
+  @IsInt()
+  @Min(100)
+  @Max(60000)
   WECHAT_HTTP_TIMEOUT_MS: number = 5000;
 
-  @IsOptional() @IsUrl({ require_tld: false, require_protocol: true, protocols: ['redis', 'rediss'] }, { message: 'must be a redis:// or rediss:// URL' })
+  @IsOptional()
+  @IsUrl(
+    { require_tld: false, require_protocol: true, protocols: ['redis', 'rediss'] },
+    { message: 'must be a redis:// or rediss:// URL' },
+  )
   REDIS_URL?: string;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   WECHAT_ACCOUNTS?: string;
 
-  @IsString() @Matches(HOST_PORT_LIST, { message: 'must be a comma-separated list of host:port' })
+  @IsString()
+  @Matches(HOST_PORT_LIST, { message: 'must be a comma-separated list of host:port' })
   REDIS_CLUSTER_NODES = '';
 
-  @IsString() @Matches(HOST_PORT_LIST, { message: 'must be a comma-separated list of host:port' })
+  @IsString()
+  @Matches(HOST_PORT_LIST, { message: 'must be a comma-separated list of host:port' })
   REDIS_SENTINELS = '';
 
-  @IsOptional() @IsString() @Matches(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'must be the master name the sentinels watch' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'must be the master name the sentinels watch' })
   REDIS_SENTINEL_NAME?: string;
 
-  @IsString() @MaxLength(64) @Matches(/^[A-Za-z0-9:_.-]*$/, { message: 'may only hold letters, digits and : _ . -' })
+  @IsString()
+  @MaxLength(64)
+  @Matches(/^[A-Za-z0-9:_.-]*$/, { message: 'may only hold letters, digits and : _ . -' })
   CACHE_KEY_PREFIX = 'wechat:';
 
-  @IsInt({ message: 'must be a whole number of milliseconds' }) @Min(50) @Max(60000)
+  @IsInt({ message: 'must be a whole number of milliseconds' })
+  @Min(50)
+  @Max(60000)
   REDIS_COMMAND_TIMEOUT_MS: number = 1000;
 
-  @IsInt({ message: 'must be a whole number (0 turns the limits off)' }) @Min(0) @Max(1_000_000)
+  @IsInt({ message: 'must be a whole number (0 turns the limits off)' })
+  @Min(0)
+  @Max(1_000_000)
   RATE_LIMIT_PER_MINUTE: number = 300;
 
-  @IsInt({ message: 'must be a whole number of milliseconds' }) @Min(1000) @Max(600_000)
+  @IsInt({ message: 'must be a whole number of milliseconds' })
+  @Min(1000)
+  @Max(600_000)
   REQUEST_TIMEOUT_MS: number = 30_000;
 
-  @IsOptional() @IsUrl(urlOptions, { message: 'must be an http(s) origin such as https://h5.example.com' })
+  @IsOptional()
+  @IsUrl(urlOptions, { message: 'must be an http(s) origin such as https://h5.example.com' })
   PUBLIC_BASE_URL?: string;
 
   @IsIn(['snsapi_base', 'snsapi_userinfo'])
   OAUTH_SCOPE: 'snsapi_base' | 'snsapi_userinfo' = 'snsapi_userinfo';
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   SESSION_SECRET?: string;
 
-  @IsString() @MinLength(1)
+  @IsString()
+  @MinLength(1)
   MEDIA_DIR = './data/media';
 
-  @IsInt({ message: 'must be a whole number of bytes' }) @Min(1024) @Max(8 * 1024 ** 3)
+  @IsInt({ message: 'must be a whole number of bytes' })
+  @Min(1024)
+  @Max(8 * 1024 ** 3)
   MEDIA_MAX_BYTES: number = 20 * 1024 * 1024;
 
   @IsIn(['owner', 'shared'], { message: 'must be owner or shared' })
@@ -102,10 +132,13 @@ export class EnvironmentVariables {
   @IsString()
   CORS_ORIGINS = '';
 
-  @Transform(toBool) @IsBoolean({ message: 'must be true or false' })
+  @Transform(toBool)
+  @IsBoolean({ message: 'must be true or false' })
   TRUST_PROXY = false;
 
-  @IsOptional() @Transform(toBool) @IsBoolean({ message: 'must be true or false' })
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean({ message: 'must be true or false' })
   OPENAPI_DOCS?: boolean;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'silent'])

@@ -15,33 +15,72 @@ describe('validateEnv', () => {
   it('applies the documented defaults and turns the sandbox on without credentials', () => {
     const { app } = validateEnv({});
     expect(app).toMatchObject({
-      nodeEnv: 'development', host: '127.0.0.1', port: 3000, sandbox: true, appId: SANDBOX_ACCOUNT.appId,
-      tokenMode: 'stable', jsDomains: [], httpTimeoutMs: 5000, keyPrefix: 'wechat:', oauthScope: 'snsapi_userinfo',
-      publicBaseUrl: 'http://localhost:3000', trustProxy: false, corsOrigins: [], mediaDir: './data/media',
-      apiBaseUrl: 'http://127.0.0.1:3000/sandbox', openBaseUrl: 'http://localhost:3000/sandbox',
+      nodeEnv: 'development',
+      host: '127.0.0.1',
+      port: 3000,
+      sandbox: true,
+      appId: SANDBOX_ACCOUNT.appId,
+      tokenMode: 'stable',
+      jsDomains: [],
+      httpTimeoutMs: 5000,
+      keyPrefix: 'wechat:',
+      oauthScope: 'snsapi_userinfo',
+      publicBaseUrl: 'http://localhost:3000',
+      trustProxy: false,
+      corsOrigins: [],
+      mediaDir: './data/media',
+      apiBaseUrl: 'http://127.0.0.1:3000/sandbox',
+      openBaseUrl: 'http://localhost:3000/sandbox',
     });
     expect(app.sessionSecret.length).toBeGreaterThanOrEqual(32);
   });
 
   it('uses WeChat itself when credentials are set', () => {
-    const { app } = validateEnv({ WECHAT_APP_ID: 'wx1234567890abcdef', WECHAT_APP_SECRET: 'abcdefabcdef', WECHAT_JS_DOMAINS: 'A.com, b.com' });
+    const { app } = validateEnv({
+      WECHAT_APP_ID: 'wx1234567890abcdef',
+      WECHAT_APP_SECRET: 'abcdefabcdef',
+      WECHAT_JS_DOMAINS: 'A.com, b.com',
+    });
     expect(app).toMatchObject({ sandbox: false, apiBaseUrl: 'https://api.weixin.qq.com', jsDomains: ['a.com', 'b.com'] });
   });
 
   it('names each invalid variable on its own line, never echoing secrets', () => {
-    const problems = problemsOf({ PORT: 'abc', WECHAT_TOKEN_MODE: 'fast', REDIS_URL: 'http://x', TRUST_PROXY: 'maybe', WECHAT_APP_SECRET: 'sh' });
-    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['PORT', 'REDIS_URL', 'TRUST_PROXY', 'WECHAT_APP_SECRET', 'WECHAT_TOKEN_MODE']);
+    const problems = problemsOf({
+      PORT: 'abc',
+      WECHAT_TOKEN_MODE: 'fast',
+      REDIS_URL: 'http://x',
+      TRUST_PROXY: 'maybe',
+      WECHAT_APP_SECRET: 'sh',
+    });
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual([
+      'PORT',
+      'REDIS_URL',
+      'TRUST_PROXY',
+      'WECHAT_APP_SECRET',
+      'WECHAT_TOKEN_MODE',
+    ]);
     expect(problems.join('\n')).not.toContain('"sh"');
   });
 
   it('refuses production without credentials or with a short SESSION_SECRET', () => {
     expect(problemsOf({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32) })[0]).toMatch(/^WECHAT_APP_ID: .*production/);
-    expect(problemsOf({ NODE_ENV: 'production', WECHAT_APP_ID: 'wx1234567890abcdef', WECHAT_APP_SECRET: 'abcdefabcdef', SESSION_SECRET: 'short' })[0])
-      .toMatch(/^SESSION_SECRET: .*32/);
+    expect(
+      problemsOf({
+        NODE_ENV: 'production',
+        WECHAT_APP_ID: 'wx1234567890abcdef',
+        WECHAT_APP_SECRET: 'abcdefabcdef',
+        SESSION_SECRET: 'short',
+      })[0],
+    ).toMatch(/^SESSION_SECRET: .*32/);
   });
 
   it('warns in production when any host may be signed', () => {
-    const { app } = validateEnv({ NODE_ENV: 'production', WECHAT_APP_ID: 'wx1234567890abcdef', WECHAT_APP_SECRET: 'abcdefabcdef', SESSION_SECRET: 'a-Random-session-secret-1234567890xyz' });
+    const { app } = validateEnv({
+      NODE_ENV: 'production',
+      WECHAT_APP_ID: 'wx1234567890abcdef',
+      WECHAT_APP_SECRET: 'abcdefabcdef',
+      SESSION_SECRET: 'a-Random-session-secret-1234567890xyz',
+    });
     expect(app.warnings.join()).toContain('WECHAT_JS_DOMAINS');
   });
 
@@ -58,11 +97,18 @@ describe('validateEnv', () => {
   });
 
   it('takes one Redis topology: a Cluster or a Sentinel, each checked', () => {
-    expect(validateEnv({ REDIS_CLUSTER_NODES: '10.0.0.1:7000, redis-b:7001' }).app.redisClusterNodes).toEqual(['10.0.0.1:7000', 'redis-b:7001']);
-    expect(validateEnv({ REDIS_SENTINELS: '10.0.0.5:26379', REDIS_SENTINEL_NAME: 'mymaster' }).app.redisSentinel)
-      .toEqual({ sentinels: ['10.0.0.5:26379'], name: 'mymaster' });
+    expect(validateEnv({ REDIS_CLUSTER_NODES: '10.0.0.1:7000, redis-b:7001' }).app.redisClusterNodes).toEqual([
+      '10.0.0.1:7000',
+      'redis-b:7001',
+    ]);
+    expect(validateEnv({ REDIS_SENTINELS: '10.0.0.5:26379', REDIS_SENTINEL_NAME: 'mymaster' }).app.redisSentinel).toEqual({
+      sentinels: ['10.0.0.5:26379'],
+      name: 'mymaster',
+    });
     expect(problemsOf({ REDIS_CLUSTER_NODES: '10.0.0.1' })[0]).toMatch(/^REDIS_CLUSTER_NODES: .*host:port/);
-    expect(problemsOf({ REDIS_URL: 'redis://x:6379', REDIS_CLUSTER_NODES: 'x:7000' })[0]).toMatch(/^REDIS_CLUSTER_NODES: set only one Redis topology/);
+    expect(problemsOf({ REDIS_URL: 'redis://x:6379', REDIS_CLUSTER_NODES: 'x:7000' })[0]).toMatch(
+      /^REDIS_CLUSTER_NODES: set only one Redis topology/,
+    );
     expect(problemsOf({ REDIS_SENTINELS: 'x:26379' })[0]).toMatch(/^REDIS_SENTINEL_NAME: is required/);
     expect(problemsOf({ REDIS_SENTINEL_NAME: 'mymaster' })[0]).toMatch(/^REDIS_SENTINELS: is required/);
   });

@@ -3,9 +3,18 @@ import { validateSync, type ValidationError } from 'class-validator';
 import { type AppConfig, ConfigurationError, toAppConfig } from './app-config.js';
 import { EnvironmentVariables } from './env.schema.js';
 
-const KNOWN = new Set(Object.keys(new EnvironmentVariables()).concat([
-  'WECHAT_APP_ID', 'WECHAT_APP_SECRET', 'WECHAT_ACCOUNTS', 'REDIS_URL', 'REDIS_SENTINEL_NAME', 'PUBLIC_BASE_URL', 'SESSION_SECRET', 'OPENAPI_DOCS',
-]));
+const KNOWN = new Set(
+  Object.keys(new EnvironmentVariables()).concat([
+    'WECHAT_APP_ID',
+    'WECHAT_APP_SECRET',
+    'WECHAT_ACCOUNTS',
+    'REDIS_URL',
+    'REDIS_SENTINEL_NAME',
+    'PUBLIC_BASE_URL',
+    'SESSION_SECRET',
+    'OPENAPI_DOCS',
+  ]),
+);
 
 function describe(error: ValidationError, raw: Record<string, unknown>): string {
   const reasons = Object.values(error.constraints ?? {}).map((m) => m.replace(`${error.property} `, ''));

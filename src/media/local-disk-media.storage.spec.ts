@@ -13,7 +13,14 @@ const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex')
 function metaFor(mediaId: string, data: Buffer, extra: Partial<MediaRecord> = {}): MediaSaveMeta {
   return {
     contentType: 'image/jpeg',
-    record: () => ({ mediaId, contentType: 'image/jpeg', size: data.length, sha256: sha256(data), savedAt: new Date().toISOString(), ...extra }),
+    record: () => ({
+      mediaId,
+      contentType: 'image/jpeg',
+      size: data.length,
+      sha256: sha256(data),
+      savedAt: new Date().toISOString(),
+      ...extra,
+    }),
   };
 }
 
@@ -34,7 +41,11 @@ describe('LocalDiskMediaStorage', () => {
   });
   afterEach(() => rm(dir, { recursive: true, force: true }));
 
-  const files = () => readdir(join(dir, 'media')).then((names) => names.sort(), () => [] as string[]);
+  const files = () =>
+    readdir(join(dir, 'media')).then(
+      (names) => names.sort(),
+      () => [] as string[],
+    );
 
   it('saves the bytes and a JSON sidecar, and opens them again', async () => {
     const record = await storage.save('abc_DEF-1', Readable.from([data]), metaFor('abc_DEF-1', data, { filename: 'abc.amr' }));
@@ -50,7 +61,9 @@ describe('LocalDiskMediaStorage', () => {
   it('shows nothing until the body has ended and both files are in place', async () => {
     let asked = 0;
     let askedAgain!: () => void;
-    const waiting = new Promise<void>((resolve) => { askedAgain = resolve; });
+    const waiting = new Promise<void>((resolve) => {
+      askedAgain = resolve;
+    });
     // hands out the first part, then holds the rest back until the test releases it
     const body = new Readable({
       read() {

@@ -14,7 +14,8 @@ import type { MediaStorage } from './media-storage.js';
 import { resolveMediaOptions } from './media.options.js';
 
 const data = Buffer.alloc(300_000, 7);
-const chunked = (bytes: Buffer, size = 65_536) => Array.from({ length: Math.ceil(bytes.length / size) }, (_, i) => bytes.subarray(i * size, (i + 1) * size));
+const chunked = (bytes: Buffer, size = 65_536) =>
+  Array.from({ length: Math.ceil(bytes.length / size) }, (_, i) => bytes.subarray(i * size, (i + 1) * size));
 
 /** A body that sends `bytes`, then breaks off (like a cut connection) when `breakAfter` chunks went out. */
 function body(bytes: Buffer, breakAfter?: number): Readable {
@@ -29,8 +30,10 @@ function body(bytes: Buffer, breakAfter?: number): Readable {
   });
 }
 
-const file = (readable: Readable, contentLength?: number): WechatDownload =>
-  ({ kind: 'file', file: { body: readable, contentType: 'audio/amr; codecs=x', contentLength, filename: 'v.amr' } });
+const file = (readable: Readable, contentLength?: number): WechatDownload => ({
+  kind: 'file',
+  file: { body: readable, contentType: 'audio/amr; codecs=x', contentLength, filename: 'v.amr' },
+});
 
 describe('MediaDownloader', () => {
   let dir: string;
@@ -47,7 +50,8 @@ describe('MediaDownloader', () => {
     },
   } as unknown as WechatApiClient;
   const tokens = { withAccessToken: <T>(call: (token: string) => Promise<T>) => call('token') } as unknown as TokenService;
-  const downloader = (maxBytes = 1_000_000, store = storage) => new MediaDownloader(client, tokens, store, resolveMediaOptions({ maxBytes }));
+  const downloader = (maxBytes = 1_000_000, store = storage) =>
+    new MediaDownloader(client, tokens, store, resolveMediaOptions({ maxBytes }));
   const files = () => readdir(dir).catch(() => [] as string[]);
 
   beforeAll(() => Logger.overrideLogger(false));
@@ -64,7 +68,10 @@ describe('MediaDownloader', () => {
     answers.push(() => file(body(data), data.length));
     const record = await downloader().download('voice1', { hd: false });
     expect(record).toMatchObject({
-      mediaId: 'voice1', contentType: 'audio/amr', size: data.length, filename: 'v.amr',
+      mediaId: 'voice1',
+      contentType: 'audio/amr',
+      size: data.length,
+      filename: 'v.amr',
       sha256: createHash('sha256').update(data).digest('hex'),
     });
     expect(calls).toEqual(['cgi-bin/media/get']);
@@ -75,7 +82,9 @@ describe('MediaDownloader', () => {
 
   it('counts the bytes: a body past the limit without Content-Length is 413, nothing kept', async () => {
     answers.push(() => file(body(data)));
-    const error = await downloader(100_000).download('big', { hd: false }).catch((e: unknown) => e);
+    const error = await downloader(100_000)
+      .download('big', { hd: false })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HttpProblem);
     expect(error).toMatchObject({ statusCode: 413, code: 'MEDIA_TOO_LARGE' });
     expect(await files()).toEqual([]);
@@ -97,11 +106,17 @@ describe('MediaDownloader', () => {
   });
 
   it('downloads again once when the body breaks off, then gives up with WechatUnavailableError', async () => {
-    answers.push(() => file(body(data, 2), data.length), () => file(body(data), data.length));
+    answers.push(
+      () => file(body(data, 2), data.length),
+      () => file(body(data), data.length),
+    );
     expect((await downloader().download('cut1', { hd: false })).size).toBe(data.length);
     expect(calls).toHaveLength(2);
 
-    answers.push(() => file(body(data, 1), data.length), () => file(body(data, 3), data.length));
+    answers.push(
+      () => file(body(data, 1), data.length),
+      () => file(body(data, 3), data.length),
+    );
     await expect(downloader().download('cut2', { hd: false })).rejects.toBeInstanceOf(WechatUnavailableError);
     expect(calls).toHaveLength(4);
     expect((await files()).filter((name) => name.includes('cut2'))).toEqual([]);
@@ -118,7 +133,10 @@ describe('MediaDownloader', () => {
         }
       },
     };
-    answers.push(() => file(body(data, 2), data.length), () => file(body(data), data.length));
+    answers.push(
+      () => file(body(data, 2), data.length),
+      () => file(body(data), data.length),
+    );
     expect((await downloader(1_000_000, wrapping).download('wrapped', { hd: false })).size).toBe(data.length);
     expect(calls).toHaveLength(2);
     answers.push(() => file(body(data)));
@@ -127,25 +145,45 @@ describe('MediaDownloader', () => {
 
   it('does not retry a storage failure, and reports it as it is', async () => {
     const diskFull = Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
-    const failing: MediaStorage = { ...storage, save: async (_id, readable) => { readable.destroy(); throw diskFull; } };
+    const failing: MediaStorage = {
+      ...storage,
+      save: async (_id, readable) => {
+        readable.destroy();
+        throw diskFull;
+      },
+    };
     answers.push(() => file(body(data), data.length));
     await expect(downloader(1_000_000, failing).download('full', { hd: false })).rejects.toBe(diskFull);
     expect(calls).toHaveLength(1);
   });
 
   it('40007 is 404 MEDIA_NOT_FOUND, a video url 422 MEDIA_IS_VIDEO, other JSON 502', async () => {
-    answers.push(() => { throw new WechatApiError(40007, 'invalid media_id', 'cgi-bin/media/get'); });
-    await expect(downloader().download('gone', { hd: false })).rejects.toMatchObject({ statusCode: 404, code: 'MEDIA_NOT_FOUND', extra: { errcode: 40007 } });
+    answers.push(() => {
+      throw new WechatApiError(40007, 'invalid media_id', 'cgi-bin/media/get');
+    });
+    await expect(downloader().download('gone', { hd: false })).rejects.toMatchObject({
+      statusCode: 404,
+      code: 'MEDIA_NOT_FOUND',
+      extra: { errcode: 40007 },
+    });
     answers.push(() => ({ kind: 'json', body: { video_url: 'http://example.com/v.mp4' } }));
-    await expect(downloader().download('video', { hd: false })).rejects.toMatchObject({ statusCode: 422, extra: { videoUrl: 'http://example.com/v.mp4' } });
+    await expect(downloader().download('video', { hd: false })).rejects.toMatchObject({
+      statusCode: 422,
+      extra: { videoUrl: 'http://example.com/v.mp4' },
+    });
     answers.push(() => ({ kind: 'json', body: { something: 'else' } }));
     await expect(downloader().download('odd', { hd: false })).rejects.toBeInstanceOf(WechatApiError);
     expect(await files()).toEqual([]);
   });
 
   it.each([
-    ['image/jpeg', 'image/jpeg'], ['Audio/AMR; rate=8000', 'audio/amr'], ['voice/speex', 'voice/speex'], ['', 'application/octet-stream'],
-    ['image', 'application/octet-stream'], ['text/html\r\nx: y', 'application/octet-stream'], ['a/b c', 'application/octet-stream'],
+    ['image/jpeg', 'image/jpeg'],
+    ['Audio/AMR; rate=8000', 'audio/amr'],
+    ['voice/speex', 'voice/speex'],
+    ['', 'application/octet-stream'],
+    ['image', 'application/octet-stream'],
+    ['text/html\r\nx: y', 'application/octet-stream'],
+    ['a/b c', 'application/octet-stream'],
   ])('stores Content-Type %j as %j', (header, stored) => {
     expect(cleanContentType(header)).toBe(stored);
   });

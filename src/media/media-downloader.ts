@@ -95,7 +95,9 @@ export class MediaDownloader {
     let answer;
     try {
       answer = await this.tokens.withAccessToken(
-        (token) => this.client.download(endpoint, { access_token: token, media_id: mediaId }, appId ? { appId } : undefined), appId);
+        (token) => this.client.download(endpoint, { access_token: token, media_id: mediaId }, appId ? { appId } : undefined),
+        appId,
+      );
     } catch (error) {
       if (error instanceof WechatApiError && GONE_ERRCODES.has(error.errcode)) {
         throw new HttpProblem(404, 'MEDIA_NOT_FOUND', 'WeChat does not know this media id (or it expired after 3 days)', {
@@ -107,7 +109,9 @@ export class MediaDownloader {
     if (answer.kind === 'file') return answer.file;
     const videoUrl = answer.body.video_url;
     if (typeof videoUrl === 'string' && videoUrl.length > 0) {
-      throw new HttpProblem(422, 'MEDIA_IS_VIDEO', 'WeChat serves this media (a video) only by url; it is not saved', { videoUrl });
+      throw new HttpProblem(422, 'MEDIA_IS_VIDEO', 'WeChat serves this media (a video) only by url; it is not saved', {
+        videoUrl,
+      });
     }
     throw new WechatApiError(-2, 'answer without media or video_url', endpoint, 'fatal');
   }
@@ -126,7 +130,9 @@ export function cleanContentType(header: string): string {
 function brokeOffFirst(body: Readable, meter: MediaMeter): () => Error | undefined {
   let storageLetGo = false;
   let cause: Error | undefined;
-  meter.once('close', () => { storageLetGo = true; });
+  meter.once('close', () => {
+    storageLetGo = true;
+  });
   body.once('error', (error: Error) => {
     if (!storageLetGo) cause = error;
   });

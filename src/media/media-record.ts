@@ -26,13 +26,21 @@ const SHA256_HEX = /^[0-9a-f]{64}$/;
 /** True for a well-formed record (a sidecar read back from storage is untrusted input). */
 export function isMediaRecord(value: unknown): value is MediaRecord {
   const r = value as MediaRecord;
-  return !!r && typeof r === 'object'
-    && typeof r.mediaId === 'string' && typeof r.contentType === 'string' && r.contentType.length > 0
-    && Number.isSafeInteger(r.size) && r.size >= 0
-    && typeof r.sha256 === 'string' && SHA256_HEX.test(r.sha256)
-    && typeof r.savedAt === 'string' && !Number.isNaN(Date.parse(r.savedAt))
-    && (r.filename === undefined || typeof r.filename === 'string')
-    && (r.owner === undefined || isOwner(r.owner));
+  return (
+    !!r &&
+    typeof r === 'object' &&
+    typeof r.mediaId === 'string' &&
+    typeof r.contentType === 'string' &&
+    r.contentType.length > 0 &&
+    Number.isSafeInteger(r.size) &&
+    r.size >= 0 &&
+    typeof r.sha256 === 'string' &&
+    SHA256_HEX.test(r.sha256) &&
+    typeof r.savedAt === 'string' &&
+    !Number.isNaN(Date.parse(r.savedAt)) &&
+    (r.filename === undefined || typeof r.filename === 'string') &&
+    (r.owner === undefined || isOwner(r.owner))
+  );
 }
 
 function isOwner(value: unknown): value is MediaOwner {

@@ -1,8 +1,32 @@
-import { Controller, Get, Param, StreamableFile, type PipeTransform, Post, Query, Res, UseFilters, UseGuards } from '@nestjs/common';
 import {
-  ApiBadGatewayResponse, ApiBadRequestResponse, ApiCookieAuth, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse,
-  ApiForbiddenResponse, ApiOperation, ApiParam, ApiPayloadTooLargeResponse, ApiQuery, ApiServiceUnavailableResponse, ApiTags,
-  ApiTooManyRequestsResponse, ApiUnauthorizedResponse, ApiUnprocessableEntityResponse,
+  Controller,
+  Get,
+  Param,
+  StreamableFile,
+  type PipeTransform,
+  Post,
+  Query,
+  Res,
+  UseFilters,
+  UseGuards,
+} from '@nestjs/common';
+import {
+  ApiBadGatewayResponse,
+  ApiBadRequestResponse,
+  ApiCookieAuth,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiForbiddenResponse,
+  ApiOperation,
+  ApiParam,
+  ApiPayloadTooLargeResponse,
+  ApiQuery,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+  ApiUnprocessableEntityResponse,
 } from '../common/api-docs.js';
 import { HttpAdapterHost } from '@nestjs/core';
 import { HttpProblem } from '../common/http-problem.js';
@@ -39,7 +63,10 @@ function parseHd(value: unknown): boolean {
 @ApiTags('Media')
 @ApiCookieAuth('wechat_sid')
 @ApiQuery({ name: 'appId', required: false, description: "the media id's account; default: the one the user logged in through" })
-@ApiParam({ name: 'mediaId', description: 'the media_id (a serverId from wx.uploadVoice / wx.uploadImage): 1-100 of [A-Za-z0-9_-]' })
+@ApiParam({
+  name: 'mediaId',
+  description: 'the media_id (a serverId from wx.uploadVoice / wx.uploadImage): 1-100 of [A-Za-z0-9_-]',
+})
 @ApiBadRequestResponse({ type: ProblemDto, description: 'INVALID_MEDIA_ID (or VALIDATION_FAILED for hd)' })
 @ApiUnauthorizedResponse({ type: NotAuthenticatedDto, description: 'NOT_AUTHENTICATED' })
 @UseFilters(ProblemFilter)
@@ -67,16 +94,27 @@ export class MediaController {
   @Post(':mediaId')
   @UseGuards(RateLimitGuard, WechatAuthGuard)
   @ApiOperation({ summary: 'download the media from WeChat and keep it (once per media id)' })
-  @ApiQuery({ name: 'hd', required: false, enum: ['1', '0'], description: '1: a voice as 16 kHz speex (cgi-bin/media/get/jssdk)' })
+  @ApiQuery({
+    name: 'hd',
+    required: false,
+    enum: ['1', '0'],
+    description: '1: a voice as 16 kHz speex (cgi-bin/media/get/jssdk)',
+  })
   @ApiCreatedResponse({ type: MediaRecordDto, description: 'downloaded and saved by this request' })
   @ApiOkResponse({ type: MediaRecordDto, description: 'already saved: WeChat was not called' })
   @ApiNotFoundResponse({ type: ProblemDto, description: 'MEDIA_NOT_FOUND: WeChat does not know the id (40007) or it expired' })
   @ApiPayloadTooLargeResponse({ type: ProblemDto, description: 'MEDIA_TOO_LARGE: past the configured limit; nothing kept' })
-  @ApiUnprocessableEntityResponse({ type: ProblemDto, description: 'MEDIA_IS_VIDEO: WeChat gives videos as a url (videoUrl); not saved' })
+  @ApiUnprocessableEntityResponse({
+    type: ProblemDto,
+    description: 'MEDIA_IS_VIDEO: WeChat gives videos as a url (videoUrl); not saved',
+  })
   @ApiForbiddenResponse({ type: ProblemDto, description: "SNAPSHOT_USER: a snapshot page's virtual user cannot save" })
   @ApiTooManyRequestsResponse({ type: ProblemDto, description: 'RATE_LIMITED, with Retry-After' })
   @ApiBadGatewayResponse({ type: ProblemDto, description: 'WECHAT_API_ERROR: WeChat refused (with errcode)' })
-  @ApiServiceUnavailableResponse({ type: ProblemDto, description: 'WECHAT_UNAVAILABLE, or MEDIA_BUSY while another instance saves it' })
+  @ApiServiceUnavailableResponse({
+    type: ProblemDto,
+    description: 'WECHAT_UNAVAILABLE, or MEDIA_BUSY while another instance saves it',
+  })
   async save(
     @Param('mediaId', MediaIdPipe) mediaId: string,
     @Query('hd') hd: unknown,
@@ -85,8 +123,13 @@ export class MediaController {
     @Res({ passthrough: true }) reply: object,
   ): Promise<MediaRecordBody> {
     // a snapshot page's ids are virtual: nothing saved under them could be found again
-    if (user.isSnapshotUser) throw new HttpProblem(403, 'SNAPSHOT_USER', 'a snapshot-page user cannot save media; open the page for real first');
-    const { record, created } = await this.media.save(mediaId, { hd: parseHd(hd), owner: this.ownerOf(user), appId: this.accountOf(appId, user) });
+    if (user.isSnapshotUser)
+      throw new HttpProblem(403, 'SNAPSHOT_USER', 'a snapshot-page user cannot save media; open the page for real first');
+    const { record, created } = await this.media.save(mediaId, {
+      hd: parseHd(hd),
+      owner: this.ownerOf(user),
+      appId: this.accountOf(appId, user),
+    });
     this.adapterHost.httpAdapter.status(reply, created ? 201 : 200);
     return toRecordBody(record);
   }

@@ -6,7 +6,10 @@ import { MediaController } from './media.controller.js';
 import { MediaDownloader } from './media-downloader.js';
 import { MEDIA_STORAGE } from './media-storage.js';
 import {
-  MEDIA_ASYNC_OPTIONS_TYPE, MEDIA_MODULE_OPTIONS, MEDIA_OPTIONS_TYPE, MediaConfigurableModule,
+  MEDIA_ASYNC_OPTIONS_TYPE,
+  MEDIA_MODULE_OPTIONS,
+  MEDIA_OPTIONS_TYPE,
+  MediaConfigurableModule,
 } from './media.module-definition.js';
 import { MEDIA_OPTIONS, type MediaModuleOptions, resolveMediaOptions, type ResolvedMediaOptions } from './media.options.js';
 import { MediaService } from './media.service.js';

@@ -46,7 +46,8 @@ export function resolveMediaOptions(o: MediaModuleOptions, keyPrefix = 'wechat:'
   if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) throw new Error('MediaModule: maxBytes must be a positive integer');
   const waitTimeoutMs = o.waitTimeoutMs ?? 60_000;
   if (!Number.isFinite(waitTimeoutMs) || waitTimeoutMs < 0) throw new Error('MediaModule: waitTimeoutMs must be 0 or more');
-  if (o.access !== undefined && o.access !== 'owner' && o.access !== 'shared') throw new Error("MediaModule: access must be 'owner' or 'shared'");
+  if (o.access !== undefined && o.access !== 'owner' && o.access !== 'shared')
+    throw new Error("MediaModule: access must be 'owner' or 'shared'");
   return {
     maxBytes,
     dir: o.dir || DEFAULT_MEDIA_DIR,

@@ -7,8 +7,14 @@ import type { MediaStorage } from './media-storage.js';
 import { resolveMediaOptions } from './media.options.js';
 import { MediaService } from './media.service.js';
 
-const record = (mediaId: string, owner?: MediaOwner): MediaRecord =>
-  ({ mediaId, contentType: 'audio/amr', size: 1, sha256: '0'.repeat(64), savedAt: '2026-01-01T00:00:00.000Z', ...(owner ? { owner } : {}) });
+const record = (mediaId: string, owner?: MediaOwner): MediaRecord => ({
+  mediaId,
+  contentType: 'audio/amr',
+  size: 1,
+  sha256: '0'.repeat(64),
+  savedAt: '2026-01-01T00:00:00.000Z',
+  ...(owner ? { owner } : {}),
+});
 
 /**
  * Storage and downloader in memory, the real in-process store for the lock: `holdLock(id)`
@@ -20,7 +26,9 @@ async function setup(waitTimeoutMs = 2000, access: 'owner' | 'shared' = 'owner')
   let release: (() => void) | undefined;
   let gate = Promise.resolve();
   let polledOnce!: () => void;
-  const polled = new Promise<void>((resolve) => { polledOnce = resolve; });
+  const polled = new Promise<void>((resolve) => {
+    polledOnce = resolve;
+  });
   const storage = {
     stat: async (id: string) => saved.get(id),
     open: async (id: string) => (saved.has(id) ? { record: saved.get(id)!, body: { destroy: () => undefined } } : undefined),
@@ -40,15 +48,24 @@ async function setup(waitTimeoutMs = 2000, access: 'owner' | 'shared' = 'owner')
     },
   } as unknown as MediaDownloader;
   const options = { ...resolveMediaOptions({ waitTimeoutMs, access }), pollIntervalMs: 5 };
-  const accounts = new WechatAccounts([{ appId: 'wxapp', appSecret: 'secret', jsDomains: [], tokenMode: 'stable' }], {} as AccountsDeps);
+  const accounts = new WechatAccounts(
+    [{ appId: 'wxapp', appSecret: 'secret', jsDomains: [], tokenMode: 'stable' }],
+    {} as AccountsDeps,
+  );
   const service = new MediaService(storage, downloader, store, options, accounts);
   return {
-    service, saved, downloads,
+    service,
+    saved,
+    downloads,
     holdLock: (id: string) => store.lock(options.lockKey(id, 'wxapp'), 60_000),
     /** resolves once a save is waiting for the other instance (it asked whether the lock is held) */
     polled,
     /** the next download waits until `open()` */
-    holdDownloads: () => { gate = new Promise((resolve) => { release = resolve; }); },
+    holdDownloads: () => {
+      gate = new Promise((resolve) => {
+        release = resolve;
+      });
+    },
     open: () => release?.(),
   };
 }

@@ -97,7 +97,7 @@ export class MediaService {
     const isDefault = account === this.accounts.default;
     return {
       appId: account.appId,
-      storage: isDefault ? this.storage : this.storage.forAccount?.(account.appId) ?? this.storage,
+      storage: isDefault ? this.storage : (this.storage.forAccount?.(account.appId) ?? this.storage),
       flight: (mediaId) => (isDefault ? mediaId : `${account.appId}/${mediaId}`),
     };
   }
@@ -135,7 +135,8 @@ export class MediaService {
         return stored ? { record: stored, created: false } : undefined;
       },
       produce: async () => ({
-        record: await this.downloader.download(mediaId, { hd: options.hd === true, owner: options.owner, appId, storage }), created: true,
+        record: await this.downloader.download(mediaId, { hd: options.hd === true, owner: options.owner, appId, storage }),
+        created: true,
       }),
       timedOut: () => new HttpProblem(503, 'MEDIA_BUSY', 'another instance is still saving this media; try again shortly'),
     });

@@ -6,8 +6,18 @@ import { RateLimitGuard } from '../rate-limit/rate-limit.guard.js';
 import type { WechatSession } from '../session/wechat-session.js';
 import { WechatSessions } from '../session/wechat-sessions.js';
 import {
-  ApiBadRequestResponse, ApiCookieAuth, ApiForbiddenResponse, ApiFoundResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiQuery,
-  ApiServiceUnavailableResponse, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse,
+  ApiBadRequestResponse,
+  ApiCookieAuth,
+  ApiForbiddenResponse,
+  ApiFoundResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiQuery,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
 } from '../common/api-docs.js';
 import { ProblemDto } from '../common/problem.dto.js';
 import { ProblemFilter } from '../common/problem.filter.js';
@@ -53,14 +63,21 @@ export class OAuthController {
   @ApiOperation({ summary: "302 to WeChat's authorize page; the state is kept in the session" })
   @ApiQuery({ name: 'returnTo', required: false, description: 'local path to come back to (else /)' })
   @ApiQuery({ name: 'scope', required: false, enum: ['snsapi_base', 'snsapi_userinfo'] })
-  @ApiQuery({ name: 'appId', required: false, description: 'the Official Account to log in through; default: the default account' })
+  @ApiQuery({
+    name: 'appId',
+    required: false,
+    description: 'the Official Account to log in through; default: the default account',
+  })
   @ApiBadRequestResponse({ type: ProblemDto, description: 'UNKNOWN_ACCOUNT, or VALIDATION_FAILED' })
   @ApiFoundResponse({ description: 'to {WECHAT_OPEN_BASE_URL}/connect/oauth2/authorize?...#wechat_redirect' })
   @ApiTooManyRequestsResponse({ type: ProblemDto, description: 'RATE_LIMITED, with Retry-After' })
   @ApiServiceUnavailableResponse({ type: ProblemDto, description: 'SESSION_STORE_UNAVAILABLE' })
   async login(
-    @Req() req: RequestLine, @Res() reply: object,
-    @Query('returnTo') returnTo?: unknown, @Query('scope') scope?: unknown, @Query('appId') appId?: unknown,
+    @Req() req: RequestLine,
+    @Res() reply: object,
+    @Query('returnTo') returnTo?: unknown,
+    @Query('scope') scope?: unknown,
+    @Query('appId') appId?: unknown,
   ) {
     if (scope !== undefined && !SCOPES.includes(scope as OAuthScope)) {
       throw new HttpProblem(400, 'VALIDATION_FAILED', 'scope must be snsapi_base or snsapi_userinfo');
@@ -68,7 +85,13 @@ export class OAuthController {
     const account = this.accountOf(appId);
     const chosen = (scope as OAuthScope | undefined) ?? this.options.scope;
     const state = this.oauth.newState();
-    const entry = { state, returnTo: safeReturnTo(returnTo), scope: chosen, createdAt: Date.now(), ...(account ? { appId: account } : {}) };
+    const entry = {
+      state,
+      returnTo: safeReturnTo(returnTo),
+      scope: chosen,
+      createdAt: Date.now(),
+      ...(account ? { appId: account } : {}),
+    };
     const session = await this.sessions.open(req, reply);
     session.set('wechatLogin', addPending(session.get('wechatLogin'), entry, this.options.stateTtlMs));
     // a session made for a login that may never finish lives only as long as its state
@@ -108,7 +131,11 @@ export class OAuthController {
   }
 
   private async handleCallback(
-    req: RequestLine, reply: object, code: unknown, state: unknown, account: { appId?: string },
+    req: RequestLine,
+    reply: object,
+    code: unknown,
+    state: unknown,
+    account: { appId?: string },
   ): Promise<LoginOutcome> {
     const now = Date.now();
     const session = await this.sessions.open(req, reply);
@@ -155,7 +182,10 @@ export class OAuthController {
   @ApiCookieAuth('wechat_sid')
   @ApiOperation({ summary: 'the session user' })
   @ApiOkResponse({ type: SessionUserDto })
-  @ApiUnauthorizedResponse({ type: NotAuthenticatedDto, description: 'NOT_AUTHENTICATED (browser navigations get a 302 to login)' })
+  @ApiUnauthorizedResponse({
+    type: NotAuthenticatedDto,
+    description: 'NOT_AUTHENTICATED (browser navigations get a 302 to login)',
+  })
   me(@WechatUser() user: SessionUser): SessionUser {
     return user;
   }

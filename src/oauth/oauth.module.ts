@@ -1,11 +1,19 @@
-import { withControllers } from '../common/with-controllers.js';
 import { type DynamicModule, Module } from '@nestjs/common';
+import { normalizePrefix, withControllers } from '../common/with-controllers.js';
 import { OAuthController } from './oauth.controller.js';
-import { normalizePrefix } from '../common/with-controllers.js';
 import {
-  OAUTH_ASYNC_OPTIONS_TYPE, OAUTH_MODULE_OPTIONS, OAUTH_OPTIONS_TYPE, OAuthConfigurableModule,
+  OAUTH_ASYNC_OPTIONS_TYPE,
+  OAUTH_MODULE_OPTIONS,
+  OAUTH_OPTIONS_TYPE,
+  OAuthConfigurableModule,
 } from './oauth.module-definition.js';
-import { DEFAULT_OAUTH_PREFIX, OAUTH_OPTIONS, OAUTH_ROUTE_PREFIX, type OAuthModuleOptions, resolveOAuthOptions } from './oauth.options.js';
+import {
+  DEFAULT_OAUTH_PREFIX,
+  OAUTH_OPTIONS,
+  OAUTH_ROUTE_PREFIX,
+  type OAuthModuleOptions,
+  resolveOAuthOptions,
+} from './oauth.options.js';
 import { OAuthService } from './oauth.service.js';
 import { WechatAuthGuard } from './wechat-auth.guard.js';
 import { WechatSessions } from '../session/wechat-sessions.js';

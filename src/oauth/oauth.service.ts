@@ -5,7 +5,12 @@ import { GlobalPrefix } from '../common/global-prefix.js';
 import { createNonce } from '../wechat/jssdk/nonce.js';
 import { OAUTH_OPTIONS, type ResolvedOAuthOptions } from './oauth.options.js';
 import {
-  defaultUserMapper, type OAuthScope, type SessionUser, WECHAT_USER_MAPPER, type WechatProfile, type WechatUserMapper,
+  defaultUserMapper,
+  type OAuthScope,
+  type SessionUser,
+  WECHAT_USER_MAPPER,
+  type WechatProfile,
+  type WechatUserMapper,
 } from './session-user.js';
 
 export type { WebGrant } from '../accounts/account-oauth.js';
@@ -24,7 +29,9 @@ export class OAuthService {
   ) {
     const { publicBaseUrl, callbackPath, openBaseUrl, scope, lang } = options;
     accounts.useOAuth({
-      openBaseUrl, scope, lang,
+      openBaseUrl,
+      scope,
+      lang,
       // the redirect_uri follows app.setGlobalPrefix(), which is only known once the app starts
       get callbackUrl() {
         return `${publicBaseUrl}${prefix.apply(callbackPath)}`;
@@ -49,9 +56,11 @@ export class OAuthService {
 
   /** The session user of a profile; it always carries the profile's appId, whatever the mapper returns. */
   async mapUser(profile: WechatProfile): Promise<SessionUser> {
-    const user = this.options.mapUser ? await this.options.mapUser(profile)
-      : this.injectedMapper ? await this.injectedMapper.map(profile)
-      : defaultUserMapper(profile);
+    const user = this.options.mapUser
+      ? await this.options.mapUser(profile)
+      : this.injectedMapper
+        ? await this.injectedMapper.map(profile)
+        : defaultUserMapper(profile);
     return { ...user, appId: profile.appId };
   }
 

@@ -49,8 +49,10 @@ export class WechatAuthGuard implements CanActivate {
     const user = session.get('user') as SessionUser | undefined;
     if (user && this.admits(user)) return true;
 
-    const account = this.requiredAppId !== undefined && this.requiredAppId !== this.accounts.default.appId
-      ? `&appId=${encodeURIComponent(this.requiredAppId)}` : '';
+    const account =
+      this.requiredAppId !== undefined && this.requiredAppId !== this.accounts.default.appId
+        ? `&appId=${encodeURIComponent(this.requiredAppId)}`
+        : '';
     const loginUrl = `${this.prefix.apply(this.options.loginPath)}?returnTo=${encodeURIComponent(requestedUrl(request))}${account}`;
     if (request.method === 'GET' && String(request.headers.accept ?? '').includes('text/html')) {
       // Answered here: Nest's filters skip a reply that was already sent.

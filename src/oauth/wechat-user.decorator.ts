@@ -6,9 +6,7 @@ import type { SessionUser } from './session-user.js';
  * The session user (or one of its fields: `@WechatUser('openid')`). Use behind WechatAuthGuard,
  * which opens the session; undefined when nobody is logged in.
  */
-export const WechatUser = createParamDecorator(
-  (field: keyof SessionUser | undefined, context: ExecutionContext): unknown => {
-    const user = openedSession(context.switchToHttp().getRequest<object>())?.get('user');
-    return field && user ? user[field] : user;
-  },
-);
+export const WechatUser = createParamDecorator((field: keyof SessionUser | undefined, context: ExecutionContext): unknown => {
+  const user = openedSession(context.switchToHttp().getRequest<object>())?.get('user');
+  return field && user ? user[field] : user;
+});

@@ -44,7 +44,10 @@ export class RateLimiter implements OnModuleInit {
       this.countInStore = true;
       return;
     }
-    const plugin = await loadPeer<{ default: typeof fastifyRateLimit }>('@fastify/rate-limit', 'rate limits on @nestjs/platform-fastify');
+    const plugin = await loadPeer<{ default: typeof fastifyRateLimit }>(
+      '@fastify/rate-limit',
+      'rate limits on @nestjs/platform-fastify',
+    );
     this.fastify = adapter.getInstance<FastifyInstance>();
     void this.fastify.register(plugin.default, {
       global: false,

@@ -98,7 +98,13 @@ export function completeAuthorize(
   if (!oauth.user(key)) return problem(AUTHORIZE_ERROR.unknownUser, 'unknown sandbox test user');
   if (decision === 'deny') return { ok: true, redirect: withQuery(request.redirectUri, [['state', request.state]]) };
   const code = oauth.issueCode(request.appId, key, request.scope, request.redirectUri);
-  return { ok: true, redirect: withQuery(request.redirectUri, [['code', code], ['state', request.state]]) };
+  return {
+    ok: true,
+    redirect: withQuery(request.redirectUri, [
+      ['code', code],
+      ['state', request.state],
+    ]),
+  };
 }
 
 /** Appends parameters before any fragment, with '?' or '&' as the uri needs. */

@@ -27,8 +27,9 @@ const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '
  * visible "control picture", since HTML has no valid way to carry them.
  */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']|[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, (ch) =>
-    HTML_ESCAPES[ch] ?? String.fromCharCode(0x2400 + ch.charCodeAt(0)),
+  return text.replace(
+    /[&<>"']|[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g,
+    (ch) => HTML_ESCAPES[ch] ?? String.fromCharCode(0x2400 + ch.charCodeAt(0)),
   );
 }
 
@@ -63,8 +64,7 @@ ${body}
 `;
 }
 
-const hidden = (name: string, value: string) =>
-  `<input type="hidden" name="${name}" value="${escapeHtml(value)}">`;
+const hidden = (name: string, value: string) => `<input type="hidden" name="${name}" value="${escapeHtml(value)}">`;
 
 function userOption(user: SandboxUser, openid: string, checked: boolean): string {
   const note = user.snapshot ? ', snapshot-page virtual user' : '';

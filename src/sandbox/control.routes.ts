@@ -4,7 +4,6 @@ import type { SandboxRouteOptions } from './credential.routes.js';
 import { faultProblem, type SandboxFault } from './faults.js';
 import { parseJsonObject, sendJson, useRawBodies } from './http-reply.js';
 
-
 /**
  * Control API for tests and humans under /__sandbox. It only reveals counts and endpoint names,
  * never tokens, tickets or account secrets.

@@ -102,7 +102,12 @@ describe('CredentialState: classic cgi-bin/token', () => {
   });
 
   it('supports several configured accounts', () => {
-    const { state } = setup({ accounts: [{ appId: 'wxa', appSecret: 'sa' }, { appId: 'wxb', appSecret: 'sb' }] });
+    const { state } = setup({
+      accounts: [
+        { appId: 'wxa', appSecret: 'sa' },
+        { appId: 'wxb', appSecret: 'sb' },
+      ],
+    });
     const r = state.classicToken({ grant_type: 'client_credential', appid: 'wxb', secret: 'sb' });
     expect(r.ok && state.checkAccessToken(r.body.access_token)).toEqual({ ok: true, appId: 'wxb' });
     expect(errcodeOf(state.classicToken(creds))).toBe(40013);

@@ -24,7 +24,7 @@ export function* mediaChunks(mediaId: string, size: number): Generator<Buffer> {
   let z = seed.readUInt32LE(8);
   // an all-zero state would only ever produce zeros
   let w = seed.readUInt32LE(12) || 0x9e3779b9;
-  for (let left = size; left > 0; ) {
+  for (let left = size; left > 0;) {
     const n = Math.min(MEDIA_CHUNK_SIZE, left);
     // a fresh buffer per chunk: the stream may still hold the previous one
     const words = new Uint32Array((n + 3) >>> 2);

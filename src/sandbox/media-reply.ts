@@ -10,7 +10,10 @@ import type { MediaBytes } from './media-store.js';
  * and clients have to recognise an error by it instead of saving it as the file.
  */
 export function sendMediaError(reply: FastifyReply, err: WechatError): FastifyReply {
-  return reply.code(200).type('text/plain').send(JSON.stringify(withRid(err)));
+  return reply
+    .code(200)
+    .type('text/plain')
+    .send(JSON.stringify(withRid(err)));
 }
 
 /** Header names spelled as in WeChat's documentation (raw headers keep their case on the wire). */

@@ -31,8 +31,7 @@ export interface MediaRecord {
 
 /** What a download answers: bytes to stream, or (video on media/get) a url to fetch them from. */
 export type MediaDownload =
-  | { kind: 'bytes'; mediaId: string; size: number; contentType: string; filename: string }
-  | { kind: 'video'; mediaId: string };
+  { kind: 'bytes'; mediaId: string; size: number; contentType: string; filename: string } | { kind: 'video'; mediaId: string };
 
 export type MediaBytes = Extract<MediaDownload, { kind: 'bytes' }>;
 

@@ -12,7 +12,14 @@ describe('sandbox OAuth routes over HTTP', () => {
 
   const authorizePath = (params: Record<string, string> = {}) =>
     '/connect/oauth2/authorize?' +
-    new URLSearchParams({ appid: appId, redirect_uri: CALLBACK, response_type: 'code', scope: 'snsapi_userinfo', state: STATE, ...params });
+    new URLSearchParams({
+      appid: appId,
+      redirect_uri: CALLBACK,
+      response_type: 'code',
+      scope: 'snsapi_userinfo',
+      state: STATE,
+      ...params,
+    });
   const get = (path: string) => fetch(server.url + path, { redirect: 'manual' });
   const confirm = (fields: Record<string, string>) =>
     fetch(`${server.url}/connect/oauth2/authorize/confirm`, {
@@ -160,7 +167,10 @@ describe('sandbox OAuth routes over HTTP', () => {
   it('answers a reused code with 40163, userinfo on base tokens with 48001, and bad langs with 40035', async () => {
     const code = codeFrom(await confirm({ user: 'alice', decision: 'allow' }));
     expect((await json(await exchange(code))).openid).toBeDefined();
-    expect(await json(await exchange(code))).toMatchObject({ errcode: 40163, errmsg: expect.stringMatching(/^code been used rid: /) });
+    expect(await json(await exchange(code))).toMatchObject({
+      errcode: 40163,
+      errmsg: expect.stringMatching(/^code been used rid: /),
+    });
     const base = await tokenFor('alice', 'snsapi_base');
     expect(await json(await get(`/sns/userinfo?access_token=${base.access_token}&openid=${base.openid}`))).toMatchObject({
       errcode: 48001,

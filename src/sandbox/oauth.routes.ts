@@ -2,7 +2,16 @@ import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { AUTHORIZE_ERROR, checkAuthorize, completeAuthorize, type AuthorizeOutcome } from './authorize-request.js';
 import { consentPage, errorPage } from './consent-page.js';
 import type { SandboxRouteOptions } from './credential.routes.js';
-import { JSON_TYPE, queryParam, runEndpoint, sendHtml, sendJson, sendResult as answer, sendWechatError, useRawBodies } from './http-reply.js';
+import {
+  JSON_TYPE,
+  queryParam,
+  runEndpoint,
+  sendHtml,
+  sendJson,
+  sendResult as answer,
+  sendWechatError,
+  useRawBodies,
+} from './http-reply.js';
 
 function redirectOrError(reply: FastifyReply, outcome: AuthorizeOutcome) {
   return outcome.ok ? reply.redirect(outcome.redirect, 302) : sendHtml(reply, errorPage(outcome));

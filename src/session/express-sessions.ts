@@ -14,11 +14,16 @@ type Session = ExpressSession.Session & Partial<WechatSessionData>;
  * out only over https, so behind a TLS-terminating proxy set Express's `trust proxy`.
  */
 export class ExpressSessions implements SessionOpener {
-  private constructor(private readonly middleware: RequestHandler, private readonly settings: SessionSettings) {}
+  private constructor(
+    private readonly middleware: RequestHandler,
+    private readonly settings: SessionSettings,
+  ) {}
 
   static async create(settings: SessionSettings): Promise<ExpressSessions> {
     const loaded = await loadPeer<SessionModule>('express-session', 'login on @nestjs/platform-express');
-    const session = (loaded.default ?? loaded) as unknown as typeof ExpressSession.default & { Store: typeof ExpressSession.Store };
+    const session = (loaded.default ?? loaded) as unknown as typeof ExpressSession.default & {
+      Store: typeof ExpressSession.Store;
+    };
     const { store } = settings;
     class BoundedStore extends session.Store {
       get(sid: string, done: (error: unknown, value?: ExpressSession.SessionData | null) => void): void {
@@ -32,8 +37,12 @@ export class ExpressSessions implements SessionOpener {
       }
     }
     const middleware = session({
-      secret: settings.secret, name: settings.cookieName, store: new BoundedStore(),
-      resave: false, saveUninitialized: false, rolling: false,
+      secret: settings.secret,
+      name: settings.cookieName,
+      store: new BoundedStore(),
+      resave: false,
+      saveUninitialized: false,
+      rolling: false,
       cookie: { httpOnly: true, sameSite: 'lax', secure: settings.secure, path: '/', maxAge: settings.maxAgeMs },
     });
     return new ExpressSessions(middleware, settings);
@@ -43,9 +52,11 @@ export class ExpressSessions implements SessionOpener {
     const known = openedSession(request);
     if (known) return known;
     const req = request as Request;
-    await orUnavailable(new Promise<void>((resolve, reject) => {
-      this.middleware(req, response as Response, (error?: unknown) => (error ? reject(error) : resolve()));
-    }));
+    await orUnavailable(
+      new Promise<void>((resolve, reject) => {
+        this.middleware(req, response as Response, (error?: unknown) => (error ? reject(error) : resolve()));
+      }),
+    );
     const session = new ExpressWechatSession(req, response as Response, this.settings);
     rememberOpened(request, session);
     return session;
@@ -56,7 +67,11 @@ const callback = (run: (done: (error?: unknown) => void) => void) =>
   orUnavailable(new Promise<void>((resolve, reject) => run((error) => (error ? reject(error) : resolve()))));
 
 class ExpressWechatSession implements WechatSession {
-  constructor(private readonly request: Request, private readonly response: Response, private readonly settings: SessionSettings) {}
+  constructor(
+    private readonly request: Request,
+    private readonly response: Response,
+    private readonly settings: SessionSettings,
+  ) {}
 
   /** express-session replaces the request's session on regenerate and removes it on destroy. */
   private get current(): Session {
@@ -84,9 +99,11 @@ class ExpressWechatSession implements WechatSession {
 
   async regenerate(): Promise<void> {
     const kept: Partial<WechatSessionData> = {};
-    for (const key of ['user', 'wechatLogin', 'wechatWebGrant'] as const) (kept as Record<string, unknown>)[key] = this.current[key];
+    for (const key of ['user', 'wechatLogin', 'wechatWebGrant'] as const)
+      (kept as Record<string, unknown>)[key] = this.current[key];
     await callback((done) => this.current.regenerate(done));
-    for (const [key, value] of Object.entries(kept)) if (value !== undefined) (this.current as unknown as Record<string, unknown>)[key] = value;
+    for (const [key, value] of Object.entries(kept))
+      if (value !== undefined) (this.current as unknown as Record<string, unknown>)[key] = value;
     // the new session starts with the full lifetime, whatever the old one had
     this.setMaxAge(this.settings.maxAgeMs);
   }

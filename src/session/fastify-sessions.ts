@@ -20,7 +20,8 @@ type DecryptSession = (sessionId: string, request: FastifyRequest, done: (error?
 type Session = FastifySessionObject;
 
 declare module 'fastify' {
-  // what the package keeps in @fastify/session's sessions
+  // what the package keeps in @fastify/session's sessions (an augmentation: it must be an interface)
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
   interface Session extends WechatSessionData {}
 }
 
@@ -40,7 +41,11 @@ export class FastifySessions implements SessionOpener {
     void fastify.register(async (scope) => {
       await scope.register(fastifyCookie);
       await scope.register(fastifySession, {
-        secret, cookieName, store: store as never, saveUninitialized: false, rolling: false,
+        secret,
+        cookieName,
+        store: store as never,
+        saveUninitialized: false,
+        rolling: false,
         cookie: { httpOnly: true, sameSite: 'lax', secure, path: '/', maxAge: maxAgeMs },
       });
       this.decrypt = (sessionId, request, done) => scope.decryptSession(sessionId, request, done);
@@ -108,8 +113,15 @@ class FastifyWechatSession implements WechatSession {
 
   private setCookie(value: string, expires: Date | undefined): void {
     const { cookieName, secure } = this.settings;
-    this.reply.header('set-cookie', fastifyCookie.serialize(cookieName, value, {
-      path: '/', httpOnly: true, sameSite: 'lax', secure, expires,
-    }));
+    this.reply.header(
+      'set-cookie',
+      fastifyCookie.serialize(cookieName, value, {
+        path: '/',
+        httpOnly: true,
+        sameSite: 'lax',
+        secure,
+        expires,
+      }),
+    );
   }
 }

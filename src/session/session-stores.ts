@@ -20,13 +20,19 @@ export interface CallbackSessionStore {
  */
 export async function sessionStoreFor(store: WechatStore, prefix: string): Promise<CallbackSessionStore> {
   if (store.redis) return boundedConnectRedis(store.redis, prefix);
-  return new StoreSessionStore(new CacheManagerStore(await caching('memory', { max: 10_000, ttl: DEFAULT_TTL_MS }), undefined), prefix);
+  return new StoreSessionStore(
+    new CacheManagerStore(await caching('memory', { max: 10_000, ttl: DEFAULT_TTL_MS }), undefined),
+    prefix,
+  );
 }
 
 function boundedConnectRedis({ connection, guard }: RedisHandle, prefix: string): CallbackSessionStore {
   const redis = new RedisStore({ client: forConnectRedis(connection.commands), prefix });
   const settle = (work: () => Promise<unknown>, done: Done) => {
-    guard.run(work).then((value) => done(null, value ?? undefined), (error: unknown) => done(error));
+    guard.run(work).then(
+      (value) => done(null, value ?? undefined),
+      (error: unknown) => done(error),
+    );
   };
   return {
     get: (sid, done) => settle(() => redis.get(sid), done),
@@ -54,7 +60,9 @@ function forConnectRedis(commands: RedisCommands): object {
     },
     expire: (key: string, seconds: number) => raw.expire(key, seconds),
     mGet: () => Promise.reject(new Error('not used')),
-    scanIterator: () => { throw new Error('not used'); },
+    scanIterator: () => {
+      throw new Error('not used');
+    },
   };
 }
 
@@ -62,7 +70,10 @@ const DEFAULT_TTL_MS = 24 * 3600_000;
 
 /** Sessions as JSON values of a WechatStore, each expiring with its cookie. */
 export class StoreSessionStore implements CallbackSessionStore {
-  constructor(private readonly store: WechatStore, private readonly prefix: string) {}
+  constructor(
+    private readonly store: WechatStore,
+    private readonly prefix: string,
+  ) {}
 
   get(sid: string, done: Done): void {
     this.store.get(this.prefix + sid).then((value) => done(null, value ?? undefined), done);

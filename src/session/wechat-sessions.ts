@@ -8,13 +8,15 @@ import type { SessionSettings } from './fastify-sessions.js';
 import { sessionStoreFor } from './session-stores.js';
 import type { SessionOpener, WechatSession } from './wechat-session.js';
 
-const missingPeer = (names: string) => (error: unknown): never => {
-  const code = (error as NodeJS.ErrnoException)?.code;
-  if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
-    throw new Error(`nest-wechat-h5: login on @nestjs/platform-fastify needs ${names}; install them`);
-  }
-  throw error;
-};
+const missingPeer =
+  (names: string) =>
+  (error: unknown): never => {
+    const code = (error as NodeJS.ErrnoException)?.code;
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
+      throw new Error(`nest-wechat-h5: login on @nestjs/platform-fastify needs ${names}; install them`);
+    }
+    throw error;
+  };
 
 /**
  * The sessions of the OAuth login, on the application's HTTP platform, stored in the shared
@@ -37,12 +39,19 @@ export class WechatSessions implements OnModuleInit {
     if (!adapter) return;
     const type = adapter.getType();
     if (type !== 'fastify' && type !== 'express') {
-      throw new Error(`OAuthModule: sessions need @nestjs/platform-fastify or @nestjs/platform-express (this application runs on ${type})`);
+      throw new Error(
+        `OAuthModule: sessions need @nestjs/platform-fastify or @nestjs/platform-express (this application runs on ${type})`,
+      );
     }
-    const settings: SessionSettings = { ...this.options.session, store: await sessionStoreFor(this.store, `${this.wechat.keyPrefix}sess:`) };
+    const settings: SessionSettings = {
+      ...this.options.session,
+      store: await sessionStoreFor(this.store, `${this.wechat.keyPrefix}sess:`),
+    };
     // each platform's session code (and its packages) is loaded only on that platform
     if (type === 'fastify') {
-      const { FastifySessions } = await import('./fastify-sessions.js').catch(missingPeer('@fastify/session and @fastify/cookie'));
+      const { FastifySessions } = await import('./fastify-sessions.js').catch(
+        missingPeer('@fastify/session and @fastify/cookie'),
+      );
       const sessions = new FastifySessions(settings);
       sessions.register(adapter.getInstance<FastifyInstance>());
       this.platform = sessions;

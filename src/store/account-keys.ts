@@ -4,4 +4,3 @@
  * in one hash slot, so a credential's value and its lock are always on the same node.
  */
 export const accountKey = (prefix: string, appId: string, name: string): string => `${prefix}{${appId}}:${name}`;
-

@@ -54,14 +54,20 @@ export async function createStore(options: StoreOptions): Promise<WechatStore> {
 /** Names the choices made; more than one (except a cache with its client) is refused. */
 export function checkTopology(t: StoreTopology): void {
   const chosen = [
-    t.redisUrl && 'redisUrl', t.redisClusterNodes?.length && 'redisClusterNodes', t.redisSentinel && 'redisSentinel',
-    t.redisClient && !t.cache && 'redisClient', t.cache && 'cache', t.store && 'store',
+    t.redisUrl && 'redisUrl',
+    t.redisClusterNodes?.length && 'redisClusterNodes',
+    t.redisSentinel && 'redisSentinel',
+    t.redisClient && !t.cache && 'redisClient',
+    t.cache && 'cache',
+    t.store && 'store',
   ].filter((name): name is string => typeof name === 'string');
   if (chosen.length > 1) {
     throw new Error(`WechatModule: choose one shared store, not ${chosen.join(' and ')} (a cache may come with its redisClient)`);
   }
   if (t.redisClient && !isNodeRedisClient(t.redisClient)) {
-    throw new Error('WechatModule: redisClient must be a node-redis client (createClient, createCluster or createSentinel of redis 4 or 5)');
+    throw new Error(
+      'WechatModule: redisClient must be a node-redis client (createClient, createCluster or createSentinel of redis 4 or 5)',
+    );
   }
   if (t.redisSentinel && (!t.redisSentinel.name || !t.redisSentinel.sentinels?.length)) {
     throw new Error('WechatModule: redisSentinel needs the master name and at least one sentinel host:port');
@@ -71,9 +77,11 @@ export function checkTopology(t: StoreTopology): void {
 function hostCacheStore(cache: CacheLike, options: StoreOptions): WechatStore {
   const client = options.redisClient ?? redisClientBehind(cache);
   if (!client) {
-    throw new Error('WechatModule: the cache passed in has no Redis client the module can find, and the locks of a '
-      + 'cluster must live in Redis: pass its node-redis client as `redisClient` too, or pass no cache to keep '
-      + 'everything in this process (one instance)');
+    throw new Error(
+      'WechatModule: the cache passed in has no Redis client the module can find, and the locks of a ' +
+        'cluster must live in Redis: pass its node-redis client as `redisClient` too, or pass no cache to keep ' +
+        'everything in this process (one instance)',
+    );
   }
   // the host owns the cache and its client: closing the store leaves them open
   return new CacheManagerStore(cache, coordination(client, options));
@@ -92,13 +100,17 @@ export function redisClientBehind(cache: CacheLike): NodeRedisClient | undefined
   const candidates: unknown[] = [];
   const legacy = (cache as { store?: { client?: unknown } }).store;
   candidates.push(legacy?.client);
-  for (const keyv of (cache as { stores?: Array<{ store?: { client?: unknown } }> }).stores ?? []) candidates.push(keyv?.store?.client);
+  for (const keyv of (cache as { stores?: Array<{ store?: { client?: unknown } }> }).stores ?? [])
+    candidates.push(keyv?.store?.client);
   return candidates.find(isNodeRedisClient);
 }
 
 function coordination(client: NodeRedisClient, options: StoreOptions): RedisCoordination {
   const connection = redisConnection(client);
-  return new RedisCoordination(connection, new RedisGuard(connection, { commandTimeoutMs: options.commandTimeoutMs, warn: options.warn }));
+  return new RedisCoordination(
+    connection,
+    new RedisGuard(connection, { commandTimeoutMs: options.commandTimeoutMs, warn: options.warn }),
+  );
 }
 
 // while disconnected, commands fail at once instead of queueing behind the outage
@@ -114,7 +126,10 @@ function hostPort(seed: string): { host: string; port: number } {
 
 function clusterClient(seeds: string[]): NodeRedisClient {
   return createCluster({
-    rootNodes: seeds.map((seed) => { const { host, port } = hostPort(seed); return { socket: { host, port } }; }),
+    rootNodes: seeds.map((seed) => {
+      const { host, port } = hostPort(seed);
+      return { socket: { host, port } };
+    }),
     defaults: clientDefaults(),
   }) as unknown as NodeRedisClient;
 }
@@ -143,7 +158,7 @@ async function ownClientStore(client: NodeRedisClient, options: StoreOptions): P
 async function redisUrlStore(url: string, options: StoreOptions): Promise<WechatStore> {
   const client = createClient({ url, ...clientDefaults() }) as unknown as NodeRedisClient;
   await connectBounded(client, options);
-  const cache = await caching(redisInsStore(client as never)) as Cache;
+  const cache = (await caching(redisInsStore(client as never))) as Cache;
   return new CacheManagerStore(cache, coordination(client, options), () => closeClient(client));
 }
 

@@ -38,9 +38,14 @@ interface ClientShape {
 /** true for anything that looks like a node-redis client of one of the supported shapes */
 export function isNodeRedisClient(value: unknown): value is NodeRedisClient {
   const client = value as Partial<ClientShape> | null;
-  return !!client && typeof client === 'object' && typeof client.connect === 'function'
-    && typeof client.isOpen === 'boolean' && typeof (client as { get?: unknown }).get === 'function'
-    && typeof (client as { eval?: unknown }).eval === 'function';
+  return (
+    !!client &&
+    typeof client === 'object' &&
+    typeof client.connect === 'function' &&
+    typeof client.isOpen === 'boolean' &&
+    typeof (client as { get?: unknown }).get === 'function' &&
+    typeof (client as { eval?: unknown }).eval === 'function'
+  );
 }
 
 /**

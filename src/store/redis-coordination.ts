@@ -6,7 +6,10 @@ import type { StoreHit, StoreLock } from './wechat-store.js';
 
 /** Locks and counters on Redis, every command bounded by the guard: the one place that locks. */
 export class RedisCoordination {
-  constructor(readonly connection: RedisConnection, readonly guard: RedisGuard) {}
+  constructor(
+    readonly connection: RedisConnection,
+    readonly guard: RedisGuard,
+  ) {}
 
   /** SET NX PX with a random owner; release and extend act only while that owner holds it. */
   async lock(key: string, ttlMs: number): Promise<StoreLock | null> {
@@ -15,10 +18,20 @@ export class RedisCoordination {
     const taken = await this.guard.run(() => commands.set(key, owner, { NX: true, PX: Math.ceil(ttlMs) }));
     if (taken !== 'OK') return null;
     return {
-      release: () => this.guard.run(() => commands.eval(RELEASE_LOCK, { keys: [key], arguments: [owner] }))
-        .then(() => undefined, () => undefined),
-      extend: (ms) => this.guard.run(() => commands.eval(EXTEND_LOCK, { keys: [key], arguments: [owner, String(Math.ceil(ms))] }))
-        .then((n) => Number(n) === 1, () => false),
+      release: () =>
+        this.guard
+          .run(() => commands.eval(RELEASE_LOCK, { keys: [key], arguments: [owner] }))
+          .then(
+            () => undefined,
+            () => undefined,
+          ),
+      extend: (ms) =>
+        this.guard
+          .run(() => commands.eval(EXTEND_LOCK, { keys: [key], arguments: [owner, String(Math.ceil(ms))] }))
+          .then(
+            (n) => Number(n) === 1,
+            () => false,
+          ),
     };
   }
 
@@ -28,7 +41,8 @@ export class RedisCoordination {
 
   async hit(key: string, windowMs: number): Promise<StoreHit> {
     const [count, resetMs] = (await this.guard.run(() =>
-      this.connection.commands.eval(HIT_WINDOW, { keys: [key], arguments: [String(Math.ceil(windowMs))] }))) as [number, number];
+      this.connection.commands.eval(HIT_WINDOW, { keys: [key], arguments: [String(Math.ceil(windowMs))] }),
+    )) as [number, number];
     return { count: Number(count), resetMs: Number(resetMs) };
   }
 }

@@ -28,14 +28,26 @@ async function hostClientStore(): Promise<Subject> {
   const client = createClient({ url: REDIS_URL });
   await client.connect();
   const store = await open({ redisClient: client });
-  return { store, close: async () => { await store.close(); await client.close(); } };
+  return {
+    store,
+    close: async () => {
+      await store.close();
+      await client.close();
+    },
+  };
 }
 
 /** a cache-manager cache of the host's, with the node-redis 4 client found behind it */
 async function hostCacheStore(): Promise<Subject> {
   const cache = await caching(await redisYetStore({ url: REDIS_URL }));
   const store = await open({ cache });
-  return { store, close: async () => { await store.close(); await cache.store.client.quit(); } };
+  return {
+    store,
+    close: async () => {
+      await store.close();
+      await cache.store.client.quit();
+    },
+  };
 }
 
 describe.each([
@@ -109,8 +121,9 @@ describe.each([
 
 describe('choosing a store', () => {
   it('refuses two topologies at once, and names them', async () => {
-    await expect(open({ redisUrl: REDIS_URL, redisClusterNodes: ['127.0.0.1:7000'] }))
-      .rejects.toThrow('choose one shared store, not redisUrl and redisClusterNodes');
+    await expect(open({ redisUrl: REDIS_URL, redisClusterNodes: ['127.0.0.1:7000'] })).rejects.toThrow(
+      'choose one shared store, not redisUrl and redisClusterNodes',
+    );
   });
 
   it('refuses a cache with no Redis client behind it, saying what to pass', async () => {
@@ -118,7 +131,9 @@ describe('choosing a store', () => {
   });
 
   it('refuses a redisClient that is not a node-redis client', async () => {
-    await expect(open({ redisClient: { isOpen: true, connect: async () => undefined } })).rejects.toThrow(/must be a node-redis client/);
+    await expect(open({ redisClient: { isOpen: true, connect: async () => undefined } })).rejects.toThrow(
+      /must be a node-redis client/,
+    );
   });
 
   it('uses a store of the host’s own as it is', async () => {

@@ -25,13 +25,15 @@ export const {
     global: extras.isGlobal,
     providers: [
       ...(definition.providers ?? []),
-      ...(extras.routes === false ? [] : [
-        JssdkRoutes,
-        {
-          provide: JSSDK_ROUTES_MOUNT,
-          useValue: extras.routePrefix === undefined ? DEFAULT_JSSDK_MOUNT : `/${normalizePrefix(extras.routePrefix)}`,
-        },
-      ]),
+      ...(extras.routes === false
+        ? []
+        : [
+            JssdkRoutes,
+            {
+              provide: JSSDK_ROUTES_MOUNT,
+              useValue: extras.routePrefix === undefined ? DEFAULT_JSSDK_MOUNT : `/${normalizePrefix(extras.routePrefix)}`,
+            },
+          ]),
     ],
   }))
   .build();

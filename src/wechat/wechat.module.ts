@@ -27,7 +27,8 @@ const providers: Provider[] = [
     useFactory: (options: ResolvedWechatOptions) => {
       const logger = new Logger('Redis');
       return createStore({
-        ...options.topology, commandTimeoutMs: options.redisCommandTimeoutMs,
+        ...options.topology,
+        commandTimeoutMs: options.redisCommandTimeoutMs,
         warn: (message) => logger.warn(message),
       });
     },
@@ -40,11 +41,20 @@ const providers: Provider[] = [
       // A fetch with all its retries must finish inside the lock's lifetime.
       const lockTtlMs = attempts * options.httpTimeoutMs + attempts * maxDelayMs + 2000;
       const waitBudgetMs = lockTtlMs + 2000;
-      return new CredentialCache(store, {
-        lockTtlMs, waitBudgetMs, pollIntervalMs: 25, backgroundRetryMs: 5000, failureCooldownMs: 1000,
-        // a fetch makes at most six store calls around the WeChat calls, each bounded
-        inflightDeadlineMs: waitBudgetMs + 6 * options.redisCommandTimeoutMs,
-      }, Date.now, events);
+      return new CredentialCache(
+        store,
+        {
+          lockTtlMs,
+          waitBudgetMs,
+          pollIntervalMs: 25,
+          backgroundRetryMs: 5000,
+          failureCooldownMs: 1000,
+          // a fetch makes at most six store calls around the WeChat calls, each bounded
+          inflightDeadlineMs: waitBudgetMs + 6 * options.redisCommandTimeoutMs,
+        },
+        Date.now,
+        events,
+      );
     },
   },
   {
@@ -66,8 +76,18 @@ const providers: Provider[] = [
 ];
 
 const exported = [
-  WECHAT_OPTIONS, WECHAT_STORE, CredentialCache, WechatEvents, WechatAccounts, GlobalPrefix,
-  WechatApiClient, TokenService, TicketService, SignatureService, RateLimiter, RateLimitGuard,
+  WECHAT_OPTIONS,
+  WECHAT_STORE,
+  CredentialCache,
+  WechatEvents,
+  WechatAccounts,
+  GlobalPrefix,
+  WechatApiClient,
+  TokenService,
+  TicketService,
+  SignatureService,
+  RateLimiter,
+  RateLimitGuard,
 ];
 
 /**

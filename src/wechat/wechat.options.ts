@@ -1,5 +1,10 @@
 import {
-  AccountConfigError, accountFromEntry, resolveAccountList, type TokenMode, type WechatAccountConfig, type WechatAccountSettings,
+  AccountConfigError,
+  accountFromEntry,
+  resolveAccountList,
+  type TokenMode,
+  type WechatAccountConfig,
+  type WechatAccountSettings,
 } from '../accounts/account-config.js';
 import type { StoreTopology } from '../store/create-store.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './api/retry-policy.js';
@@ -65,8 +70,12 @@ export function resolveWechatOptions(o: WechatModuleOptions): ResolvedWechatOpti
     jsDomains: [...first.jsDomains],
     httpTimeoutMs: o.httpTimeoutMs ?? 5000,
     topology: {
-      redisUrl: o.redisUrl || undefined, redisClusterNodes: o.redisClusterNodes, redisSentinel: o.redisSentinel,
-      redisClient: o.redisClient, cache: o.cache, store: o.store,
+      redisUrl: o.redisUrl || undefined,
+      redisClusterNodes: o.redisClusterNodes,
+      redisSentinel: o.redisSentinel,
+      redisClient: o.redisClient,
+      cache: o.cache,
+      store: o.store,
     },
     keyPrefix: o.keyPrefix ?? 'wechat:',
     redisCommandTimeoutMs: positive(o.redisCommandTimeoutMs ?? 1000, 'redisCommandTimeoutMs'),
@@ -80,11 +89,17 @@ function resolveAccounts(o: WechatModuleOptions): [WechatAccountSettings, ...Wec
   const mode = o.tokenMode ?? 'stable';
   if (!o.appId !== !o.appSecret) throw new Error('WechatModule: appId and appSecret go together');
   try {
-    const defaultAccount = o.appId && o.appSecret
-      ? accountFromEntry({ appId: o.appId, appSecret: o.appSecret, jsDomains: o.jsDomains ?? [], tokenMode: mode }, 'the default account', mode)
-      : undefined;
+    const defaultAccount =
+      o.appId && o.appSecret
+        ? accountFromEntry(
+            { appId: o.appId, appSecret: o.appSecret, jsDomains: o.jsDomains ?? [], tokenMode: mode },
+            'the default account',
+            mode,
+          )
+        : undefined;
     const accounts = resolveAccountList(defaultAccount, o.accounts ?? [], 'accounts', mode);
-    if (accounts.length === 0) throw new Error('WechatModule: appId and appSecret are required (or at least one entry in accounts)');
+    if (accounts.length === 0)
+      throw new Error('WechatModule: appId and appSecret are required (or at least one entry in accounts)');
     return accounts as [WechatAccountSettings, ...WechatAccountSettings[]];
   } catch (error) {
     if (error instanceof AccountConfigError) throw new Error(`WechatModule: ${error.message}`);

@@ -12,19 +12,26 @@ const STATE_TTL_MS = 10 * 60_000;
 async function anonymousLogin(base: string, returnTo: string) {
   const response = await fetch(`${base}/wechat/oauth/login?returnTo=${encodeURIComponent(returnTo)}`, { redirect: 'manual' });
   const text = await response.text();
-  return { status: response.status, retryAfter: response.headers.get('retry-after'), location: response.headers.get('location'), text };
+  return {
+    status: response.status,
+    retryAfter: response.headers.get('retry-after'),
+    location: response.headers.get('location'),
+    text,
+  };
 }
 
 /** Runs `total` tasks, `concurrency` at a time. */
 async function inParallel<T>(total: number, concurrency: number, task: (i: number) => Promise<T>): Promise<T[]> {
   const results: T[] = [];
   let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < total) {
-      const i = next++;
-      results[i] = await task(i);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) {
+        const i = next++;
+        results[i] = await task(i);
+      }
+    }),
+  );
   return results;
 }
 
@@ -35,7 +42,11 @@ describe('abuse limits: a flood of anonymous logins against two instances sharin
 
   beforeAll(async () => {
     sandbox = await startSandbox({ accounts: [ACCOUNT] });
-    const env = serviceEnv(sandbox.url, ACCOUNT, { CACHE_KEY_PREFIX: prefix, PUBLIC_BASE_URL: 'http://h5.test', RATE_LIMIT_PER_MINUTE: String(LIMIT) });
+    const env = serviceEnv(sandbox.url, ACCOUNT, {
+      CACHE_KEY_PREFIX: prefix,
+      PUBLIC_BASE_URL: 'http://h5.test',
+      RATE_LIMIT_PER_MINUTE: String(LIMIT),
+    });
     apps.push(await startApp(env), await startApp(env));
   });
   afterAll(async () => {
@@ -74,12 +85,20 @@ describe('abuse limits: a flood of anonymous logins against two instances sharin
   }, 60_000);
 
   it('does not limit the signing routes (many users share one address behind carriers’ NAT)', async () => {
-    const results = await inParallel(LIMIT + 50, 10, async () => (await fetch(`${apps[0].url}/wechat/jssdk/config?url=${encodeURIComponent('https://h5.example.com/')}`)).status);
+    const results = await inParallel(
+      LIMIT + 50,
+      10,
+      async () => (await fetch(`${apps[0].url}/wechat/jssdk/config?url=${encodeURIComponent('https://h5.example.com/')}`)).status,
+    );
     expect(results.every((s) => s === 200)).toBe(true);
   });
 
   it('RATE_LIMIT_PER_MINUTE=0 turns the limits off', async () => {
-    const env = serviceEnv(sandbox.url, ACCOUNT, { CACHE_KEY_PREFIX: `${prefix}off:`, PUBLIC_BASE_URL: 'http://h5.test', RATE_LIMIT_PER_MINUTE: '0' });
+    const env = serviceEnv(sandbox.url, ACCOUNT, {
+      CACHE_KEY_PREFIX: `${prefix}off:`,
+      PUBLIC_BASE_URL: 'http://h5.test',
+      RATE_LIMIT_PER_MINUTE: '0',
+    });
     const svc = await startApp(env);
     try {
       const statuses = await inParallel(LIMIT + 20, 10, async () => (await anonymousLogin(svc.url, '/')).status);

@@ -32,10 +32,14 @@ describe('several Official Accounts in one service', () => {
   let svc: RunningApp;
   let mediaDir: string;
   const prefix = uniquePrefix('accounts');
-  const env = () => serviceEnv(sandbox.url, A, {
-    WECHAT_JS_DOMAINS: 'a.example.com', WECHAT_ACCOUNTS: ACCOUNTS_JSON, CACHE_KEY_PREFIX: prefix,
-    PUBLIC_BASE_URL: 'http://h5.test', MEDIA_DIR: mediaDir,
-  });
+  const env = () =>
+    serviceEnv(sandbox.url, A, {
+      WECHAT_JS_DOMAINS: 'a.example.com',
+      WECHAT_ACCOUNTS: ACCOUNTS_JSON,
+      CACHE_KEY_PREFIX: prefix,
+      PUBLIC_BASE_URL: 'http://h5.test',
+      MEDIA_DIR: mediaDir,
+    });
   const ticketOf = (appId: string) => sandbox.sandbox.currentTicket(appId, 'jsapi')!;
   const expectSignedBy = (r: { status: number; json: any }, appId: string, url: string) => {
     expect(r.status).toBe(200);
@@ -56,18 +60,36 @@ describe('several Official Accounts in one service', () => {
   });
 
   it('signs for each account with its own ticket when the appId is named', async () => {
-    for (const [account, url] of [[A, 'https://a.example.com/p'], [B, 'https://b.example.com/p'], [C, 'https://x.c.example.com/p']] as const) {
+    for (const [account, url] of [
+      [A, 'https://a.example.com/p'],
+      [B, 'https://b.example.com/p'],
+      [C, 'https://x.c.example.com/p'],
+    ] as const) {
       expectSignedBy(await postJson(`${svc.url}/wechat/jssdk/config`, { url, appId: account.appId }), account.appId, url);
     }
-    const get = await getJson(`${svc.url}/wechat/jssdk/config?url=${encodeURIComponent('https://b.example.com/q')}&appId=${B.appId}`);
+    const get = await getJson(
+      `${svc.url}/wechat/jssdk/config?url=${encodeURIComponent('https://b.example.com/q')}&appId=${B.appId}`,
+    );
     expectSignedBy(get, B.appId, 'https://b.example.com/q');
     expect(new Set([A, B, C].map((a) => ticketOf(a.appId))).size).toBe(3);
   });
 
   it('chooses the account by the page host when no appId is named, else the default', async () => {
-    expectSignedBy(await postJson(`${svc.url}/wechat/jssdk/config`, { url: 'https://b.example.com/route' }), B.appId, 'https://b.example.com/route');
-    expectSignedBy(await postJson(`${svc.url}/wechat/jssdk/config`, { url: 'https://deep.c.example.com/x?y=1' }), C.appId, 'https://deep.c.example.com/x?y=1');
-    expectSignedBy(await postJson(`${svc.url}/wechat/jssdk/config`, { url: 'https://a.example.com/' }), A.appId, 'https://a.example.com/');
+    expectSignedBy(
+      await postJson(`${svc.url}/wechat/jssdk/config`, { url: 'https://b.example.com/route' }),
+      B.appId,
+      'https://b.example.com/route',
+    );
+    expectSignedBy(
+      await postJson(`${svc.url}/wechat/jssdk/config`, { url: 'https://deep.c.example.com/x?y=1' }),
+      C.appId,
+      'https://deep.c.example.com/x?y=1',
+    );
+    expectSignedBy(
+      await postJson(`${svc.url}/wechat/jssdk/config`, { url: 'https://a.example.com/' }),
+      A.appId,
+      'https://a.example.com/',
+    );
     // no account names this host: the default account decides, and it does not allow it
     const other = await postJson(`${svc.url}/wechat/jssdk/config`, { url: 'https://other.example.org/' });
     expect(other).toMatchObject({ status: 400, json: { code: 'DOMAIN_NOT_ALLOWED' } });
@@ -121,7 +143,9 @@ describe('several Official Accounts in one service', () => {
     const text = (await getJson(`${svc.url}/metrics`)).text;
     for (const { appId } of [A, B, C]) {
       expect(text).toMatch(new RegExp(`wechat_signatures_total\\{app_id="${appId}",kind="jsapi"\\} [1-9]`));
-      expect(text).toMatch(new RegExp(`wechat_credential_refreshes_total\\{app_id="${appId}",credential="jsapi_ticket",result="ok"\\} 1`));
+      expect(text).toMatch(
+        new RegExp(`wechat_credential_refreshes_total\\{app_id="${appId}",credential="jsapi_ticket",result="ok"\\} 1`),
+      );
     }
     expect(text).toContain(`wechat_api_calls_total{app_id="${B.appId}",endpoint="cgi-bin/media/get",outcome="ok"} 1`);
     expect(text).toContain(`wechat_logins_total{app_id="${B.appId}",outcome="success"} 1`);
@@ -142,10 +166,14 @@ describe('several Official Accounts in one service', () => {
 
     it('makes exactly 3 token and 3 ticket fetches', async () => {
       const pages = ['https://a.example.com/b', 'https://b.example.com/b', 'https://x.c.example.com/b'];
-      const results = await Promise.all(processes.flatMap((p) => Array.from({ length: 90 }, (_, i) => {
-        const url = `${pages[i % 3]}?n=${i}`;
-        return postJson(`${p.url}/wechat/jssdk/config`, { url }).then((r) => ({ ...r, url }));
-      })));
+      const results = await Promise.all(
+        processes.flatMap((p) =>
+          Array.from({ length: 90 }, (_, i) => {
+            const url = `${pages[i % 3]}?n=${i}`;
+            return postJson(`${p.url}/wechat/jssdk/config`, { url }).then((r) => ({ ...r, url }));
+          }),
+        ),
+      );
       expect(results.map((r) => r.status)).toEqual(results.map(() => 200));
       for (const r of results) {
         const appId = [A, B, C][pages.findIndex((page) => r.url.startsWith(page))]!.appId;
@@ -178,7 +206,11 @@ describe('the accounts of a host app: forRoot({ accounts }) and WechatAuthGuard.
       imports: [
         // no appId of its own: the first listed account is the default
         WechatModule.forRoot({ accounts: [B, C], apiBaseUrl: sandbox.url, redisUrl: REDIS_URL, keyPrefix: prefix }),
-        OAuthModule.forRoot({ publicBaseUrl: 'https://h5.test', openBaseUrl: sandbox.url, session: { secret: 'accounts-host-session-secret-0123456789' } }),
+        OAuthModule.forRoot({
+          publicBaseUrl: 'https://h5.test',
+          openBaseUrl: sandbox.url,
+          session: { secret: 'accounts-host-session-secret-0123456789' },
+        }),
       ],
       controllers: [COnlyController],
     }).compile();
@@ -196,7 +228,10 @@ describe('the accounts of a host app: forRoot({ accounts }) and WechatAuthGuard.
   it('admits only users of that account, and sends others to its login', async () => {
     const client = new CookieClient(base);
     const anonymous = await client.get('/c-only', 'application/json');
-    expect(anonymous).toMatchObject({ status: 401, json: { loginUrl: `/wechat/oauth/login?returnTo=%2Fc-only&appId=${C.appId}` } });
+    expect(anonymous).toMatchObject({
+      status: 401,
+      json: { loginUrl: `/wechat/oauth/login?returnTo=%2Fc-only&appId=${C.appId}` },
+    });
 
     // logged in through B (the default here): still not C's user
     const loginB = await client.get('/wechat/oauth/login');

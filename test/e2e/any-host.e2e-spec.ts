@@ -1,4 +1,4 @@
-import { Controller, Get, Query, UseGuards, type INestApplication } from '@nestjs/common';
+import { Controller, Get, Injectable, Query, UseGuards, type INestApplication } from '@nestjs/common';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
@@ -12,6 +12,7 @@ import { WechatAuthGuard } from '../../src/oauth/wechat-auth.guard.js';
 import { WechatUser } from '../../src/oauth/wechat-user.decorator.js';
 import { startSandbox, type SandboxServer } from '../../src/sandbox/index.js';
 import { SignatureService } from '../../src/wechat/jssdk/signature.service.js';
+import type { WechatModuleOptions } from '../../src/wechat/wechat.options.js';
 import { WechatModule } from '../../src/wechat/wechat.module.js';
 import { CookieClient, pathOf } from '../support/browser-client.js';
 import { cookieHeader } from '../support/media-client.js';
@@ -41,7 +42,10 @@ class ShareController {
   }
 }
 
-const platforms = [['Fastify', () => new FastifyAdapter()], ['Express', () => new ExpressAdapter()]] as const;
+const platforms = [
+  ['Fastify', () => new FastifyAdapter()],
+  ['Express', () => new ExpressAdapter()],
+] as const;
 
 describe.each(platforms)('a %s host with setGlobalPrefix("api") and no global filter', (_name, adapter) => {
   let sandbox: SandboxServer;
@@ -56,10 +60,19 @@ describe.each(platforms)('a %s host with setGlobalPrefix("api") and no global fi
     const moduleRef = await Test.createTestingModule({
       imports: [
         WechatModule.forRoot({
-          ...ACCOUNT, apiBaseUrl: sandbox.url, redisUrl: REDIS_URL, keyPrefix: prefix, jsDomains: ['h5.example.com'], rateLimitPerMinute: 20,
+          ...ACCOUNT,
+          apiBaseUrl: sandbox.url,
+          redisUrl: REDIS_URL,
+          keyPrefix: prefix,
+          jsDomains: ['h5.example.com'],
+          rateLimitPerMinute: 20,
         }),
         MediaModule.forRoot({ dir: mediaDir }),
-        OAuthModule.forRoot({ publicBaseUrl: PUBLIC, openBaseUrl: sandbox.url, session: { secret: 'any-host-session-secret-0123456789abcdef' } }),
+        OAuthModule.forRoot({
+          publicBaseUrl: PUBLIC,
+          openBaseUrl: sandbox.url,
+          session: { secret: 'any-host-session-secret-0123456789abcdef' },
+        }),
       ],
       controllers: [OrdersController, ShareController],
     }).compile();
@@ -79,8 +92,18 @@ describe.each(platforms)('a %s host with setGlobalPrefix("api") and no global fi
     const page = 'https://h5.example.com/item?id=1';
     const signed = await new CookieClient(base).get(`/api/share?url=${encodeURIComponent(page)}`, 'application/json');
     expect(signed.status).toBe(200);
-    expect(signed.json.signature).toBe(expectedSignature(sandbox.sandbox.currentTicket(ACCOUNT.appId, 'jsapi')!, signed.json.nonceStr, signed.json.timestamp, page));
-    const refused = await new CookieClient(base).get(`/api/share?url=${encodeURIComponent('https://evil.example.org/')}`, 'application/json');
+    expect(signed.json.signature).toBe(
+      expectedSignature(
+        sandbox.sandbox.currentTicket(ACCOUNT.appId, 'jsapi')!,
+        signed.json.nonceStr,
+        signed.json.timestamp,
+        page,
+      ),
+    );
+    const refused = await new CookieClient(base).get(
+      `/api/share?url=${encodeURIComponent('https://evil.example.org/')}`,
+      'application/json',
+    );
     expect(refused).toMatchObject({ status: 400, json: { statusCode: 400, code: 'DOMAIN_NOT_ALLOWED' } });
   });
 
@@ -95,7 +118,10 @@ describe.each(platforms)('a %s host with setGlobalPrefix("api") and no global fi
   it('guards the route: 401 JSON with a prefixed loginUrl for an API client, 302 there for a browser', async () => {
     const client = new CookieClient(base);
     const denied = await client.get('/api/orders', 'application/json');
-    expect(denied).toMatchObject({ status: 401, json: { statusCode: 401, code: 'NOT_AUTHENTICATED', loginUrl: '/api/wechat/oauth/login?returnTo=%2Fapi%2Forders' } });
+    expect(denied).toMatchObject({
+      status: 401,
+      json: { statusCode: 401, code: 'NOT_AUTHENTICATED', loginUrl: '/api/wechat/oauth/login?returnTo=%2Fapi%2Forders' },
+    });
     const browser = await client.get('/api/orders', 'text/html');
     expect(browser).toMatchObject({ status: 302, location: '/api/wechat/oauth/login?returnTo=%2Fapi%2Forders' });
   });
@@ -108,23 +134,40 @@ describe.each(platforms)('a %s host with setGlobalPrefix("api") and no global fi
     const callback = await client.get(pathOf(sandbox.sandbox.authorize(login.location!, { user: 'alice' })));
     expect(callback).toMatchObject({ status: 302, location: '/api/orders' });
     const orders = await client.get('/api/orders', 'application/json');
-    expect(orders).toMatchObject({ status: 200, json: { owner: sandbox.sandbox.openidOf(ACCOUNT.appId, 'alice'), appId: ACCOUNT.appId } });
+    expect(orders).toMatchObject({
+      status: 200,
+      json: { owner: sandbox.sandbox.openidOf(ACCOUNT.appId, 'alice'), appId: ACCOUNT.appId },
+    });
     expect((await client.post('/api/wechat/oauth/logout', {})).status).toBe(204);
     expect((await client.get('/api/orders', 'application/json')).status).toBe(401);
   });
 
   it('answers the signing routes in the JSON error shape: bad JSON, validation, an unknown account, the GET form', async () => {
-    const raw = await fetch(`${base}/api/wechat/jssdk/config`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"url":' });
+    const raw = await fetch(`${base}/api/wechat/jssdk/config`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"url":',
+    });
     expect(raw.status).toBe(400);
     expect(raw.headers.get('cache-control')).toBe('no-store');
     expect(await raw.json()).toMatchObject({ statusCode: 400, code: 'INVALID_JSON' });
     const client = new CookieClient(base);
-    expect(await client.post('/api/wechat/jssdk/config', { url: 'https://h5.example.com/', debug: 'yes' })).toMatchObject({ status: 400, json: { code: 'VALIDATION_FAILED' } });
-    expect(await client.post('/api/wechat/jssdk/config', { url: 'https://h5.example.com/', appId: 'wxnobody00000000' })).toMatchObject({ status: 400, json: { code: 'UNKNOWN_ACCOUNT' } });
+    expect(await client.post('/api/wechat/jssdk/config', { url: 'https://h5.example.com/', debug: 'yes' })).toMatchObject({
+      status: 400,
+      json: { code: 'VALIDATION_FAILED' },
+    });
+    expect(
+      await client.post('/api/wechat/jssdk/config', { url: 'https://h5.example.com/', appId: 'wxnobody00000000' }),
+    ).toMatchObject({ status: 400, json: { code: 'UNKNOWN_ACCOUNT' } });
     const page = 'https://h5.example.com/get?x=1';
-    const get = await client.get(`/api/wechat/jssdk/config?url=${encodeURIComponent(page)}&jsApiList=chooseImage`, 'application/json');
+    const get = await client.get(
+      `/api/wechat/jssdk/config?url=${encodeURIComponent(page)}&jsApiList=chooseImage`,
+      'application/json',
+    );
     expect(get).toMatchObject({ status: 200, json: { jsApiList: ['chooseImage'] } });
-    expect(get.json.signature).toBe(expectedSignature(sandbox.sandbox.currentTicket(ACCOUNT.appId, 'jsapi')!, get.json.nonceStr, get.json.timestamp, page));
+    expect(get.json.signature).toBe(
+      expectedSignature(sandbox.sandbox.currentTicket(ACCOUNT.appId, 'jsapi')!, get.json.nonceStr, get.json.timestamp, page),
+    );
     expect((await client.post('/api/wechat/jssdk/card-config', {})).json).toMatchObject({ signType: 'SHA1' });
   });
 
@@ -155,5 +198,68 @@ describe.each(platforms)('a %s host with setGlobalPrefix("api") and no global fi
     expect(limited.length).toBeGreaterThan(0);
     expect(limited[0]!.json).toMatchObject({ code: 'RATE_LIMITED' });
     expect(Number(limited[0]!.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+});
+
+@Injectable()
+class WechatOptionsFactory {
+  static apiBaseUrl = '';
+  static keyPrefix = '';
+  createWechatOptions(): WechatModuleOptions {
+    return {
+      ...ACCOUNT,
+      apiBaseUrl: WechatOptionsFactory.apiBaseUrl,
+      redisUrl: REDIS_URL,
+      keyPrefix: WechatOptionsFactory.keyPrefix,
+    };
+  }
+}
+
+describe.each(platforms)('a %s host with routePrefix on both modules and forRootAsync({ useClass })', (_name, adapter) => {
+  let sandbox: SandboxServer;
+  let app: INestApplication;
+  let base: string;
+  const prefix = uniquePrefix('any-host-prefixes');
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ accounts: [ACCOUNT] });
+    WechatOptionsFactory.apiBaseUrl = sandbox.url;
+    WechatOptionsFactory.keyPrefix = prefix;
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        WechatModule.forRootAsync({ useClass: WechatOptionsFactory, routePrefix: 'js' }),
+        OAuthModule.forRoot({
+          publicBaseUrl: PUBLIC,
+          openBaseUrl: sandbox.url,
+          routePrefix: 'auth',
+          session: { secret: 'any-host-session-secret-0123456789abcdef' },
+        }),
+      ],
+      controllers: [OrdersController],
+    }).compile();
+    app = moduleRef.createNestApplication(adapter() as FastifyAdapter, { logger: false });
+    await app.listen(0, '127.0.0.1');
+    base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  });
+  afterAll(async () => {
+    await app?.close();
+    await sandbox?.close();
+    await deleteKeys(prefix);
+  });
+
+  it('mounts the signing routes under their prefix and nowhere else', async () => {
+    const client = new CookieClient(base);
+    expect((await client.post('/js/config', { url: 'https://h5.example.com/' })).status).toBe(200);
+    expect((await client.post('/wechat/jssdk/config', { url: 'https://h5.example.com/' })).status).toBe(404);
+  });
+
+  it('moves the login routes, the redirect_uri and the loginUrl with the OAuth prefix', async () => {
+    const client = new CookieClient(base);
+    expect((await client.get('/orders', 'application/json')).json.loginUrl).toBe('/auth/login?returnTo=%2Forders');
+    const login = await client.get('/auth/login?returnTo=%2Forders');
+    expect(login.location).toContain(`&redirect_uri=${encodeURIComponent(`${PUBLIC}/auth/callback`)}&`);
+    const callback = await client.get(pathOf(sandbox.sandbox.authorize(login.location!, { user: 'alice' })));
+    expect(callback).toMatchObject({ status: 302, location: '/orders' });
+    expect((await client.get('/auth/me', 'application/json')).json.openid).toBe(sandbox.sandbox.openidOf(ACCOUNT.appId, 'alice'));
   });
 });

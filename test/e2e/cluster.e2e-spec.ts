@@ -40,8 +40,12 @@ describe('a cluster of separate OS processes sharing one Redis', () => {
   it(`a cold burst of ${3 * BURST_PER_PROCESS} concurrent requests over 3 processes makes one token and one ticket fetch`, async () => {
     const page = (i: number) => `https://h5.example.com/item/${i}?from=burst`;
     const requests = processes.slice(0, 3).flatMap((p, pi) =>
-      Array.from({ length: BURST_PER_PROCESS }, (_, i) => postJson(`${p.url}/wechat/jssdk/config`, { url: page(pi * 1000 + i) })
-        .then((r) => ({ ...r, url: page(pi * 1000 + i) }))),
+      Array.from({ length: BURST_PER_PROCESS }, (_, i) =>
+        postJson(`${p.url}/wechat/jssdk/config`, { url: page(pi * 1000 + i) }).then((r) => ({
+          ...r,
+          url: page(pi * 1000 + i),
+        })),
+      ),
     );
     const results = await Promise.all(requests);
     responses.push(...results.map((r) => r.text));
@@ -63,7 +67,14 @@ describe('a cluster of separate OS processes sharing one Redis', () => {
     const r = await postJson(`${late.url}/wechat/jssdk/config`, { url: 'https://h5.example.com/late' });
     responses.push(r.text);
     expect(r.status).toBe(200);
-    expect(r.json.signature).toBe(expectedSignature(sandbox.sandbox.currentTicket(ACCOUNT.appId, 'jsapi')!, r.json.nonceStr, r.json.timestamp, 'https://h5.example.com/late'));
+    expect(r.json.signature).toBe(
+      expectedSignature(
+        sandbox.sandbox.currentTicket(ACCOUNT.appId, 'jsapi')!,
+        r.json.nonceStr,
+        r.json.timestamp,
+        'https://h5.example.com/late',
+      ),
+    );
     expect(sandbox.sandbox.calls()).toEqual({});
   }, 30_000);
 

@@ -31,14 +31,18 @@ describe('credential handling against WeChat faults (sandbox over HTTP, real Red
   async function service(extra: Record<string, string> = {}, account = ACCOUNT) {
     const prefix = uniquePrefix('cred');
     prefixes.push(prefix);
-    const svc = await startApp(serviceEnv(sandbox.url, account, { CACHE_KEY_PREFIX: prefix, WECHAT_HTTP_TIMEOUT_MS: '500', ...extra }));
+    const svc = await startApp(
+      serviceEnv(sandbox.url, account, { CACHE_KEY_PREFIX: prefix, WECHAT_HTTP_TIMEOUT_MS: '500', ...extra }),
+    );
     running.push(svc);
     return svc;
   }
   const sign = (svc: RunningApp, url = PAGE) => postJson(`${svc.url}/wechat/jssdk/config`, { url });
   const calls = (endpoint: string) => sandbox.sandbox.calls(endpoint);
   const expectValid = (json: any) =>
-    expect(json.signature).toBe(expectedSignature(sandbox.sandbox.currentTicket(ACCOUNT.appId, 'jsapi')!, json.nonceStr, json.timestamp, PAGE));
+    expect(json.signature).toBe(
+      expectedSignature(sandbox.sandbox.currentTicket(ACCOUNT.appId, 'jsapi')!, json.nonceStr, json.timestamp, PAGE),
+    );
 
   it('classic mode: 40001 on the ticket call leads to one token refresh and a valid signature', async () => {
     const svc = await service({ WECHAT_TOKEN_MODE: 'classic' });
@@ -54,8 +58,14 @@ describe('credential handling against WeChat faults (sandbox over HTTP, real Red
     expect((await sign(svc)).status).toBe(200);
     // Someone force-refreshes the stable token: the cached one becomes invalid at once.
     await fetch(`${sandbox.url}/cgi-bin/stable_token`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ grant_type: 'client_credential', appid: ACCOUNT.appId, secret: ACCOUNT.appSecret, force_refresh: true }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        grant_type: 'client_credential',
+        appid: ACCOUNT.appId,
+        secret: ACCOUNT.appSecret,
+        force_refresh: true,
+      }),
     });
     sandbox.sandbox.resetCalls();
     const forcesBefore = sandbox.sandbox.forceRefreshes(ACCOUNT.appId);
@@ -152,4 +162,3 @@ describe('credential handling against WeChat faults (sandbox over HTTP, real Red
     expectValid(last!.json);
   });
 });
-

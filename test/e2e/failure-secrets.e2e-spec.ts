@@ -18,33 +18,55 @@ interface Outcome {
 type Mode = 'stable' | 'classic';
 type Drive = (svc: ServiceProcess, sandbox: SandboxServer) => Promise<{ status: number; text: string }[]>;
 
-const sign = async (svc: ServiceProcess) => [await postJson(`${svc.url}/wechat/jssdk/config`, { url: 'https://h5.example.com/' })];
-const faulty = (endpoint: string, fault: SandboxFault, times = 3): Drive => async (svc, sandbox) => {
-  sandbox.sandbox.injectFault(endpoint, fault, times);
-  return sign(svc);
-};
+const sign = async (svc: ServiceProcess) => [
+  await postJson(`${svc.url}/wechat/jssdk/config`, { url: 'https://h5.example.com/' }),
+];
+const faulty =
+  (endpoint: string, fault: SandboxFault, times = 3): Drive =>
+  async (svc, sandbox) => {
+    sandbox.sandbox.injectFault(endpoint, fault, times);
+    return sign(svc);
+  };
 const tokenEndpoint = (mode: Mode) => (mode === 'stable' ? 'cgi-bin/stable_token' : 'cgi-bin/token');
 
 /** A login whose code exchange (secret in the query) meets `fault`. */
-const failingLogin = (fault: SandboxFault): Drive => async (svc, sandbox) => {
-  const client = new CookieClient(svc.url);
-  const login = await client.get('/wechat/oauth/login', 'application/json');
-  sandbox.sandbox.injectFault('sns/oauth2/access_token', fault, 3);
-  return [login, await client.get(pathOf(sandbox.sandbox.authorize(login.location!)), 'application/json')];
-};
+const failingLogin =
+  (fault: SandboxFault): Drive =>
+  async (svc, sandbox) => {
+    const client = new CookieClient(svc.url);
+    const login = await client.get('/wechat/oauth/login', 'application/json');
+    sandbox.sandbox.injectFault('sns/oauth2/access_token', fault, 3);
+    return [login, await client.get(pathOf(sandbox.sandbox.authorize(login.location!)), 'application/json')];
+  };
 
 /** A media save (access_token in the query) whose download meets `fault`. */
-const failingDownload = (fault: SandboxFault): Drive => async (svc, sandbox) => {
-  const client = await loggedInClient(svc.url, sandbox.sandbox);
-  const mediaId = sandbox.sandbox.registerMedia(ACCOUNT.appId, { type: 'image', size: 1000 });
-  await sign(svc);
-  sandbox.sandbox.injectFault('cgi-bin/media/get', fault, 3);
-  return [await client.post(`/wechat/media/${mediaId}`)];
-};
+const failingDownload =
+  (fault: SandboxFault): Drive =>
+  async (svc, sandbox) => {
+    const client = await loggedInClient(svc.url, sandbox.sandbox);
+    const mediaId = sandbox.sandbox.registerMedia(ACCOUNT.appId, { type: 'image', size: 1000 });
+    await sign(svc);
+    sandbox.sandbox.injectFault('cgi-bin/media/get', fault, 3);
+    return [await client.post(`/wechat/media/${mediaId}`)];
+  };
 
 const SCENARIOS: [string, Mode, (mode: Mode) => Drive][] = [
-  ['WeChat down', 'stable', () => async (svc, sandbox) => { await sandbox.stop(); return sign(svc); }],
-  ['WeChat down', 'classic', () => async (svc, sandbox) => { await sandbox.stop(); return sign(svc); }],
+  [
+    'WeChat down',
+    'stable',
+    () => async (svc, sandbox) => {
+      await sandbox.stop();
+      return sign(svc);
+    },
+  ],
+  [
+    'WeChat down',
+    'classic',
+    () => async (svc, sandbox) => {
+      await sandbox.stop();
+      return sign(svc);
+    },
+  ],
   ['the token call refused (40164)', 'stable', (m) => faulty(tokenEndpoint(m), { kind: 'errcode', errcode: 40164 }, 1)],
   ['the token call refused (40164)', 'classic', (m) => faulty(tokenEndpoint(m), { kind: 'errcode', errcode: 40164 }, 1)],
   ['garbage answers', 'stable', (m) => faulty(tokenEndpoint(m), { kind: 'garbage' })],
@@ -66,9 +88,20 @@ async function run(name: string, mode: Mode, drive: Drive): Promise<Outcome> {
   const prefix = uniquePrefix('failsecret');
   const sandbox = await startSandbox({ accounts: [ACCOUNT] });
   const svc = await startServiceProcess({
-    NODE_ENV: 'test', LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: '0', WECHAT_SANDBOX: 'false', ...ACCOUNT_ENV,
-    WECHAT_TOKEN_MODE: mode, WECHAT_API_BASE_URL: sandbox.url, WECHAT_OPEN_BASE_URL: sandbox.url, WECHAT_HTTP_TIMEOUT_MS: '500',
-    REDIS_URL, CACHE_KEY_PREFIX: prefix, PUBLIC_BASE_URL: 'http://h5.test', SESSION_SECRET: 'failure-secrets-session-secret-0123456789',
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'info',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    WECHAT_SANDBOX: 'false',
+    ...ACCOUNT_ENV,
+    WECHAT_TOKEN_MODE: mode,
+    WECHAT_API_BASE_URL: sandbox.url,
+    WECHAT_OPEN_BASE_URL: sandbox.url,
+    WECHAT_HTTP_TIMEOUT_MS: '500',
+    REDIS_URL,
+    CACHE_KEY_PREFIX: prefix,
+    PUBLIC_BASE_URL: 'http://h5.test',
+    SESSION_SECRET: 'failure-secrets-session-secret-0123456789',
   });
   let answers: { status: number; text: string }[] = [];
   try {
@@ -79,8 +112,11 @@ async function run(name: string, mode: Mode, drive: Drive): Promise<Outcome> {
     await deleteKeys(prefix);
   }
   return {
-    name: `${name} (${mode})`, statuses: answers.map((a) => a.status), bodies: answers.map((a) => a.text).join('\n'),
-    logs: svc.output(), secrets: sandbox.sandbox.issuedSecrets(),
+    name: `${name} (${mode})`,
+    statuses: answers.map((a) => a.status),
+    bodies: answers.map((a) => a.text).join('\n'),
+    logs: svc.output(),
+    secrets: sandbox.sandbox.issuedSecrets(),
   };
 }
 

@@ -38,7 +38,9 @@ describe('the packed package inside a separate Nest app (npm pack → npm instal
     hostDir = await tempDir('host');
     await cp(HOST_TEMPLATE, hostDir, { recursive: true, filter: (src) => !src.endsWith('package.template.json') });
     const blocks = readmeBlocks(await readFile(join(REPO, 'README.md'), 'utf8'));
-    expect([...blocks.keys()]).toEqual(expect.arrayContaining(['src/app.module.ts', 'src/orders.controller.ts', 'src/share.controller.ts']));
+    expect([...blocks.keys()]).toEqual(
+      expect.arrayContaining(['src/app.module.ts', 'src/orders.controller.ts', 'src/share.controller.ts']),
+    );
     for (const [path, code] of blocks) {
       // this host runs on Fastify: the Express entry point is test/e2e/host-platforms.e2e-spec.ts's
       if (path.endsWith('.express.ts')) continue;
@@ -51,11 +53,24 @@ describe('the packed package inside a separate Nest app (npm pack → npm instal
     };
     const locked = await lockedVersions();
     const pin = (deps: Record<string, string>) =>
-      Object.fromEntries(Object.entries(deps).map(([name, wanted]) => [name,
-        name === 'nest-wechat-h5' ? `file:${tarball}` : /^\d/.test(wanted) ? wanted : locked(name)]));
-    await writeFile(join(hostDir, 'package.json'), JSON.stringify({
-      ...template, dependencies: pin(template.dependencies), devDependencies: pin(template.devDependencies),
-    }, null, 2));
+      Object.fromEntries(
+        Object.entries(deps).map(([name, wanted]) => [
+          name,
+          name === 'nest-wechat-h5' ? `file:${tarball}` : /^\d/.test(wanted) ? wanted : locked(name),
+        ]),
+      );
+    await writeFile(
+      join(hostDir, 'package.json'),
+      JSON.stringify(
+        {
+          ...template,
+          dependencies: pin(template.dependencies),
+          devDependencies: pin(template.devDependencies),
+        },
+        null,
+        2,
+      ),
+    );
 
     const installStart = Date.now();
     await npm(['install', '--prefer-offline', '--no-audit', '--no-fund'], hostDir);
@@ -66,8 +81,10 @@ describe('the packed package inside a separate Nest app (npm pack → npm instal
     // `tar -tv` lines: mode owner size date time path
     const listing = (await run('tar', ['-tvzf', tarball])).stdout.split('\n').filter(Boolean);
     const unpacked = listing.reduce((sum, line) => sum + Number(line.split(/\s+/)[2]), 0);
-    console.log(`host-app: packed ${basename(tarball)} = ${(size / 1024).toFixed(1)} KiB, ${(unpacked / 1024).toFixed(1)} KiB unpacked `
-      + `in ${listing.length} files; npm install in the host took ${installSeconds.toFixed(1)} s`);
+    console.log(
+      `host-app: packed ${basename(tarball)} = ${(size / 1024).toFixed(1)} KiB, ${(unpacked / 1024).toFixed(1)} KiB unpacked ` +
+        `in ${listing.length} files; npm install in the host took ${installSeconds.toFixed(1)} s`,
+    );
 
     sandbox = await startSandbox({ accounts: [ACCOUNT] });
   }, 180_000);
@@ -123,9 +140,15 @@ describe('the packed package inside a separate Nest app (npm pack → npm instal
 
     it('has every file its package.json points at', async () => {
       const manifest = JSON.parse((await run('tar', ['-xzOf', tarball, 'package/package.json'])).stdout) as {
-        main: string; types: string; exports: Record<string, string | Record<string, string>>;
+        main: string;
+        types: string;
+        exports: Record<string, string | Record<string, string>>;
       };
-      const targets = [manifest.main, manifest.types, ...Object.values(manifest.exports).flatMap((t) => typeof t === 'string' ? [t] : Object.values(t))];
+      const targets = [
+        manifest.main,
+        manifest.types,
+        ...Object.values(manifest.exports).flatMap((t) => (typeof t === 'string' ? [t] : Object.values(t))),
+      ];
       expect(targets).toEqual(expect.arrayContaining(['./dist/index.js', './dist/index.d.ts', './dist/sandbox/index.js']));
       for (const target of targets) expect(entries).toContain(`package/${target.replace(/^\.\//, '')}`);
     });
@@ -135,9 +158,11 @@ describe('the packed package inside a separate Nest app (npm pack → npm instal
     let compiled: string[];
     beforeAll(async () => {
       // --listFiles: every file the compiler read, to show where nest-wechat-h5's types came from
-      const { stdout } = await run(TSC, ['-p', join(hostDir, 'tsconfig.json'), '--listFiles'], { cwd: hostDir }).catch((error) => {
-        throw new Error(`the host app does not compile:\n${(error as { stdout?: string }).stdout ?? error}`);
-      });
+      const { stdout } = await run(TSC, ['-p', join(hostDir, 'tsconfig.json'), '--listFiles'], { cwd: hostDir }).catch(
+        (error) => {
+          throw new Error(`the host app does not compile:\n${(error as { stdout?: string }).stdout ?? error}`);
+        },
+      );
       compiled = stdout.split('\n').filter(Boolean);
       host = await startHost();
       hostWithoutRoutes = await startHost({ HOST_VARIANT: 'no-builtin-routes' });
@@ -158,21 +183,28 @@ describe('the packed package inside a separate Nest app (npm pack → npm instal
     });
 
     it('loads both entry points of the package in plain Node', async () => {
-      const probe = "const [main, sandbox] = await Promise.all([import('nest-wechat-h5'), import('nest-wechat-h5/sandbox')]);"
-        + 'console.log(typeof main.WechatModule, typeof main.WechatAuthGuard, typeof sandbox.startSandbox)';
+      const probe =
+        "const [main, sandbox] = await Promise.all([import('nest-wechat-h5'), import('nest-wechat-h5/sandbox')]);" +
+        'console.log(typeof main.WechatModule, typeof main.WechatAuthGuard, typeof sandbox.startSandbox)';
       const { stdout } = await run(process.execPath, ['--input-type=module', '-e', probe], { cwd: hostDir });
       expect(stdout.trim()).toBe('function function function');
     });
 
     it("signs a page url through the host's own SignatureService route", async () => {
-      const r = await new CookieClient(host.url).get(`/share-config?url=${encodeURIComponent(`${PAGE}#/detail`)}`, 'application/json');
+      const r = await new CookieClient(host.url).get(
+        `/share-config?url=${encodeURIComponent(`${PAGE}#/detail`)}`,
+        'application/json',
+      );
       expect(r.status).toBe(200);
       expectValidConfig(r.json, PAGE);
       expect(r.json.jsApiList).toEqual(HOST_API);
     });
 
     it('takes jsDomains from its ConfigService and answers a refusal as problem JSON', async () => {
-      const r = await new CookieClient(host.url).get(`/share-config?url=${encodeURIComponent('https://evil.example.org/')}`, 'application/json');
+      const r = await new CookieClient(host.url).get(
+        `/share-config?url=${encodeURIComponent('https://evil.example.org/')}`,
+        'application/json',
+      );
       expect(r.status).toBe(400);
       expect(r.json).toMatchObject({ statusCode: 400, code: 'DOMAIN_NOT_ALLOWED' });
     });
@@ -181,12 +213,19 @@ describe('the packed package inside a separate Nest app (npm pack → npm instal
       const client = new CookieClient(host.url);
       const denied = await client.get('/orders', 'application/json');
       expect(denied.status).toBe(401);
-      expect(denied.json).toMatchObject({ code: 'NOT_AUTHENTICATED', loginUrl: `/wechat/oauth/login?returnTo=${encodeURIComponent('/orders')}` });
+      expect(denied.json).toMatchObject({
+        code: 'NOT_AUTHENTICATED',
+        loginUrl: `/wechat/oauth/login?returnTo=${encodeURIComponent('/orders')}`,
+      });
 
       const login = await client.get(denied.json.loginUrl);
       expect(login.status).toBe(302);
       // openBaseUrl and publicBaseUrl came through the host's ConfigService
-      expect(login.location!.startsWith(`${sandbox.url}/connect/oauth2/authorize?appid=${ACCOUNT.appId}&redirect_uri=${encodeURIComponent(`${PUBLIC}/wechat/oauth/callback`)}&`)).toBe(true);
+      expect(
+        login.location!.startsWith(
+          `${sandbox.url}/connect/oauth2/authorize?appid=${ACCOUNT.appId}&redirect_uri=${encodeURIComponent(`${PUBLIC}/wechat/oauth/callback`)}&`,
+        ),
+      ).toBe(true);
       const redirect = sandbox.sandbox.authorize(login.location!, { user: 'alice' });
       expect(redirect.startsWith(`${PUBLIC}/wechat/oauth/callback?`)).toBe(true);
       const callback = await client.get(pathOf(redirect));
@@ -213,14 +252,24 @@ describe('the packed package inside a separate Nest app (npm pack → npm instal
       beforeAll(async () => {
         sandbox.sandbox.resetCalls();
         // the second instance leaves the client out: the module finds it behind the Keyv store
-        instances = await Promise.all(['yes', 'no'].map((pass) =>
-          startHost({ HOST_VARIANT: 'keyv-cache', CACHE_KEY_PREFIX: keyvPrefix, HOST_PASS_CLIENT: pass })));
+        instances = await Promise.all(
+          ['yes', 'no'].map((pass) =>
+            startHost({ HOST_VARIANT: 'keyv-cache', CACHE_KEY_PREFIX: keyvPrefix, HOST_PASS_CLIENT: pass }),
+          ),
+        );
       }, 60_000);
       afterAll(() => deleteKeys(keyvPrefix));
 
       it('makes one token and one ticket fetch for a cold burst over two host instances', async () => {
-        const results = await Promise.all(instances.flatMap((instance) => Array.from({ length: 30 }, (_, i) =>
-          new CookieClient(instance.url).post('/wechat/jssdk/config', { url: `${PAGE}&n=${i}` }).then((r) => ({ ...r, url: `${PAGE}&n=${i}` })))));
+        const results = await Promise.all(
+          instances.flatMap((instance) =>
+            Array.from({ length: 30 }, (_, i) =>
+              new CookieClient(instance.url)
+                .post('/wechat/jssdk/config', { url: `${PAGE}&n=${i}` })
+                .then((r) => ({ ...r, url: `${PAGE}&n=${i}` })),
+            ),
+          ),
+        );
         expect(results.map((r) => r.status)).toEqual(results.map(() => 200));
         for (const r of results) expectValidConfig(r.json, r.url);
         expect(sandbox.sandbox.calls('cgi-bin/stable_token')).toBe(1);
@@ -234,7 +283,9 @@ describe('the packed package inside a separate Nest app (npm pack → npm instal
         expect(callback).toMatchObject({ status: 302, location: '/orders' });
         const other = new CookieClient(instances[1]!.url);
         for (const [name, value] of client.cookies) other.cookies.set(name, value);
-        expect((await other.get('/orders', 'application/json')).json.owner).toBe(sandbox.sandbox.openidOf(ACCOUNT.appId, 'alice'));
+        expect((await other.get('/orders', 'application/json')).json.owner).toBe(
+          sandbox.sandbox.openidOf(ACCOUNT.appId, 'alice'),
+        );
       });
     });
 
@@ -252,7 +303,10 @@ describe('the packed package inside a separate Nest app (npm pack → npm instal
         const r = await client.get(`/share-config?url=${encodeURIComponent(PAGE)}`, 'application/json');
         expect(r.status).toBe(200);
         expectValidConfig(r.json, PAGE);
-        expect((await client.get('/orders', 'application/json')).json).toMatchObject({ statusCode: 401, code: 'NOT_AUTHENTICATED' });
+        expect((await client.get('/orders', 'application/json')).json).toMatchObject({
+          statusCode: 401,
+          code: 'NOT_AUTHENTICATED',
+        });
       });
     });
   });

@@ -34,9 +34,10 @@ const PLATFORM_DEPS = {
 
 /** The host's entry point: the README's, plus the global prefix and the line the test waits for. */
 function mainFile(v: Variant): string {
-  const adapter = v.platform === 'fastify'
-    ? ["import { FastifyAdapter } from '@nestjs/platform-fastify';", 'new FastifyAdapter()']
-    : ["import { ExpressAdapter } from '@nestjs/platform-express';", 'new ExpressAdapter()'];
+  const adapter =
+    v.platform === 'fastify'
+      ? ["import { FastifyAdapter } from '@nestjs/platform-fastify';", 'new FastifyAdapter()']
+      : ["import { ExpressAdapter } from '@nestjs/platform-express';", 'new ExpressAdapter()'];
   return `import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -66,39 +67,83 @@ describe('the packed package in Express and CommonJS hosts, with no global filte
     const locked = await lockedVersions();
     const blocks = readmeBlocks(await readFile(join(REPO, 'README.md'), 'utf8'));
     sandbox = await startSandbox({ accounts: [ACCOUNT] });
-    await Promise.all(VARIANTS.map(async (v) => {
-      const dir = await dirs.make(v.platform + (v.esm ? '-esm' : '-cjs'));
-      const deps = ['@nestjs/common', '@nestjs/core', '@nestjs/config', 'reflect-metadata', 'rxjs', ...PLATFORM_DEPS[v.platform]];
-      await writeFile(join(dir, 'package.json'), JSON.stringify({
-        name: `host-${v.platform}`, private: true, ...(v.esm ? { type: 'module' } : {}),
-        dependencies: { 'nest-wechat-h5': `file:${tarball}`, ...Object.fromEntries(deps.map((d) => [d, locked(d)])) },
-        devDependencies: { '@types/node': locked('@types/node') },
-      }, null, 2));
-      // what a fresh Nest 12 project compiles with; the package type says ES module or CommonJS
-      await writeFile(join(dir, 'tsconfig.json'), JSON.stringify({
-        compilerOptions: {
-          module: 'nodenext', moduleResolution: 'nodenext', target: 'ES2023', experimentalDecorators: true, emitDecoratorMetadata: true,
-          strict: true, skipLibCheck: true, types: ['node'], rootDir: 'src', outDir: 'dist',
-        },
-        include: ['src'],
-      }, null, 2));
-      await mkdir(join(dir, 'src'));
-      for (const [path, code] of blocks) {
-        if (/\.(fastify|express)\.ts$/.test(path) && !path.endsWith(`.${v.platform}.ts`)) continue;
-        await writeFile(join(dir, path), code);
-      }
-      await writeFile(join(dir, 'src/main.ts'), mainFile(v));
-      await npm(['install', '--prefer-offline', '--no-audit', '--no-fund'], dir);
-      await run(TSC, ['-p', join(dir, 'tsconfig.json')], { cwd: dir }).catch((error) => {
-        throw new Error(`the ${v.name} host does not compile:\n${(error as { stdout?: string }).stdout ?? error}`);
-      });
-      const started = await startServiceProcess({
-        PORT: '0', WECHAT_APP_ID: ACCOUNT.appId, WECHAT_APP_SECRET: ACCOUNT.appSecret, WECHAT_API_BASE_URL: sandbox.url,
-        WECHAT_OPEN_BASE_URL: sandbox.url, WECHAT_JS_DOMAINS: 'h5.example.com', REDIS_URL, CACHE_KEY_PREFIX: prefix,
-        PUBLIC_BASE_URL: PUBLIC, SESSION_SECRET: 'host-platforms-session-secret-of-32-chars',
-      }, 30_000, { main: join(dir, 'dist/main.js'), cwd: dir });
-      hosts.set(v.name, { dir, process: started });
-    }));
+    await Promise.all(
+      VARIANTS.map(async (v) => {
+        const dir = await dirs.make(v.platform + (v.esm ? '-esm' : '-cjs'));
+        const deps = [
+          '@nestjs/common',
+          '@nestjs/core',
+          '@nestjs/config',
+          'reflect-metadata',
+          'rxjs',
+          ...PLATFORM_DEPS[v.platform],
+        ];
+        await writeFile(
+          join(dir, 'package.json'),
+          JSON.stringify(
+            {
+              name: `host-${v.platform}`,
+              private: true,
+              ...(v.esm ? { type: 'module' } : {}),
+              dependencies: { 'nest-wechat-h5': `file:${tarball}`, ...Object.fromEntries(deps.map((d) => [d, locked(d)])) },
+              devDependencies: { '@types/node': locked('@types/node') },
+            },
+            null,
+            2,
+          ),
+        );
+        // what a fresh Nest 12 project compiles with; the package type says ES module or CommonJS
+        await writeFile(
+          join(dir, 'tsconfig.json'),
+          JSON.stringify(
+            {
+              compilerOptions: {
+                module: 'nodenext',
+                moduleResolution: 'nodenext',
+                target: 'ES2023',
+                experimentalDecorators: true,
+                emitDecoratorMetadata: true,
+                strict: true,
+                skipLibCheck: true,
+                types: ['node'],
+                rootDir: 'src',
+                outDir: 'dist',
+              },
+              include: ['src'],
+            },
+            null,
+            2,
+          ),
+        );
+        await mkdir(join(dir, 'src'));
+        for (const [path, code] of blocks) {
+          if (/\.(fastify|express)\.ts$/.test(path) && !path.endsWith(`.${v.platform}.ts`)) continue;
+          await writeFile(join(dir, path), code);
+        }
+        await writeFile(join(dir, 'src/main.ts'), mainFile(v));
+        await npm(['install', '--prefer-offline', '--no-audit', '--no-fund'], dir);
+        await run(TSC, ['-p', join(dir, 'tsconfig.json')], { cwd: dir }).catch((error) => {
+          throw new Error(`the ${v.name} host does not compile:\n${(error as { stdout?: string }).stdout ?? error}`);
+        });
+        const started = await startServiceProcess(
+          {
+            PORT: '0',
+            WECHAT_APP_ID: ACCOUNT.appId,
+            WECHAT_APP_SECRET: ACCOUNT.appSecret,
+            WECHAT_API_BASE_URL: sandbox.url,
+            WECHAT_OPEN_BASE_URL: sandbox.url,
+            WECHAT_JS_DOMAINS: 'h5.example.com',
+            REDIS_URL,
+            CACHE_KEY_PREFIX: prefix,
+            PUBLIC_BASE_URL: PUBLIC,
+            SESSION_SECRET: 'host-platforms-session-secret-of-32-chars',
+          },
+          30_000,
+          { main: join(dir, 'dist/main.js'), cwd: dir },
+        );
+        hosts.set(v.name, { dir, process: started });
+      }),
+    );
   }, 240_000);
 
   afterAll(async () => {
@@ -124,8 +169,18 @@ describe('the packed package in Express and CommonJS hosts, with no global filte
       const client = new CookieClient(host().process.url);
       const signed = await client.get(`${p}/share-config?url=${encodeURIComponent(PAGE)}`, 'application/json');
       expect(signed.status).toBe(200);
-      expect(signed.json.signature).toBe(expectedSignature(sandbox.sandbox.currentTicket(ACCOUNT.appId, 'jsapi')!, signed.json.nonceStr, signed.json.timestamp, PAGE));
-      const refused = await client.get(`${p}/share-config?url=${encodeURIComponent('https://evil.example.org/')}`, 'application/json');
+      expect(signed.json.signature).toBe(
+        expectedSignature(
+          sandbox.sandbox.currentTicket(ACCOUNT.appId, 'jsapi')!,
+          signed.json.nonceStr,
+          signed.json.timestamp,
+          PAGE,
+        ),
+      );
+      const refused = await client.get(
+        `${p}/share-config?url=${encodeURIComponent('https://evil.example.org/')}`,
+        'application/json',
+      );
       expect(refused).toMatchObject({ status: 400, json: { statusCode: 400, code: 'DOMAIN_NOT_ALLOWED' } });
       const builtIn = await client.post(`${p}/wechat/jssdk/config`, { url: PAGE });
       expect(builtIn).toMatchObject({ status: 200, json: { appId: ACCOUNT.appId } });
@@ -134,7 +189,10 @@ describe('the packed package in Express and CommonJS hosts, with no global filte
     it('guards its route (401 JSON with loginUrl for an API client, 302 for a browser) and lets the user in after login', async () => {
       const client = new CookieClient(host().process.url);
       const loginUrl = `${p}/wechat/oauth/login?returnTo=${encodeURIComponent(`${p}/orders`)}`;
-      expect(await client.get(`${p}/orders`, 'application/json')).toMatchObject({ status: 401, json: { code: 'NOT_AUTHENTICATED', loginUrl } });
+      expect(await client.get(`${p}/orders`, 'application/json')).toMatchObject({
+        status: 401,
+        json: { code: 'NOT_AUTHENTICATED', loginUrl },
+      });
       expect(await client.get(`${p}/orders`, 'text/html')).toMatchObject({ status: 302, location: loginUrl });
       const login = await client.get(loginUrl);
       expect(login.location).toContain(`&redirect_uri=${encodeURIComponent(`${PUBLIC}${p}/wechat/oauth/callback`)}&`);

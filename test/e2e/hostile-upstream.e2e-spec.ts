@@ -21,9 +21,12 @@ async function fakeServer(): Promise<{ url: string; server: Server; hits: () => 
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    server,
     hits: () => hits,
-    answer: (h) => { handler = h; },
+    answer: (h) => {
+      handler = h;
+    },
   };
 }
 
@@ -110,9 +113,15 @@ describe('a hostile upstream in WeChat’s place: nothing it sends is trusted', 
   });
 
   it("answers a refusal with errcode and hint, keeping WeChat's errmsg (it names the server's IP) out of the body", async () => {
-    upstream.answer((_req, res) => json(res, JSON.stringify({
-      errcode: 40164, errmsg: 'invalid ip 203.0.113.77 ipv6 ::ffff:203.0.113.77, not in whitelist rid: 6538ac7d-18c7e09b-572e68c3',
-    })));
+    upstream.answer((_req, res) =>
+      json(
+        res,
+        JSON.stringify({
+          errcode: 40164,
+          errmsg: 'invalid ip 203.0.113.77 ipv6 ::ffff:203.0.113.77, not in whitelist rid: 6538ac7d-18c7e09b-572e68c3',
+        }),
+      ),
+    );
     const r = await sign();
     expect(r.status).toBe(502);
     expect(r.json).toMatchObject({ statusCode: 502, code: 'WECHAT_API_ERROR', errcode: 40164 });

@@ -12,9 +12,12 @@ describe('JS-SDK signing over HTTP (sandbox upstream, real Redis)', () => {
 
   beforeAll(async () => {
     sandbox = await startSandbox({ accounts: [ACCOUNT] });
-    svc = await startApp(serviceEnv(sandbox.url, ACCOUNT, {
-      CACHE_KEY_PREFIX: prefix, WECHAT_JS_DOMAINS: 'h5.example.com,*.shop.example.com',
-    }));
+    svc = await startApp(
+      serviceEnv(sandbox.url, ACCOUNT, {
+        CACHE_KEY_PREFIX: prefix,
+        WECHAT_JS_DOMAINS: 'h5.example.com,*.shop.example.com',
+      }),
+    );
   });
   afterAll(async () => {
     await svc?.close();
@@ -28,17 +31,32 @@ describe('JS-SDK signing over HTTP (sandbox upstream, real Redis)', () => {
   it('answers the wx.config parameters with a valid signature and echoes the options', async () => {
     const url = 'https://h5.example.com/pay?order=42';
     const { status, json, text } = await postJson(`${svc.url}/wechat/jssdk/config`, {
-      url, jsApiList: ['updateAppMessageShareData', 'chooseImage'], openTagList: ['wx-open-launch-weapp'], debug: true,
+      url,
+      jsApiList: ['updateAppMessageShareData', 'chooseImage'],
+      openTagList: ['wx-open-launch-weapp'],
+      debug: true,
     });
     expect(status).toBe(200);
-    expect(Object.keys(json).sort()).toEqual(['appId', 'debug', 'jsApiList', 'nonceStr', 'openTagList', 'signature', 'timestamp']);
+    expect(Object.keys(json).sort()).toEqual([
+      'appId',
+      'debug',
+      'jsApiList',
+      'nonceStr',
+      'openTagList',
+      'signature',
+      'timestamp',
+    ]);
     expect(json.appId).toBe(ACCOUNT.appId);
     expect(Number.isInteger(json.timestamp)).toBe(true);
     expect(Math.abs(json.timestamp - Date.now() / 1000)).toBeLessThan(5);
     expect(json.nonceStr).toMatch(/^[A-Za-z0-9]{16,}$/);
     expect(json.signature).toMatch(/^[0-9a-f]{40}$/);
     expect(json.signature).toBe(expectedSignature(ticket(), json.nonceStr, json.timestamp, url));
-    expect(json).toMatchObject({ jsApiList: ['updateAppMessageShareData', 'chooseImage'], openTagList: ['wx-open-launch-weapp'], debug: true });
+    expect(json).toMatchObject({
+      jsApiList: ['updateAppMessageShareData', 'chooseImage'],
+      openTagList: ['wx-open-launch-weapp'],
+      debug: true,
+    });
     expect(text).not.toContain(ticket());
   });
 
@@ -62,7 +80,9 @@ describe('JS-SDK signing over HTTP (sandbox upstream, real Redis)', () => {
 
   it('signs through GET with the url in the query string', async () => {
     const url = 'https://h5.example.com/p?a=1&b=%20#x';
-    const { status, json } = await getJson(`${svc.url}/wechat/jssdk/config?url=${encodeURIComponent(url)}&jsApiList=scanQRCode,chooseImage`);
+    const { status, json } = await getJson(
+      `${svc.url}/wechat/jssdk/config?url=${encodeURIComponent(url)}&jsApiList=scanQRCode,chooseImage`,
+    );
     expect(status).toBe(200);
     expect(json.signature).toBe(expectedSignature(ticket(), json.nonceStr, json.timestamp, 'https://h5.example.com/p?a=1&b=%20'));
     expect(json.jsApiList).toEqual(['scanQRCode', 'chooseImage']);
@@ -88,9 +108,13 @@ describe('JS-SDK signing over HTTP (sandbox upstream, real Redis)', () => {
   });
 
   it('leaves sessions alone: no cookie parsed or set, whatever the page sends', async () => {
-    const { status, headers } = await postJson(`${svc.url}/wechat/jssdk/config`, { url: 'https://h5.example.com/' }, {
-      cookie: 'wechat_sid=s%3Anot-a-session.forged; other=1',
-    });
+    const { status, headers } = await postJson(
+      `${svc.url}/wechat/jssdk/config`,
+      { url: 'https://h5.example.com/' },
+      {
+        cookie: 'wechat_sid=s%3Anot-a-session.forged; other=1',
+      },
+    );
     expect(status).toBe(200);
     expect(headers.get('set-cookie')).toBeNull();
   });
@@ -102,11 +126,23 @@ describe('JS-SDK signing over HTTP (sandbox upstream, real Redis)', () => {
   });
 
   it('signs wx.chooseCard with the wx_card ticket, app_id included', async () => {
-    const { status, json, text } = await postJson(`${svc.url}/wechat/jssdk/card-config`, { shopId: '123', cardType: 'GROUPON', cardId: 'pDF3iY9tv9zCGCj4jTXFOo1DxHdo' });
+    const { status, json, text } = await postJson(`${svc.url}/wechat/jssdk/card-config`, {
+      shopId: '123',
+      cardType: 'GROUPON',
+      cardId: 'pDF3iY9tv9zCGCj4jTXFOo1DxHdo',
+    });
     expect(status).toBe(200);
     const cardTicket = sandbox.sandbox.currentTicket(ACCOUNT.appId, 'wx_card')!;
     const { createHash } = await import('node:crypto');
-    const values = [cardTicket, ACCOUNT.appId, '123', String(json.timestamp), json.nonceStr, 'pDF3iY9tv9zCGCj4jTXFOo1DxHdo', 'GROUPON'].sort();
+    const values = [
+      cardTicket,
+      ACCOUNT.appId,
+      '123',
+      String(json.timestamp),
+      json.nonceStr,
+      'pDF3iY9tv9zCGCj4jTXFOo1DxHdo',
+      'GROUPON',
+    ].sort();
     expect(json).toMatchObject({ shopId: '123', cardType: 'GROUPON', cardId: 'pDF3iY9tv9zCGCj4jTXFOo1DxHdo', signType: 'SHA1' });
     expect(json.cardSign).toBe(createHash('sha1').update(values.join('')).digest('hex'));
     expect(text).not.toContain(cardTicket);

@@ -47,7 +47,10 @@ describe('media saved by two instances sharing Redis and MEDIA_DIR', () => {
     expect(results.map((r) => r.status).sort()).toEqual([200, 201]);
     expect(results[0].json).toEqual(results[1].json);
     expect(results[0].json.sha256).toBe(sandbox.sandbox.mediaSha256(mediaId));
-    for (const [app, client] of [[apps[0], a], [apps[1], b]] as const) {
+    for (const [app, client] of [
+      [apps[0], a],
+      [apps[1], b],
+    ] as const) {
       expect((await readMedia(app.url, client, mediaId)).sha256).toBe(results[0].json.sha256);
     }
     expect((await listDir(mediaDir)).filter((name) => name.includes(mediaId))).toEqual([`${mediaId}.json`, `${mediaId}.media`]);

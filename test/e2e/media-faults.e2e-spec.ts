@@ -128,7 +128,10 @@ describe('an unexpected failure (the media directory is not a directory)', () =>
   afterAll(() => world?.close());
 
   it('answers 500 INTERNAL_ERROR in the JSON shape, with no stack and no path', async () => {
-    const { sandbox, apps: [svc] } = world;
+    const {
+      sandbox,
+      apps: [svc],
+    } = world;
     const client = await loggedInClient(svc.url, sandbox.sandbox);
     const mediaId = sandbox.sandbox.registerMedia(ACCOUNT.appId, { type: 'image', size: 100 });
     const r = await client.post(`/wechat/media/${mediaId}`);

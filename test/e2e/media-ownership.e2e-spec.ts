@@ -15,7 +15,10 @@ describe('a saved media belongs to the user who saved it', () => {
   });
 
   it("answers 404 to another user for the owner's media id, on read and on save", async () => {
-    const { sandbox, apps: [svc] } = owned;
+    const {
+      sandbox,
+      apps: [svc],
+    } = owned;
     const mediaId = sandbox.sandbox.registerMedia(ACCOUNT.appId, { type: 'voice', size: 2048 });
     const alice = await loggedInClient(svc.url, sandbox.sandbox, 'alice');
     const bob = await loggedInClient(svc.url, sandbox.sandbox, 'html');
@@ -34,7 +37,10 @@ describe('a saved media belongs to the user who saved it', () => {
   });
 
   it('refuses to save for a snapshot-page user (its ids are virtual)', async () => {
-    const { sandbox, apps: [svc] } = owned;
+    const {
+      sandbox,
+      apps: [svc],
+    } = owned;
     const mediaId = sandbox.sandbox.registerMedia(ACCOUNT.appId, { type: 'image', size: 1024 });
     sandbox.sandbox.resetCalls();
     const snapshot = await loggedInClient(svc.url, sandbox.sandbox, 'snapshot');
@@ -44,7 +50,10 @@ describe('a saved media belongs to the user who saved it', () => {
   });
 
   it('with MEDIA_ACCESS=shared, any logged-in user reads it', async () => {
-    const { sandbox, apps: [svc] } = shared;
+    const {
+      sandbox,
+      apps: [svc],
+    } = shared;
     const mediaId = sandbox.sandbox.registerMedia(ACCOUNT.appId, { type: 'voice', size: 2048 });
     const alice = await loggedInClient(svc.url, sandbox.sandbox, 'alice');
     const bob = await loggedInClient(svc.url, sandbox.sandbox, 'html');

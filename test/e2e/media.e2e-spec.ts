@@ -1,7 +1,15 @@
 import { type SandboxServer } from '../../src/sandbox/index.js';
 import { type RunningApp } from '../support/app.js';
 import type { CookieClient } from '../support/browser-client.js';
-import { type MediaWorld, cookieHeader, listDir, loggedInClient, rawRequest, readMedia, startMediaWorld } from '../support/media-client.js';
+import {
+  type MediaWorld,
+  cookieHeader,
+  listDir,
+  loggedInClient,
+  rawRequest,
+  readMedia,
+  startMediaWorld,
+} from '../support/media-client.js';
 
 const ACCOUNT = { appId: 'wx3131cdcd4242efef', appSecret: 'media-e2e-secret-0123456789' };
 const MiB = 1024 * 1024;
@@ -28,7 +36,8 @@ describe('media persistence over HTTP (sandbox upstream, real Redis, a temp MEDI
     sandbox.sandbox.resetCalls();
   });
 
-  const register = (type: 'image' | 'voice' | 'video', size: number) => sandbox.sandbox.registerMedia(ACCOUNT.appId, { type, size });
+  const register = (type: 'image' | 'voice' | 'video', size: number) =>
+    sandbox.sandbox.registerMedia(ACCOUNT.appId, { type, size });
   const save = (mediaId: string, query = '') => client.post(`/wechat/media/${mediaId}${query}`);
   const filesOf = async (mediaId: string) => (await listDir(mediaDir)).filter((name) => name.includes(mediaId));
   const tempFiles = async () => (await listDir(mediaDir)).filter((name) => name.endsWith('.part'));
@@ -38,7 +47,11 @@ describe('media persistence over HTTP (sandbox upstream, real Redis, a temp MEDI
     const saved = await save(mediaId);
     expect(saved.status).toBe(201);
     expect(saved.json).toEqual({
-      mediaId, contentType: 'image/jpeg', size: 6 * MiB, sha256: sandbox.sandbox.mediaSha256(mediaId), savedAt: expect.any(String),
+      mediaId,
+      contentType: 'image/jpeg',
+      size: 6 * MiB,
+      sha256: sandbox.sandbox.mediaSha256(mediaId),
+      savedAt: expect.any(String),
     });
     expect(Math.abs(Date.parse(saved.json.savedAt) - Date.now())).toBeLessThan(60_000);
     expect(sandbox.sandbox.calls(MEDIA_GET)).toBe(1);
@@ -148,7 +161,11 @@ describe('media persistence over HTTP (sandbox upstream, real Redis, a temp MEDI
     for (const r of [post, get]) {
       expect(r.status).toBe(401);
       expect(r.headers.get('content-type')).toMatch(/^application\/json/);
-      expect(await r.json()).toMatchObject({ statusCode: 401, code: 'NOT_AUTHENTICATED', loginUrl: expect.stringContaining('/wechat/oauth/login') });
+      expect(await r.json()).toMatchObject({
+        statusCode: 401,
+        code: 'NOT_AUTHENTICATED',
+        loginUrl: expect.stringContaining('/wechat/oauth/login'),
+      });
     }
     expect(sandbox.sandbox.calls()).toEqual({});
   });
@@ -162,6 +179,12 @@ describe('media persistence over HTTP (sandbox upstream, real Redis, a temp MEDI
       expect(route.post.responses[status].content['application/json'].schema.$ref).toBe('#/components/schemas/ProblemDto');
     }
     expect(route.get.responses['404'].content['application/json'].schema.$ref).toBe('#/components/schemas/ProblemDto');
-    expect(Object.keys(doc.components.schemas.MediaRecordDto.properties)).toEqual(['mediaId', 'contentType', 'size', 'sha256', 'savedAt']);
+    expect(Object.keys(doc.components.schemas.MediaRecordDto.properties)).toEqual([
+      'mediaId',
+      'contentType',
+      'size',
+      'sha256',
+      'savedAt',
+    ]);
   });
 });

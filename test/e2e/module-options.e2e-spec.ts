@@ -25,7 +25,13 @@ describe('module options: useClass, routePrefix, a cache the host already has', 
   @Injectable()
   class WechatConfig {
     async createWechatOptions(): Promise<WechatModuleOptions> {
-      return { appId: ACCOUNT.appId, appSecret: ACCOUNT.appSecret, apiBaseUrl: sandbox.url, keyPrefix: prefix, cache: await hostCache };
+      return {
+        appId: ACCOUNT.appId,
+        appSecret: ACCOUNT.appSecret,
+        apiBaseUrl: sandbox.url,
+        keyPrefix: prefix,
+        cache: await hostCache,
+      };
     }
   }
   @Module({ providers: [WechatConfig], exports: [WechatConfig] })
@@ -37,7 +43,9 @@ describe('module options: useClass, routePrefix, a cache the host already has', 
       imports: [
         WechatModule.forRootAsync({ imports: [HostConfigModule], useClass: WechatConfig, routePrefix: '/api/js/' }),
         OAuthModule.forRoot({
-          publicBaseUrl: 'https://h5.test', openBaseUrl: sandbox.url, routePrefix: 'api/login',
+          publicBaseUrl: 'https://h5.test',
+          openBaseUrl: sandbox.url,
+          routePrefix: 'api/login',
           session: { secret: 'module-options-session-secret-0123456789' },
         }),
       ],
@@ -66,7 +74,9 @@ describe('module options: useClass, routePrefix, a cache the host already has', 
     expect(login.location).toContain(`&redirect_uri=${encodeURIComponent('https://h5.test/api/login/callback')}&`);
     const callback = await client.get(pathOf(sandbox.sandbox.authorize(login.location!)));
     expect(callback).toMatchObject({ status: 302, location: '/x' });
-    expect((await client.get('/api/login/me', 'application/json')).json.openid).toBe(sandbox.sandbox.openidOf(ACCOUNT.appId, 'alice'));
+    expect((await client.get('/api/login/me', 'application/json')).json.openid).toBe(
+      sandbox.sandbox.openidOf(ACCOUNT.appId, 'alice'),
+    );
     const anonymous = await getJson(`${base}/api/login/me`, { accept: 'application/json' });
     expect(anonymous.json.loginUrl).toBe('/api/login/login?returnTo=%2Fapi%2Flogin%2Fme');
   });
@@ -74,7 +84,9 @@ describe('module options: useClass, routePrefix, a cache the host already has', 
   it('keeps the credentials in the cache the host passed in, and injects the services anywhere', async () => {
     await app.get(SignatureService).signConfig('https://h5.example.com/');
     const keys = await listKeys(prefix);
-    expect(keys).toEqual(expect.arrayContaining([`${prefix}{${ACCOUNT.appId}}:access_token`, `${prefix}{${ACCOUNT.appId}}:jsapi_ticket`]));
+    expect(keys).toEqual(
+      expect.arrayContaining([`${prefix}{${ACCOUNT.appId}}:access_token`, `${prefix}{${ACCOUNT.appId}}:jsapi_ticket`]),
+    );
     const stored = await (await hostCache).get<{ value: string; expiresAt: number }>(`${prefix}{${ACCOUNT.appId}}:jsapi_ticket`);
     expect(stored?.value).toBe(sandbox.sandbox.currentTicket(ACCOUNT.appId, 'jsapi'));
   });

@@ -29,16 +29,29 @@ describe('OAuth login in headless Chromium (sandbox mode)', () => {
     const port = await freePort();
     const { createApp } = await import('../../src/bootstrap.js');
     const env = {
-      NODE_ENV: 'test', LOG_LEVEL: 'silent', HOST: '127.0.0.1', PORT: String(port), WECHAT_SANDBOX: 'true',
-      PUBLIC_BASE_URL: `http://127.0.0.1:${port}`, SESSION_SECRET: 'browser-test-session-secret-0123456789',
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      WECHAT_SANDBOX: 'true',
+      PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+      SESSION_SECRET: 'browser-test-session-secret-0123456789',
     };
     const { app, config } = await createApp(env);
     await app.listen({ host: '127.0.0.1', port });
     svc = { app, config, url: `http://127.0.0.1:${port}`, close: () => app.close() };
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic',
-        '--no-first-run', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   }, 60_000);
 
@@ -82,8 +95,12 @@ describe('OAuth login in headless Chromium on an Express host', () => {
     @Header('content-type', 'text/html; charset=utf-8')
     show(@WechatUser() user: SessionUser) {
       // the nickname is the sandbox user's, shown as text in a page of the host's own
-      return `<!doctype html><title>account</title><p id="who"></p><script type="application/json" id="user">${
-        JSON.stringify(user).replace(/</g, '\\u003c')}</script><script>document.getElementById('who').textContent = JSON.parse(document.getElementById('user').textContent).nickname;</script>`;
+      return `<!doctype html><title>account</title><p id="who"></p><script type="application/json" id="user">${JSON.stringify(
+        user,
+      ).replace(
+        /</g,
+        '\\u003c',
+      )}</script><script>document.getElementById('who').textContent = JSON.parse(document.getElementById('user').textContent).nickname;</script>`;
     }
   }
 
@@ -101,7 +118,11 @@ describe('OAuth login in headless Chromium on an Express host', () => {
     const moduleRef = await Test.createTestingModule({
       imports: [
         WechatModule.forRoot({ ...account, apiBaseUrl: sandbox.url, redisUrl: REDIS_URL, keyPrefix: prefix }),
-        OAuthModule.forRoot({ publicBaseUrl: base, openBaseUrl: sandbox.url, session: { secret: 'browser-express-session-secret-0123456789' } }),
+        OAuthModule.forRoot({
+          publicBaseUrl: base,
+          openBaseUrl: sandbox.url,
+          session: { secret: 'browser-express-session-secret-0123456789' },
+        }),
       ],
       controllers: [AccountController],
     }).compile();

@@ -27,8 +27,12 @@ class HostMapper implements WechatUserMapper {
   constructor(private readonly accounts: Accounts) {}
   map(profile: WechatProfile): SessionUser {
     return {
-      openid: profile.openid, scope: profile.scope, loggedInAt: new Date().toISOString(),
-      id: this.accounts.upsert(profile), displayName: `${profile.nickname ?? 'anon'}!`, virtual: profile.isSnapshotUser,
+      openid: profile.openid,
+      scope: profile.scope,
+      loggedInAt: new Date().toISOString(),
+      id: this.accounts.upsert(profile),
+      displayName: `${profile.nickname ?? 'anon'}!`,
+      virtual: profile.isSnapshotUser,
     };
   }
 }
@@ -59,7 +63,9 @@ describe('a host-supplied user mapper (injectable provider)', () => {
         OAuthModule.forRootAsync({
           imports: [AccountsModule],
           useFactory: () => ({
-            publicBaseUrl: 'http://host.test', openBaseUrl: sandbox.url, session: { secret: 'host-session-secret-0123456789-abcdef' },
+            publicBaseUrl: 'http://host.test',
+            openBaseUrl: sandbox.url,
+            session: { secret: 'host-session-secret-0123456789-abcdef' },
           }),
         }),
       ],

@@ -33,11 +33,17 @@ describe('OAuth login over HTTP (sandbox upstream, sessions in Redis)', () => {
   const browser = () => new CookieClient(svc.url);
 
   /** Login redirect → simulated consent → the callback url WeChat would send the browser to. */
-  async function consent(client: CookieClient, opts: { returnTo?: string; scope?: string; user?: string; decision?: 'allow' | 'deny' } = {}) {
+  async function consent(
+    client: CookieClient,
+    opts: { returnTo?: string; scope?: string; user?: string; decision?: 'allow' | 'deny' } = {},
+  ) {
     const query = new URLSearchParams({ returnTo: opts.returnTo ?? '/orders', ...(opts.scope ? { scope: opts.scope } : {}) });
     const login = await client.get(`/wechat/oauth/login?${query}`);
     expect(login.status).toBe(302);
-    const redirect = sandbox.sandbox.authorize(login.location!, { user: opts.user ?? 'alice', decision: opts.decision ?? 'allow' });
+    const redirect = sandbox.sandbox.authorize(login.location!, {
+      user: opts.user ?? 'alice',
+      decision: opts.decision ?? 'allow',
+    });
     expect(redirect.startsWith(`${PUBLIC}/wechat/oauth/callback?`)).toBe(true);
     return { login, callbackPath: pathOf(redirect) };
   }
@@ -53,9 +59,9 @@ describe('OAuth login over HTTP (sandbox upstream, sessions in Redis)', () => {
     const login = await browser().get('/wechat/oauth/login?returnTo=%2Forders');
     expect(login.status).toBe(302);
     const pattern = new RegExp(
-      `^${sandbox.url.replace(/[.]/g, '\\.')}/connect/oauth2/authorize\\?appid=${ACCOUNT.appId}`
-      + `&redirect_uri=${encodeURIComponent(`${PUBLIC}/wechat/oauth/callback`).replace(/[.]/g, '\\.')}`
-      + '&response_type=code&scope=snsapi_userinfo&state=([A-Za-z0-9]{16,128})#wechat_redirect$',
+      `^${sandbox.url.replace(/[.]/g, '\\.')}/connect/oauth2/authorize\\?appid=${ACCOUNT.appId}` +
+        `&redirect_uri=${encodeURIComponent(`${PUBLIC}/wechat/oauth/callback`).replace(/[.]/g, '\\.')}` +
+        '&response_type=code&scope=snsapi_userinfo&state=([A-Za-z0-9]{16,128})#wechat_redirect$',
     );
     expect(login.location).toMatch(pattern);
     const base = await browser().get('/wechat/oauth/login?scope=snsapi_base');
@@ -151,7 +157,10 @@ describe('OAuth login over HTTP (sandbox upstream, sessions in Redis)', () => {
     it('wrong state', async () => {
       const client = browser();
       const { callbackPath } = await consent(client);
-      const r = await client.get(callbackPath.replace(/state=[A-Za-z0-9]+/, 'state=AAAAAAAAAAAAAAAAAAAAAAAA'), 'application/json');
+      const r = await client.get(
+        callbackPath.replace(/state=[A-Za-z0-9]+/, 'state=AAAAAAAAAAAAAAAAAAAAAAAA'),
+        'application/json',
+      );
       expect(r.status).toBe(403);
       expect(r.json.code).toBe('INVALID_STATE');
       expect(sandbox.sandbox.calls(EXCHANGE)).toBe(0);
@@ -208,7 +217,9 @@ describe('OAuth login over HTTP (sandbox upstream, sessions in Redis)', () => {
     const client = browser();
     const { callbackPath } = await consent(client);
     const code = new URL(callbackPath, PUBLIC).searchParams.get('code')!;
-    const used = await fetch(`${sandbox.url}/sns/oauth2/access_token?appid=${ACCOUNT.appId}&secret=${ACCOUNT.appSecret}&code=${code}&grant_type=authorization_code`);
+    const used = await fetch(
+      `${sandbox.url}/sns/oauth2/access_token?appid=${ACCOUNT.appId}&secret=${ACCOUNT.appSecret}&code=${code}&grant_type=authorization_code`,
+    );
     expect(((await used.json()) as { openid?: string }).openid).toBeDefined();
     const r = await client.get(callbackPath, 'application/json');
     expect(r.status).toBe(401);
@@ -228,7 +239,10 @@ describe('OAuth login over HTTP (sandbox upstream, sessions in Redis)', () => {
     const page = browser();
     const refused = await consent(page, { returnTo: '/orders?x=1', decision: 'deny' });
     expect(refused.callbackPath).not.toContain('code=');
-    expect(await page.get(refused.callbackPath)).toMatchObject({ status: 302, location: '/orders?x=1&wechat_error=access_denied' });
+    expect(await page.get(refused.callbackPath)).toMatchObject({
+      status: 302,
+      location: '/orders?x=1&wechat_error=access_denied',
+    });
     const api = browser();
     const again = await consent(api, { decision: 'deny' });
     const r = await api.get(again.callbackPath, 'application/json');
@@ -237,8 +251,9 @@ describe('OAuth login over HTTP (sandbox upstream, sessions in Redis)', () => {
     // a browser that also accepts JSON (as WeChat's webview does) is still a browser
     const webview = browser();
     const third = await consent(webview, { returnTo: '/p', decision: 'deny' });
-    expect(await webview.get(third.callbackPath, 'text/html,application/xhtml+xml,application/json;q=0.9,*/*;q=0.8'))
-      .toMatchObject({ status: 302, location: '/p?wechat_error=access_denied' });
+    expect(
+      await webview.get(third.callbackPath, 'text/html,application/xhtml+xml,application/json;q=0.9,*/*;q=0.8'),
+    ).toMatchObject({ status: 302, location: '/p?wechat_error=access_denied' });
     expect(sandbox.sandbox.calls(EXCHANGE)).toBe(0);
   });
 
@@ -277,7 +292,9 @@ describe('OAuth login over HTTP (sandbox upstream, sessions in Redis)', () => {
       const r = await browser().get('/wechat/oauth/me', 'application/json');
       expect(r.status).toBe(401);
       expect(r.json).toEqual({
-        statusCode: 401, code: 'NOT_AUTHENTICATED', message: expect.any(String),
+        statusCode: 401,
+        code: 'NOT_AUTHENTICATED',
+        message: expect.any(String),
         loginUrl: `/wechat/oauth/login?returnTo=${encodeURIComponent('/wechat/oauth/me')}`,
       });
     });

@@ -16,10 +16,17 @@ describe('the OpenAPI description', () => {
       const { status, json } = await getJson(`${svc.url}/docs-json`);
       expect(status).toBe(200);
       expect(json.openapi).toMatch(/^3\./);
-      expect(Object.keys(json.paths)).toEqual(expect.arrayContaining([
-        '/wechat/jssdk/config', '/wechat/jssdk/card-config', '/wechat/oauth/login', '/wechat/oauth/callback',
-        '/wechat/oauth/me', '/wechat/oauth/logout', '/health',
-      ]));
+      expect(Object.keys(json.paths)).toEqual(
+        expect.arrayContaining([
+          '/wechat/jssdk/config',
+          '/wechat/jssdk/card-config',
+          '/wechat/oauth/login',
+          '/wechat/oauth/callback',
+          '/wechat/oauth/me',
+          '/wechat/oauth/logout',
+          '/health',
+        ]),
+      );
       const post = json.paths['/wechat/jssdk/config'].post;
       expect(post.requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/JssdkConfigBody');
       expect(post.responses['200'].content['application/json'].schema.$ref).toBe('#/components/schemas/WxConfigDto');

@@ -31,10 +31,13 @@ describe('operations: metrics, health, graceful shutdown', () => {
   });
 
   it('GET /metrics counts WeChat calls, refreshes, cache lookups, signatures and logins', async () => {
-    const svc = await startApp(serviceEnv(sandbox.url, ACCOUNT, { CACHE_KEY_PREFIX: `${prefix}m:`, PUBLIC_BASE_URL: 'http://h5.test' }));
+    const svc = await startApp(
+      serviceEnv(sandbox.url, ACCOUNT, { CACHE_KEY_PREFIX: `${prefix}m:`, PUBLIC_BASE_URL: 'http://h5.test' }),
+    );
     try {
       sandbox.sandbox.injectFault('cgi-bin/ticket/getticket', { kind: 'errcode', errcode: -1 });
-      for (let i = 0; i < 3; i++) expect((await postJson(`${svc.url}/wechat/jssdk/config`, { url: 'https://h5.example.com/' })).status).toBe(200);
+      for (let i = 0; i < 3; i++)
+        expect((await postJson(`${svc.url}/wechat/jssdk/config`, { url: 'https://h5.example.com/' })).status).toBe(200);
       const client = new CookieClient(svc.url);
       const login = await client.get('/wechat/oauth/login');
       await client.get(pathOf(sandbox.sandbox.authorize(login.location!)));
@@ -48,8 +51,12 @@ describe('operations: metrics, health, graceful shutdown', () => {
       expect(sample(text, 'wechat_api_calls_total', { endpoint: 'cgi-bin/ticket/getticket', outcome: 'ok' })).toBe(1);
       expect(sample(text, 'wechat_credential_refreshes_total', { credential: 'jsapi_ticket', result: 'ok' })).toBe(1);
       expect(sample(text, 'wechat_credential_refresh_duration_seconds_count', { credential: 'access_token' })).toBe(1);
-      expect(sample(text, 'wechat_credential_cache_lookups_total', { credential: 'jsapi_ticket', tier: 'memory', result: 'hit' })).toBe(2);
-      expect(sample(text, 'wechat_credential_cache_lookups_total', { credential: 'jsapi_ticket', tier: 'shared', result: 'miss' })).toBe(1);
+      expect(
+        sample(text, 'wechat_credential_cache_lookups_total', { credential: 'jsapi_ticket', tier: 'memory', result: 'hit' }),
+      ).toBe(2);
+      expect(
+        sample(text, 'wechat_credential_cache_lookups_total', { credential: 'jsapi_ticket', tier: 'shared', result: 'miss' }),
+      ).toBe(1);
       expect(sample(text, 'wechat_signatures_total', { kind: 'jsapi' })).toBe(3);
       expect(sample(text, 'wechat_logins_total', { outcome: 'success' })).toBe(1);
       expect(sample(text, 'wechat_logins_total', { outcome: 'invalid_state' })).toBe(1);
@@ -62,7 +69,9 @@ describe('operations: metrics, health, graceful shutdown', () => {
 
   it('/health says degraded while Redis is unreachable, and signing goes on', async () => {
     const deadPort = await freePort();
-    const svc = await startApp(serviceEnv(sandbox.url, ACCOUNT, { REDIS_URL: `redis://127.0.0.1:${deadPort}`, CACHE_KEY_PREFIX: `${prefix}d:` }));
+    const svc = await startApp(
+      serviceEnv(sandbox.url, ACCOUNT, { REDIS_URL: `redis://127.0.0.1:${deadPort}`, CACHE_KEY_PREFIX: `${prefix}d:` }),
+    );
     try {
       const health = await getJson(`${svc.url}/health`);
       expect(health.status).toBe(200);
@@ -76,8 +85,15 @@ describe('operations: metrics, health, graceful shutdown', () => {
   it('shuts down gracefully: the in-flight request finishes, no lock is left in Redis', async () => {
     const keyPrefix = `${prefix}g:`;
     const svc = await startServiceProcess({
-      NODE_ENV: 'test', LOG_LEVEL: 'info', PORT: '0', WECHAT_SANDBOX: 'false', WECHAT_APP_ID: ACCOUNT.appId,
-      WECHAT_APP_SECRET: ACCOUNT.appSecret, WECHAT_API_BASE_URL: sandbox.url, REDIS_URL, CACHE_KEY_PREFIX: keyPrefix,
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'info',
+      PORT: '0',
+      WECHAT_SANDBOX: 'false',
+      WECHAT_APP_ID: ACCOUNT.appId,
+      WECHAT_APP_SECRET: ACCOUNT.appSecret,
+      WECHAT_API_BASE_URL: sandbox.url,
+      REDIS_URL,
+      CACHE_KEY_PREFIX: keyPrefix,
     });
     sandbox.sandbox.injectFault('cgi-bin/ticket/getticket', { kind: 'slow', delayMs: 800 });
     const inFlight = postJson(`${svc.url}/wechat/jssdk/config`, { url: 'https://h5.example.com/' });
@@ -90,4 +106,3 @@ describe('operations: metrics, health, graceful shutdown', () => {
     expect((await listKeys(keyPrefix)).filter((k) => k.endsWith(':lock'))).toEqual([]);
   }, 30_000);
 });
-

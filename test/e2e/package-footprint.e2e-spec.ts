@@ -35,24 +35,34 @@ describe('what the package costs a Fastify host', () => {
     const locked = await lockedVersions();
     const host = await dirs.make('footprint');
     const base = ['@nestjs/common', '@nestjs/core', '@nestjs/platform-fastify', 'fastify', 'reflect-metadata', 'rxjs'];
-    await writeFile(join(host, 'package.json'), JSON.stringify({
-      name: 'empty-fastify-host', private: true, type: 'module',
-      dependencies: Object.fromEntries(base.map((name) => [name, locked(name)])),
-    }));
+    await writeFile(
+      join(host, 'package.json'),
+      JSON.stringify({
+        name: 'empty-fastify-host',
+        private: true,
+        type: 'module',
+        dependencies: Object.fromEntries(base.map((name) => [name, locked(name)])),
+      }),
+    );
     await npm(['install', '--prefer-offline', '--no-audit', '--no-fund'], host);
     const modules = join(host, 'node_modules');
     const before = await sizeOf(modules);
     const had = new Set(await packages(modules));
 
     const fastifyPeers = ['@fastify/cookie', '@fastify/session', '@fastify/rate-limit'].map((name) => `${name}@${locked(name)}`);
-    await npm(['install', '--prefer-offline', '--no-audit', '--no-fund', `nest-wechat-h5@file:${tarball}`, ...fastifyPeers], host);
+    await npm(
+      ['install', '--prefer-offline', '--no-audit', '--no-fund', `nest-wechat-h5@file:${tarball}`, ...fastifyPeers],
+      host,
+    );
     const addedMb = ((await sizeOf(modules)) - before) / 2 ** 20;
     const added = (await packages(modules)).filter((path) => !had.has(path));
     console.log(`package footprint: +${addedMb.toFixed(1)} MB in ${added.length} packages for a Fastify host`);
 
     const withScripts: string[] = [];
     for (const path of added) {
-      const manifest = JSON.parse(await readFile(join(path, 'package.json'), 'utf8').catch(() => '{}')) as { scripts?: Record<string, string> };
+      const manifest = JSON.parse(await readFile(join(path, 'package.json'), 'utf8').catch(() => '{}')) as {
+        scripts?: Record<string, string>;
+      };
       if (INSTALL_SCRIPTS.some((name) => manifest.scripts?.[name])) withScripts.push(path.slice(modules.length + 1));
     }
     expect(withScripts).toEqual([]);

@@ -18,22 +18,41 @@ const PRODUCTION = {
 
 /** The lines of a process's output, each parsed as JSON (a line that is not JSON fails the test). */
 function jsonLines(output: string): Record<string, unknown>[] {
-  return output.split('\n').filter((line) => line.length > 0).map((line) => {
-    try {
-      return JSON.parse(line) as Record<string, unknown>;
-    } catch {
-      throw new Error(`not a JSON line: ${line}`);
-    }
-  });
+  return output
+    .split('\n')
+    .filter((line) => line.length > 0)
+    .map((line) => {
+      try {
+        return JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        throw new Error(`not a JSON line: ${line}`);
+      }
+    });
 }
 
 describe('production start-up rules', () => {
   it.each([
-    ['a SESSION_SECRET with fewer than 8 distinct characters', { SESSION_SECRET: 'ab'.repeat(20) }, /^ {2}SESSION_SECRET: must be random/m],
+    [
+      'a SESSION_SECRET with fewer than 8 distinct characters',
+      { SESSION_SECRET: 'ab'.repeat(20) },
+      /^ {2}SESSION_SECRET: must be random/m,
+    ],
     ['WECHAT_SANDBOX=true', { WECHAT_SANDBOX: 'true', PORT: '3999' }, /^ {2}WECHAT_SANDBOX: must not be true in production/m],
-    ['a PUBLIC_BASE_URL with a path', { PUBLIC_BASE_URL: 'https://h5.example.com/app' }, /^ {2}PUBLIC_BASE_URL: must be an origin only/m],
-    ['a PUBLIC_BASE_URL with a query', { PUBLIC_BASE_URL: 'https://h5.example.com?x=1' }, /^ {2}PUBLIC_BASE_URL: must be an origin only/m],
-    ['a PUBLIC_BASE_URL with a fragment', { PUBLIC_BASE_URL: 'https://h5.example.com/#x' }, /^ {2}PUBLIC_BASE_URL: must be an origin only/m],
+    [
+      'a PUBLIC_BASE_URL with a path',
+      { PUBLIC_BASE_URL: 'https://h5.example.com/app' },
+      /^ {2}PUBLIC_BASE_URL: must be an origin only/m,
+    ],
+    [
+      'a PUBLIC_BASE_URL with a query',
+      { PUBLIC_BASE_URL: 'https://h5.example.com?x=1' },
+      /^ {2}PUBLIC_BASE_URL: must be an origin only/m,
+    ],
+    [
+      'a PUBLIC_BASE_URL with a fragment',
+      { PUBLIC_BASE_URL: 'https://h5.example.com/#x' },
+      /^ {2}PUBLIC_BASE_URL: must be an origin only/m,
+    ],
     ['CORS_ORIGINS=*', { CORS_ORIGINS: '*' }, /^ {2}CORS_ORIGINS: must list origins in production/m],
   ])('refuses %s, with one line naming the variable', async (_name, bad, message) => {
     const { code, output } = await runServiceToExit({ ...PRODUCTION, ...bad });
@@ -74,9 +93,13 @@ describe('time limits on slow clients', () => {
     const socket = connect(Number(port), '127.0.0.1');
     await once(socket, 'connect');
     let answer = '';
-    socket.on('data', (chunk: Buffer) => { answer += chunk.toString(); });
+    socket.on('data', (chunk: Buffer) => {
+      answer += chunk.toString();
+    });
     const started = performance.now();
-    socket.write('POST /wechat/jssdk/config HTTP/1.1\r\nHost: h5.test\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n{"url":');
+    socket.write(
+      'POST /wechat/jssdk/config HTTP/1.1\r\nHost: h5.test\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n{"url":',
+    );
     await once(socket, 'close');
     const elapsed = performance.now() - started;
     expect(elapsed).toBeGreaterThanOrEqual(900);
@@ -99,7 +122,8 @@ describe('what the service writes to stdout', () => {
       `/wechat/media/${MEDIA_ID}`,
       `/wechat/oauth/login?returnTo=${encodeURIComponent(`/wechat/media/${MEDIA_ID}`)}`,
     ];
-    for (const path of requests) await fetch(`${svc.url}${path}`, { redirect: 'manual', headers: { accept: 'application/json' } });
+    for (const path of requests)
+      await fetch(`${svc.url}${path}`, { redirect: 'manual', headers: { accept: 'application/json' } });
   }, 30_000);
   afterAll(() => svc?.stop());
 
@@ -112,8 +136,11 @@ describe('what the service writes to stdout', () => {
 
   it('redacts secret parameters by their decoded name, and keeps media ids out', () => {
     const output = svc.output();
-    for (const secret of ['SECRETCODE123', 'SECRETCODE456', 'SECRETSTATE', 'TOPSECRET', MEDIA_ID]) expect(output).not.toContain(secret);
-    const urls = jsonLines(output).filter((l) => l.msg === 'request').map((l) => (l.req as { url: string }).url);
+    for (const secret of ['SECRETCODE123', 'SECRETCODE456', 'SECRETSTATE', 'TOPSECRET', MEDIA_ID])
+      expect(output).not.toContain(secret);
+    const urls = jsonLines(output)
+      .filter((l) => l.msg === 'request')
+      .map((l) => (l.req as { url: string }).url);
     expect(urls).toContain('/wechat/oauth/callback?%63ode=***&state=***');
     expect(urls).toContain('/wechat/media/:mediaId');
   });

@@ -27,7 +27,8 @@ describe('nonces and login states come from the CSPRNG, not Math.random', () => 
 
   it('gives a different, uniform-looking nonce on every signature while Math.random is constant', async () => {
     const nonces = [];
-    for (let i = 0; i < 200; i++) nonces.push((await postJson(`${svc.url}/wechat/jssdk/config`, { url: 'https://h5.example.com/' })).json.nonceStr as string);
+    for (let i = 0; i < 200; i++)
+      nonces.push((await postJson(`${svc.url}/wechat/jssdk/config`, { url: 'https://h5.example.com/' })).json.nonceStr as string);
     expect(new Set(nonces).size).toBe(nonces.length);
     // 3,200 characters over 62 symbols: each appears, none dominates
     const counts = new Map<string, number>();

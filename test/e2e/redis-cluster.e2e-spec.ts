@@ -19,7 +19,12 @@ describe('on a real 3-master Redis Cluster', () => {
   const prefix = uniquePrefix('rcluster');
   const processes: ServiceProcess[] = [];
   const env = () => ({
-    ...serviceEnv(sandbox.url, ACCOUNT, { LOG_LEVEL: 'info', REDIS_URL: undefined, REDIS_CLUSTER_NODES: cluster.nodes.join(','), CACHE_KEY_PREFIX: prefix }),
+    ...serviceEnv(sandbox.url, ACCOUNT, {
+      LOG_LEVEL: 'info',
+      REDIS_URL: undefined,
+      REDIS_CLUSTER_NODES: cluster.nodes.join(','),
+      CACHE_KEY_PREFIX: prefix,
+    }),
   });
 
   beforeAll(async () => {
@@ -36,8 +41,16 @@ describe('on a real 3-master Redis Cluster', () => {
 
   it(`a cold burst of ${3 * BURST_PER_PROCESS} requests over 3 processes makes one token and one ticket fetch`, async () => {
     const page = (i: number) => `https://h5.example.com/c/${i}`;
-    const results = await Promise.all(processes.flatMap((p, pi) => Array.from({ length: BURST_PER_PROCESS }, (_, i) =>
-      postJson(`${p.url}/wechat/jssdk/config`, { url: page(pi * 1000 + i) }).then((r) => ({ ...r, url: page(pi * 1000 + i) })))));
+    const results = await Promise.all(
+      processes.flatMap((p, pi) =>
+        Array.from({ length: BURST_PER_PROCESS }, (_, i) =>
+          postJson(`${p.url}/wechat/jssdk/config`, { url: page(pi * 1000 + i) }).then((r) => ({
+            ...r,
+            url: page(pi * 1000 + i),
+          })),
+        ),
+      ),
+    );
     expect(results.map((r) => r.status)).toEqual(results.map(() => 200));
     const ticket = sandbox.sandbox.currentTicket(ACCOUNT.appId, 'jsapi')!;
     for (const r of results) expect(r.json.signature).toBe(expectedSignature(ticket, r.json.nonceStr, r.json.timestamp, r.url));
@@ -49,8 +62,11 @@ describe('on a real 3-master Redis Cluster', () => {
 
   it('keeps a credential, its lock and the account’s other keys in one hash slot, on the node that owns it', async () => {
     const base = `${prefix}{${ACCOUNT.appId}}:`;
-    const slots = await Promise.all(['access_token', 'access_token:lock', 'jsapi_ticket', 'jsapi_ticket:lock', 'media:m1:lock']
-      .map(async (name) => cli(cluster.ports[0]!, 'CLUSTER', 'KEYSLOT', base + name)));
+    const slots = await Promise.all(
+      ['access_token', 'access_token:lock', 'jsapi_ticket', 'jsapi_ticket:lock', 'media:m1:lock'].map(async (name) =>
+        cli(cluster.ports[0]!, 'CLUSTER', 'KEYSLOT', base + name),
+      ),
+    );
     expect(new Set(slots).size).toBe(1);
     const stored = JSON.parse(await cli(cluster.ports[0]!, '-c', 'GET', `${base}jsapi_ticket`)) as { value: string };
     expect(stored.value).toBe(sandbox.sandbox.currentTicket(ACCOUNT.appId, 'jsapi'));
@@ -74,7 +90,10 @@ describe('on a real 3-master Redis Cluster', () => {
 
     it('logs in, and a session written through one instance is read by another', async () => {
       const alice = await loggedInClient(app.url, sandbox.sandbox, 'alice');
-      const me = await getJson(`${processes[1]!.url}/wechat/oauth/me`, { accept: 'application/json', cookie: cookieHeader(alice) });
+      const me = await getJson(`${processes[1]!.url}/wechat/oauth/me`, {
+        accept: 'application/json',
+        cookie: cookieHeader(alice),
+      });
       expect(me.status).toBe(200);
       expect(me.json.openid).toBe(sandbox.sandbox.openidOf(ACCOUNT.appId, 'alice'));
     });
@@ -105,7 +124,8 @@ describe('on a real 3-master Redis Cluster', () => {
       await sleeping;
       // back within 10 s of Redis answering again, without a restart: health, and the session on its node
       expect(await eventually(async () => (await getJson(`${app.url}/health`)).json.status === 'ok', 10_000, 200)).toBe(true);
-      const me = async () => (await getJson(`${app.url}/wechat/oauth/me`, { accept: 'application/json', cookie: cookieHeader(alice) })).status;
+      const me = async () =>
+        (await getJson(`${app.url}/wechat/oauth/me`, { accept: 'application/json', cookie: cookieHeader(alice) })).status;
       expect(await eventually(async () => (await me()) === 200, 10_000, 200)).toBe(true);
     }, 30_000);
   });

@@ -17,10 +17,15 @@ describe('on a Sentinel-managed Redis (master, replica, three sentinels)', () =>
   beforeAll(async () => {
     topology = await startRedisSentinel();
     sandbox = await startSandbox({ accounts: [ACCOUNT] });
-    app = await startApp(serviceEnv(sandbox.url, ACCOUNT, {
-      REDIS_URL: undefined, REDIS_SENTINELS: topology.sentinels.join(','), REDIS_SENTINEL_NAME: topology.name,
-      CACHE_KEY_PREFIX: prefix, PUBLIC_BASE_URL: 'http://h5.test',
-    }));
+    app = await startApp(
+      serviceEnv(sandbox.url, ACCOUNT, {
+        REDIS_URL: undefined,
+        REDIS_SENTINELS: topology.sentinels.join(','),
+        REDIS_SENTINEL_NAME: topology.name,
+        CACHE_KEY_PREFIX: prefix,
+        PUBLIC_BASE_URL: 'http://h5.test',
+      }),
+    );
   }, 90_000);
 
   afterAll(async () => {
@@ -48,7 +53,8 @@ describe('on a Sentinel-managed Redis (master, replica, three sentinels)', () =>
 
     await topology.killMaster();
     await topology.failedOver();
-    const me = async () => (await getJson(`${app.url}/wechat/oauth/me`, { accept: 'application/json', cookie: cookieHeader(alice) })).status;
+    const me = async () =>
+      (await getJson(`${app.url}/wechat/oauth/me`, { accept: 'application/json', cookie: cookieHeader(alice) })).status;
     // the session was written to the old master and replicated: it is there once the client follows the promotion
     expect(await eventually(async () => (await me()) === 200, 20_000, 200)).toBe(true);
     await load.responses(50);

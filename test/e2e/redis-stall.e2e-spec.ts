@@ -1,5 +1,5 @@
-import { startSandbox, type SandboxServer } from '../../src/sandbox/index.js';
-import { getJson, postJson, type RunningApp, serviceEnv, startApp } from '../support/app.js';
+import { startSandbox } from '../../src/sandbox/index.js';
+import { getJson, postJson, serviceEnv, startApp } from '../support/app.js';
 import { CookieClient } from '../support/browser-client.js';
 import { eventually } from '../support/eventually.js';
 import { type LoadResult, signingLoad } from '../support/load.js';
@@ -30,12 +30,19 @@ describe('Redis that stops answering without closing the connection (a TCP proxy
     prefixes.push(prefix);
     const sandbox = await startSandbox({ accounts: [ACCOUNT], ...sandboxOptions });
     const proxy = await new TcpProxy(REDIS_PORT, REDIS_HOST).start();
-    const svc = await startApp(serviceEnv(sandbox.url, ACCOUNT, {
-      REDIS_URL: `redis://127.0.0.1:${proxy.port}`, CACHE_KEY_PREFIX: prefix, PUBLIC_BASE_URL: 'http://h5.test',
-      REDIS_COMMAND_TIMEOUT_MS: String(REDIS_TIMEOUT_MS), WECHAT_HTTP_TIMEOUT_MS: String(WECHAT_TIMEOUT_MS),
-    }));
+    const svc = await startApp(
+      serviceEnv(sandbox.url, ACCOUNT, {
+        REDIS_URL: `redis://127.0.0.1:${proxy.port}`,
+        CACHE_KEY_PREFIX: prefix,
+        PUBLIC_BASE_URL: 'http://h5.test',
+        REDIS_COMMAND_TIMEOUT_MS: String(REDIS_TIMEOUT_MS),
+        WECHAT_HTTP_TIMEOUT_MS: String(WECHAT_TIMEOUT_MS),
+      }),
+    );
     return {
-      sandbox, proxy, svc,
+      sandbox,
+      proxy,
+      svc,
       close: async () => {
         await svc.close();
         await proxy.cut();
@@ -101,7 +108,9 @@ describe('Redis that stops answering without closing the connection (a TCP proxy
       const invalid: LoadResult[] = [];
       const load = signingLoad(svc.url, 6, (r) => {
         if (r.status !== 200) return;
-        const ticket = sandbox.sandbox.issuedSecrets().find((t) => expectedSignature(t, r.json.nonceStr, r.json.timestamp, r.url) === r.json.signature);
+        const ticket = sandbox.sandbox
+          .issuedSecrets()
+          .find((t) => expectedSignature(t, r.json.nonceStr, r.json.timestamp, r.url) === r.json.signature);
         if (!ticket || !sandbox.sandbox.state.isTicketValid(ACCOUNT.appId, 'jsapi', ticket)) invalid.push(r);
       });
       proxy.stall();
@@ -131,7 +140,10 @@ describe('Redis that stops answering without closing the connection (a TCP proxy
       const alice = await loggedInClient(svc.url, sandbox.sandbox);
       const mediaId = sandbox.sandbox.registerMedia(ACCOUNT.appId, { type: 'image', size: 100 });
       // refused: every answer fails; reset: node-redis reconnects at once, so some may already succeed
-      for (const [breakIt, allFail] of [[() => proxy.cut(), true], [async () => proxy.reset(), false]] as const) {
+      for (const [breakIt, allFail] of [
+        [() => proxy.cut(), true],
+        [async () => proxy.reset(), false],
+      ] as const) {
         await breakIt();
         const answers = await Promise.all([
           alice.get('/wechat/oauth/me', 'application/json'),

@@ -25,7 +25,9 @@ describe('resilience under load', () => {
     beforeAll(async () => {
       sandbox = await startSandbox({ accounts: [ACCOUNT] });
       proxy = await new TcpProxy(REDIS_PORT, REDIS_HOST).start();
-      svc = await startApp(serviceEnv(sandbox.url, ACCOUNT, { REDIS_URL: `redis://127.0.0.1:${proxy.port}`, CACHE_KEY_PREFIX: prefix }));
+      svc = await startApp(
+        serviceEnv(sandbox.url, ACCOUNT, { REDIS_URL: `redis://127.0.0.1:${proxy.port}`, CACHE_KEY_PREFIX: prefix }),
+      );
     });
     afterAll(async () => {
       await svc?.close();
@@ -65,7 +67,12 @@ describe('resilience under load', () => {
     const LIFETIME_S = 2;
 
     beforeAll(async () => {
-      sandbox = await startSandbox({ accounts: [ACCOUNT], tokenExpiresInSec: LIFETIME_S, ticketExpiresInSec: LIFETIME_S, graceSec: 1 });
+      sandbox = await startSandbox({
+        accounts: [ACCOUNT],
+        tokenExpiresInSec: LIFETIME_S,
+        ticketExpiresInSec: LIFETIME_S,
+        graceSec: 1,
+      });
       svc = await startApp(serviceEnv(sandbox.url, ACCOUNT, { CACHE_KEY_PREFIX: prefix, WECHAT_HTTP_TIMEOUT_MS: '300' }));
     });
     afterAll(async () => {
@@ -75,8 +82,12 @@ describe('resilience under load', () => {
 
     it('never answers 500; every 200 carries a valid signature; WeChat calls stay within the retry policy', async () => {
       const faults = [
-        { kind: 'errcode', errcode: 40001 }, { kind: 'errcode', errcode: -1 }, { kind: 'http', status: 500 },
-        { kind: 'slow', delayMs: 600 }, { kind: 'drop' }, { kind: 'garbage' },
+        { kind: 'errcode', errcode: 40001 },
+        { kind: 'errcode', errcode: -1 },
+        { kind: 'http', status: 500 },
+        { kind: 'slow', delayMs: 600 },
+        { kind: 'drop' },
+        { kind: 'garbage' },
       ] as const;
       // WeChat alternates between failing and answering: each fault is followed by a normal answer.
       const pass = { kind: 'slow', delayMs: 0 } as const;
@@ -94,7 +105,9 @@ describe('resilience under load', () => {
       const load = signingLoad(svc.url, 12, (r) => {
         if (r.status !== 200) return;
         // The ticket that signed it must be one WeChat would accept right now.
-        const ticket = sandbox.sandbox.issuedSecrets().find((t) => expectedSignature(t, r.json.nonceStr, r.json.timestamp, r.url) === r.json.signature);
+        const ticket = sandbox.sandbox
+          .issuedSecrets()
+          .find((t) => expectedSignature(t, r.json.nonceStr, r.json.timestamp, r.url) === r.json.signature);
         if (!ticket || !sandbox.sandbox.state.isTicketValid(ACCOUNT.appId, 'jsapi', ticket)) invalid.push(r);
       });
       await eventually(async () => Date.now() - startedAt > 3.5 * LIFETIME_S * 1000, 20_000, 100);
@@ -124,7 +137,8 @@ describe('resilience under load', () => {
 const app = (svc: RunningApp) => svc.app.get(PrometheusMetrics);
 
 function sumOf(text: string, name: string, label: string): number {
-  return text.split('\n')
+  return text
+    .split('\n')
     .filter((line) => line.startsWith(`${name}{`) && line.includes(label))
     .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
 }

@@ -22,7 +22,11 @@ export class CookieClient {
     const response = await fetch(url, {
       method,
       redirect: 'manual',
-      headers: { ...(cookie ? { cookie } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      headers: {
+        ...(cookie ? { cookie } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     for (const header of response.headers.getSetCookie()) {
@@ -42,7 +46,13 @@ export class CookieClient {
     } catch {
       json = undefined;
     }
-    return { status: response.status, location: response.headers.get('location') ?? undefined, text, json, headers: response.headers };
+    return {
+      status: response.status,
+      location: response.headers.get('location') ?? undefined,
+      text,
+      json,
+      headers: response.headers,
+    };
   }
 }
 

@@ -38,11 +38,12 @@ export function signingLoad(base: string, concurrency: number, onResult?: (r: Lo
   const running = Promise.all(Array.from({ length: concurrency }, (_, i) => worker(i)));
   return {
     results,
-    responses: (n: number) => new Promise<void>((resolve) => {
-      const target = results.length + n;
-      if (results.length >= target) resolve();
-      else waiters.push({ target, resolve });
-    }),
+    responses: (n: number) =>
+      new Promise<void>((resolve) => {
+        const target = results.length + n;
+        if (results.length >= target) resolve();
+        else waiters.push({ target, resolve });
+      }),
     stop: async () => {
       stopped = true;
       await running;

@@ -39,7 +39,9 @@ export function rawRequest(base: string, method: string, path: string, headers: 
     const req = request({ host: hostname, port, method, path, headers }, (res) => {
       let body = '';
       res.setEncoding('utf8');
-      res.on('data', (chunk: string) => { body += chunk; });
+      res.on('data', (chunk: string) => {
+        body += chunk;
+      });
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
     });
     req.on('error', reject);
@@ -62,15 +64,25 @@ export interface MediaWorld {
 
 /** A sandbox, `instances` services sharing Redis and a temporary MEDIA_DIR; close() removes it all. */
 export async function startMediaWorld(
-  name: string, account: { appId: string; appSecret: string }, opts: { instances?: number; env?: Record<string, string> } = {},
+  name: string,
+  account: { appId: string; appSecret: string },
+  opts: { instances?: number; env?: Record<string, string> } = {},
 ): Promise<MediaWorld> {
   const mediaDir = await mkdtemp(join(tmpdir(), `${name}-`));
   const prefix = uniquePrefix(name);
   const sandbox = await startSandbox({ accounts: [account] });
-  const env = serviceEnv(sandbox.url, account, { CACHE_KEY_PREFIX: prefix, PUBLIC_BASE_URL: 'http://h5.test', MEDIA_DIR: mediaDir, ...opts.env });
+  const env = serviceEnv(sandbox.url, account, {
+    CACHE_KEY_PREFIX: prefix,
+    PUBLIC_BASE_URL: 'http://h5.test',
+    MEDIA_DIR: mediaDir,
+    ...opts.env,
+  });
   const apps = await Promise.all(Array.from({ length: opts.instances ?? 1 }, () => startApp(env)));
   return {
-    sandbox, apps, mediaDir, prefix,
+    sandbox,
+    apps,
+    mediaDir,
+    prefix,
     close: async () => {
       await Promise.all(apps.map((app) => app.close()));
       await sandbox.close();

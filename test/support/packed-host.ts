@@ -15,7 +15,9 @@ const NOT_STAGED = new Set(['node_modules', 'dist', '.git', 'test-output', 'cove
 /** `npm …` without the variables npm sets for the script that started jest (they name the repo as the project). */
 function npmEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !/^(npm_(package_|lifecycle_|command)|npm_config_local_prefix$|INIT_CWD$)/.test(k)),
+    Object.entries(process.env).filter(
+      ([k]) => !/^(npm_(package_|lifecycle_|command)|npm_config_local_prefix$|INIT_CWD$)/.test(k),
+    ),
   );
 }
 
@@ -49,7 +51,6 @@ export async function lockedVersions(): Promise<(name: string) => string> {
   };
 }
 
-
 /**
  * `npm pack` of a copy of the repo (prepack's build then writes a fresh dist there, never the
  * repo's own dist/ that other test files run); resolves with the tarball's path.
@@ -80,4 +81,3 @@ export function tempDirs() {
     made,
   };
 }
-

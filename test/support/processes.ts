@@ -26,7 +26,9 @@ export interface ProcessOptions {
  * entry file, as a separate OS process and resolves once it logs its listening address.
  */
 export async function startServiceProcess(
-  env: Record<string, string | undefined>, timeoutMs = 20_000, options: ProcessOptions = {},
+  env: Record<string, string | undefined>,
+  timeoutMs = 20_000,
+  options: ProcessOptions = {},
 ): Promise<ServiceProcess> {
   const child = spawn(process.execPath, [options.main ?? MAIN], {
     env: { PATH: process.env.PATH, ...env },
@@ -48,7 +50,9 @@ export async function startServiceProcess(
       }
     };
     child.stdout!.on('data', onData);
-    child.stderr!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+    child.stderr!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`service exited with ${code}:\n${output}`));
@@ -68,11 +72,17 @@ export async function startServiceProcess(
 }
 
 /** Runs the built service with `env` and resolves with its exit code and output (for start-up failures). */
-export async function runServiceToExit(env: Record<string, string | undefined>): Promise<{ code: number | null; output: string }> {
+export async function runServiceToExit(
+  env: Record<string, string | undefined>,
+): Promise<{ code: number | null; output: string }> {
   const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout.on('data', (c: Buffer) => { output += c.toString(); });
-  child.stderr.on('data', (c: Buffer) => { output += c.toString(); });
+  child.stdout.on('data', (c: Buffer) => {
+    output += c.toString();
+  });
+  child.stderr.on('data', (c: Buffer) => {
+    output += c.toString();
+  });
   const [code] = (await once(child, 'exit')) as [number | null];
   return { code, output };
 }

@@ -29,14 +29,18 @@ export async function cli(port, ...args) {
 
 /** Resolves once the node on `port` no longer answers PING within `withinMs` (it sleeps or stalls). */
 export async function stopsAnswering(port, withinMs = 200) {
-  await until(async () => {
-    try {
-      await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), 'PING'], { timeout: withinMs });
-      return false;
-    } catch {
-      return true;
-    }
-  }, `redis on ${port} to stop answering`, 5000);
+  await until(
+    async () => {
+      try {
+        await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), 'PING'], { timeout: withinMs });
+        return false;
+      } catch {
+        return true;
+      }
+    },
+    `redis on ${port} to stop answering`,
+    5000,
+  );
 }
 
 async function until(check, what, timeoutMs = 20_000) {
@@ -60,12 +64,14 @@ function startServer(dir, args, binary = 'redis-server') {
 }
 
 async function stopAll(children, dir) {
-  await Promise.all(children.map(async (child) => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = once(child, 'exit');
-    child.kill('SIGKILL');
-    await exited;
-  }));
+  await Promise.all(
+    children.map(async (child) => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, 'exit');
+      child.kill('SIGKILL');
+      await exited;
+    }),
+  );
   await rm(dir, { recursive: true, force: true });
 }
 
@@ -84,14 +90,28 @@ export async function startRedisCluster(masters = 3) {
       const port = await freePort();
       const bus = await freePort();
       ports.push(port);
-      children.push(startServer(dir, [
-        '--port', String(port), '--cluster-enabled', 'yes', '--cluster-port', String(bus),
-        '--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', '2000', ...common,
-      ]));
+      children.push(
+        startServer(dir, [
+          '--port',
+          String(port),
+          '--cluster-enabled',
+          'yes',
+          '--cluster-port',
+          String(bus),
+          '--cluster-config-file',
+          `nodes-${port}.conf`,
+          '--cluster-node-timeout',
+          '2000',
+          ...common,
+        ]),
+      );
     }
     for (const port of ports) await until(async () => (await cli(port, 'PING')) === 'PONG', `redis on ${port}`);
-    await run('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'],
-      { timeout: 30_000 });
+    await run(
+      'redis-cli',
+      ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'],
+      { timeout: 30_000 },
+    );
     for (const port of ports) {
       await until(async () => (await cli(port, 'CLUSTER', 'INFO')).includes('cluster_state:ok'), `cluster state on ${port}`);
     }
@@ -121,27 +141,52 @@ export async function startRedisSentinel(name = 'wechat-master') {
     const master = startServer(dir, ['--port', String(masterPort), ...common]);
     children.push(master);
     await until(async () => (await cli(masterPort, 'PING')) === 'PONG', 'the master');
-    children.push(startServer(dir, ['--port', String(replicaPort), '--replicaof', '127.0.0.1', String(masterPort),
-      '--repl-diskless-sync', 'yes', '--repl-diskless-sync-delay', '0', ...common]));
-    await until(async () => (await cli(replicaPort, 'INFO', 'replication')).includes('master_link_status:up'), 'the replica to sync');
+    children.push(
+      startServer(dir, [
+        '--port',
+        String(replicaPort),
+        '--replicaof',
+        '127.0.0.1',
+        String(masterPort),
+        '--repl-diskless-sync',
+        'yes',
+        '--repl-diskless-sync-delay',
+        '0',
+        ...common,
+      ]),
+    );
+    await until(
+      async () => (await cli(replicaPort, 'INFO', 'replication')).includes('master_link_status:up'),
+      'the replica to sync',
+    );
     const sentinelPorts = [];
     for (let i = 0; i < 3; i++) {
       const port = await freePort();
       sentinelPorts.push(port);
       const file = join(dir, `sentinel-${port}.conf`);
-      await writeFile(file, [
-        `port ${port}`, 'bind 127.0.0.1', `dir ${dir}`,
-        `sentinel monitor ${name} 127.0.0.1 ${masterPort} 2`,
-        `sentinel down-after-milliseconds ${name} 1000`,
-        `sentinel failover-timeout ${name} 5000`,
-        `sentinel parallel-syncs ${name} 1`, '',
-      ].join('\n'));
+      await writeFile(
+        file,
+        [
+          `port ${port}`,
+          'bind 127.0.0.1',
+          `dir ${dir}`,
+          `sentinel monitor ${name} 127.0.0.1 ${masterPort} 2`,
+          `sentinel down-after-milliseconds ${name} 1000`,
+          `sentinel failover-timeout ${name} 5000`,
+          `sentinel parallel-syncs ${name} 1`,
+          '',
+        ].join('\n'),
+      );
       children.push(startServer(dir, [file, '--sentinel']));
     }
     for (const port of sentinelPorts) {
-      await until(async () => (await cli(port, 'SENTINEL', 'replicas', name)).includes(String(replicaPort)), `sentinel ${port} to see the replica`);
+      await until(
+        async () => (await cli(port, 'SENTINEL', 'replicas', name)).includes(String(replicaPort)),
+        `sentinel ${port} to see the replica`,
+      );
     }
-    const currentMasterPort = async () => Number((await cli(sentinelPorts[0], 'SENTINEL', 'get-master-addr-by-name', name)).split('\n')[1]);
+    const currentMasterPort = async () =>
+      Number((await cli(sentinelPorts[0], 'SENTINEL', 'get-master-addr-by-name', name)).split('\n')[1]);
     return {
       name,
       sentinels: sentinelPorts.map((p) => `127.0.0.1:${p}`),
@@ -154,7 +199,8 @@ export async function startRedisSentinel(name = 'wechat-master') {
         await exited;
       },
       /** resolves once the sentinels name the replica as the master */
-      failedOver: (timeoutMs = 30_000) => until(async () => (await currentMasterPort()) === replicaPort, 'the failover', timeoutMs),
+      failedOver: (timeoutMs = 30_000) =>
+        until(async () => (await currentMasterPort()) === replicaPort, 'the failover', timeoutMs),
       stop: () => stopAll(children, dir),
     };
   } catch (error) {

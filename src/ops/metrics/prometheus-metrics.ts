@@ -1,7 +1,13 @@
 import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { createRequire } from 'node:module';
 import type * as PromClient from 'prom-client';
-import { type CacheTier, type CallOutcome, type LoginOutcome, WechatEvents, type WechatEventListener } from '../../wechat/wechat-events.js';
+import {
+  type CacheTier,
+  type CallOutcome,
+  type LoginOutcome,
+  WechatEvents,
+  type WechatEventListener,
+} from '../../wechat/wechat-events.js';
 
 /** prom-client, an optional peer: loaded when metrics are first built, with an error naming it when missing. */
 function promClient(): typeof PromClient {
@@ -27,40 +33,56 @@ export class PrometheusMetrics implements WechatEventListener, OnModuleInit, OnM
   private unsubscribe?: () => void;
 
   private readonly apiCalls = new this.prom.Counter({
-    name: 'wechat_api_calls_total', help: 'Calls to WeChat by endpoint and outcome (ok, errcode, transport)',
-    labelNames: ['app_id', 'endpoint', 'outcome'] as const, registers: [this.registry],
+    name: 'wechat_api_calls_total',
+    help: 'Calls to WeChat by endpoint and outcome (ok, errcode, transport)',
+    labelNames: ['app_id', 'endpoint', 'outcome'] as const,
+    registers: [this.registry],
   });
   private readonly apiDuration = new this.prom.Histogram({
-    name: 'wechat_api_call_duration_seconds', help: 'Duration of one call to WeChat',
-    labelNames: ['app_id', 'endpoint'] as const, buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [this.registry],
+    name: 'wechat_api_call_duration_seconds',
+    help: 'Duration of one call to WeChat',
+    labelNames: ['app_id', 'endpoint'] as const,
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
   });
   private readonly refreshes = new this.prom.Counter({
-    name: 'wechat_credential_refreshes_total', help: 'Credential fetches from WeChat by credential and result',
-    labelNames: ['app_id', 'credential', 'result'] as const, registers: [this.registry],
+    name: 'wechat_credential_refreshes_total',
+    help: 'Credential fetches from WeChat by credential and result',
+    labelNames: ['app_id', 'credential', 'result'] as const,
+    registers: [this.registry],
   });
   private readonly refreshDuration = new this.prom.Histogram({
-    name: 'wechat_credential_refresh_duration_seconds', help: 'Latency of a credential fetch, retries included',
-    labelNames: ['app_id', 'credential'] as const, buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [this.registry],
+    name: 'wechat_credential_refresh_duration_seconds',
+    help: 'Latency of a credential fetch, retries included',
+    labelNames: ['app_id', 'credential'] as const,
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
   });
   // Memory hits happen on every signature: counted in plain integers per account and credential,
   // handed over at scrape time.
   private readonly memoryHits = new Map<string, Map<string, number>>();
   private readonly cache = new this.prom.Counter({
-    name: 'wechat_credential_cache_lookups_total', help: 'Credential cache lookups by tier (memory, shared) and result',
-    labelNames: ['app_id', 'credential', 'tier', 'result'] as const, registers: [this.registry],
+    name: 'wechat_credential_cache_lookups_total',
+    help: 'Credential cache lookups by tier (memory, shared) and result',
+    labelNames: ['app_id', 'credential', 'tier', 'result'] as const,
+    registers: [this.registry],
     collect: () => this.flushMemoryHits(),
   });
   private readonly signatures = new this.prom.Counter({
-    name: 'wechat_signatures_total', help: 'Signatures served (jsapi: wx.config, card: wx.chooseCard)',
-    labelNames: ['app_id', 'kind'] as const, registers: [this.registry],
+    name: 'wechat_signatures_total',
+    help: 'Signatures served (jsapi: wx.config, card: wx.chooseCard)',
+    labelNames: ['app_id', 'kind'] as const,
+    registers: [this.registry],
     collect: () => {
       for (const [appId, count] of this.jsapiSignatures) this.signatures.labels(appId, 'jsapi').inc(count);
       this.jsapiSignatures.clear();
     },
   });
   private readonly logins = new this.prom.Counter({
-    name: 'wechat_logins_total', help: 'OAuth callbacks by outcome',
-    labelNames: ['app_id', 'outcome'] as const, registers: [this.registry],
+    name: 'wechat_logins_total',
+    help: 'OAuth callbacks by outcome',
+    labelNames: ['app_id', 'outcome'] as const,
+    registers: [this.registry],
   });
   private readonly jsapiSignatures = new Map<string, number>();
 

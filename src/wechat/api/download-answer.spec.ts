@@ -1,15 +1,29 @@
 import { PassThrough, Readable } from 'node:stream';
 import {
-  filenameFromDisposition, JSON_ANSWER_LIMIT, kindOfContentType, mustReadAsJson, parseContentLength, readHead, startsLikeJson,
+  filenameFromDisposition,
+  JSON_ANSWER_LIMIT,
+  kindOfContentType,
+  mustReadAsJson,
+  parseContentLength,
+  readHead,
+  startsLikeJson,
 } from './download-answer.js';
 
 const bytes = (text: string) => Buffer.from(text, 'latin1');
 
 describe('telling a download’s JSON answer from its file', () => {
   it.each([
-    ['application/json', 'json'], ['application/json; charset=utf-8', 'json'], ['text/plain', 'json'], ['TEXT/PLAIN; charset=UTF-8', 'json'],
-    ['text/html; charset=utf-8', 'html'], ['image/jpeg', 'binary'], ['audio/amr', 'binary'], ['voice/speex', 'binary'],
-    ['application/octet-stream', 'binary'], ['', 'binary'], [undefined, 'binary'],
+    ['application/json', 'json'],
+    ['application/json; charset=utf-8', 'json'],
+    ['text/plain', 'json'],
+    ['TEXT/PLAIN; charset=UTF-8', 'json'],
+    ['text/html; charset=utf-8', 'html'],
+    ['image/jpeg', 'binary'],
+    ['audio/amr', 'binary'],
+    ['voice/speex', 'binary'],
+    ['application/octet-stream', 'binary'],
+    ['', 'binary'],
+    [undefined, 'binary'],
   ])('Content-Type %j reads as %s', (type, kind) => {
     expect(kindOfContentType(type)).toBe(kind);
   });
@@ -32,15 +46,28 @@ describe('telling a download’s JSON answer from its file', () => {
   });
 
   it.each([
-    ['339721', 339721], [' 12 ', 12], ['0', 0], ['', undefined], ['-1', undefined], ['1e3', undefined], ['12, 12', undefined], [undefined, undefined],
+    ['339721', 339721],
+    [' 12 ', 12],
+    ['0', 0],
+    ['', undefined],
+    ['-1', undefined],
+    ['1e3', undefined],
+    ['12, 12', undefined],
+    [undefined, undefined],
   ])('Content-Length %j is %j', (header, value) => {
     expect(parseContentLength(header)).toBe(value);
   });
 
   it.each([
-    ['attachment; filename="MEDIA_ID.jpg"', 'MEDIA_ID.jpg'], ['attachment; filename=a.amr', 'a.amr'], ['attachment; FILENAME="x.speex"', 'x.speex'],
-    ['attachment; filename="../../etc/passwd"', undefined], ['attachment; filename="a\\\\b"', undefined], ['attachment; filename=".."', undefined],
-    ['attachment; filename=""', undefined], ['attachment', undefined], [undefined, undefined],
+    ['attachment; filename="MEDIA_ID.jpg"', 'MEDIA_ID.jpg'],
+    ['attachment; filename=a.amr', 'a.amr'],
+    ['attachment; FILENAME="x.speex"', 'x.speex'],
+    ['attachment; filename="../../etc/passwd"', undefined],
+    ['attachment; filename="a\\\\b"', undefined],
+    ['attachment; filename=".."', undefined],
+    ['attachment; filename=""', undefined],
+    ['attachment', undefined],
+    [undefined, undefined],
   ])('Content-disposition %j gives the name %j', (header, name) => {
     expect(filenameFromDisposition(header)).toBe(name);
   });

@@ -39,6 +39,9 @@ describe('errcodes', () => {
     expect(error.message).toContain(error.hint!);
     expect(error.message).not.toContain('203.0.113.7');
     expect(new WechatApiError(40001, '', 'cgi-bin/token', 'fatal').kind).toBe('fatal');
-    expect(new WechatUnavailableError('cgi-bin/token', 'timed out')).toMatchObject({ endpoint: 'cgi-bin/token', reason: 'timed out' });
+    expect(new WechatUnavailableError('cgi-bin/token', 'timed out')).toMatchObject({
+      endpoint: 'cgi-bin/token',
+      reason: 'timed out',
+    });
   });
 });

@@ -8,7 +8,13 @@ import { WechatApiError, WechatUnavailableError } from './wechat-api.error.js';
 import { backoffDelayMs, delay, type RetryPolicy } from './retry-policy.js';
 import { parseWechatJson } from './wechat-json.js';
 import {
-  filenameFromDisposition, JSON_ANSWER_LIMIT, kindOfContentType, mustReadAsJson, parseContentLength, readHead, type StreamHead,
+  filenameFromDisposition,
+  JSON_ANSWER_LIMIT,
+  kindOfContentType,
+  mustReadAsJson,
+  parseContentLength,
+  readHead,
+  type StreamHead,
 } from './download-answer.js';
 import { WechatEvents } from '../wechat-events.js';
 import type { CallContext, WechatTransport } from '../../accounts/wechat-transport.js';
@@ -121,7 +127,8 @@ export class WechatApiClient implements WechatTransport {
         ...UNTRUSTED_ANSWER,
       });
     } catch (error) {
-      if (isTooLarge(error)) throw new WechatUnavailableError(spec.endpoint, `the answer is larger than ${JSON_ANSWER_LIMIT} bytes`);
+      if (isTooLarge(error))
+        throw new WechatUnavailableError(spec.endpoint, `the answer is larger than ${JSON_ANSWER_LIMIT} bytes`);
       // Axios errors embed the full url and config; keep only a code-level reason.
       throw new TransientFailure(describeTransportError(error));
     }
@@ -164,11 +171,13 @@ export class WechatApiClient implements WechatTransport {
         maxContentLength: -1,
       });
       const answer = await readDownload(endpoint, response, (parsed) => this.throwIfErrcode(parsed, endpoint));
-      if (answer.kind === 'file' && answer.file.body === response.data) abortWhenIdle(response, abort, this.options.httpTimeoutMs);
+      if (answer.kind === 'file' && answer.file.body === response.data)
+        abortWhenIdle(response, abort, this.options.httpTimeoutMs);
       return answer;
     } catch (error) {
       response?.data.destroy();
-      if (error instanceof WechatApiError || error instanceof WechatUnavailableError || error instanceof TransientFailure) throw error;
+      if (error instanceof WechatApiError || error instanceof WechatUnavailableError || error instanceof TransientFailure)
+        throw error;
       // Axios errors embed the full url and config; keep only a code-level reason.
       throw new TransientFailure(abort.signal.aborted ? 'timed out' : describeTransportError(error));
     } finally {
@@ -194,7 +203,8 @@ const UNTRUSTED_ANSWER = { maxRedirects: 0, maxContentLength: JSON_ANSWER_LIMIT,
 
 function checkStatus(status: number, endpoint: string): void {
   if (status >= 500 || status === 429) throw new TransientFailure(`HTTP ${status}`);
-  if (status >= 300 && status < 400) throw new WechatUnavailableError(endpoint, `answered a redirect (HTTP ${status}); redirects are not followed`);
+  if (status >= 300 && status < 400)
+    throw new WechatUnavailableError(endpoint, `answered a redirect (HTTP ${status}); redirects are not followed`);
   if (status < 200 || status >= 300) throw new WechatUnavailableError(endpoint, `unexpected HTTP ${status}`);
 }
 
@@ -202,7 +212,9 @@ const isTooLarge = (error: unknown) => /maxContentLength/.test(String((error as 
 
 /** Tells a download's JSON answer from its file, by the Content-Type and the first bytes. */
 async function readDownload(
-  endpoint: string, response: AxiosResponse<Readable>, throwIfErrcode: (parsed: Record<string, unknown>) => void,
+  endpoint: string,
+  response: AxiosResponse<Readable>,
+  throwIfErrcode: (parsed: Record<string, unknown>) => void,
 ): Promise<WechatDownload> {
   checkStatus(response.status, endpoint);
   const body = response.data;

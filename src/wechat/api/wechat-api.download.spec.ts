@@ -37,8 +37,11 @@ describe('WechatApiClient.download', () => {
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     const options = resolveWechatOptions({
-      appId: 'wx0123456789abcdef', appSecret: 'secret-secret', apiBaseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-      httpTimeoutMs: 300, retryPolicy: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 },
+      appId: 'wx0123456789abcdef',
+      appSecret: 'secret-secret',
+      apiBaseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      httpTimeoutMs: 300,
+      retryPolicy: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 },
     });
     client = new WechatApiClient(new HttpService(axios.create()), options, new WechatEvents());
   });
@@ -51,9 +54,15 @@ describe('WechatApiClient.download', () => {
 
   it('hands back a file unread, with its type, length and file name', async () => {
     const bytes = Buffer.alloc(200_000, 0xab);
-    routes.set('file', (_req, res) => res.writeHead(200, {
-      'content-type': 'audio/amr', 'content-length': bytes.length, 'content-disposition': 'attachment; filename="v.amr"',
-    }).end(bytes));
+    routes.set('file', (_req, res) =>
+      res
+        .writeHead(200, {
+          'content-type': 'audio/amr',
+          'content-length': bytes.length,
+          'content-disposition': 'attachment; filename="v.amr"',
+        })
+        .end(bytes),
+    );
     const answer = await client.download('file', { media_id: 'x' });
     if (answer.kind !== 'file') throw new Error('expected a file');
     expect(answer.file).toMatchObject({ contentType: 'audio/amr', contentLength: bytes.length, filename: 'v.amr' });
@@ -70,24 +79,32 @@ describe('WechatApiClient.download', () => {
   });
 
   it('reads an errcode sent as text/plain and throws WechatApiError (40001 is token-invalid)', async () => {
-    routes.set('expired', (_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('{"errcode":40001,"errmsg":"invalid credential"}'));
+    routes.set('expired', (_req, res) =>
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('{"errcode":40001,"errmsg":"invalid credential"}'),
+    );
     const error = await client.download('expired', {}).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WechatApiError);
     expect(error).toMatchObject({ errcode: 40001, kind: 'token-invalid', endpoint: 'expired' });
   });
 
   it('reads a small body starting with { as JSON whatever its label, but keeps a binary that only looks so', async () => {
-    routes.set('mislabelled', (_req, res) => res.writeHead(200, { 'content-type': 'image/jpeg' }).end('{"errcode":40007,"errmsg":"invalid media_id"}'));
+    routes.set('mislabelled', (_req, res) =>
+      res.writeHead(200, { 'content-type': 'image/jpeg' }).end('{"errcode":40007,"errmsg":"invalid media_id"}'),
+    );
     await expect(client.download('mislabelled', {})).rejects.toMatchObject({ errcode: 40007 });
     const brace = Buffer.concat([Buffer.from('{'), Buffer.alloc(5000, 1)]);
-    routes.set('brace', (_req, res) => res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': brace.length }).end(brace));
+    routes.set('brace', (_req, res) =>
+      res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': brace.length }).end(brace),
+    );
     const answer = await client.download('brace', {});
     if (answer.kind !== 'file') throw new Error('expected a file');
     expect((await readAll(answer.file.body)).equals(brace)).toBe(true);
   });
 
   it('gives a JSON answer without errcode back as json (a video_url)', async () => {
-    routes.set('video', (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"video_url":"http://v/1.mp4"}'));
+    routes.set('video', (_req, res) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"video_url":"http://v/1.mp4"}'),
+    );
     expect(await client.download('video', {})).toEqual({ kind: 'json', body: { video_url: 'http://v/1.mp4' } });
   });
 

@@ -8,7 +8,14 @@ import { createStore } from '../../store/create-store.js';
 import type { WechatStore } from '../../store/wechat-store.js';
 import { CredentialCache, type CredentialFetcher } from './credential-cache.js';
 
-const TIMING = { lockTtlMs: 5000, waitBudgetMs: 2000, pollIntervalMs: 5, backgroundRetryMs: 1000, failureCooldownMs: 1000, inflightDeadlineMs: 10_000 };
+const TIMING = {
+  lockTtlMs: 5000,
+  waitBudgetMs: 2000,
+  pollIntervalMs: 5,
+  backgroundRetryMs: 1000,
+  failureCooldownMs: 1000,
+  inflightDeadlineMs: 10_000,
+};
 
 /** The same store with every key under `prefix`, so that tests on one Redis never meet. */
 function prefixed(store: WechatStore, prefix: string): WechatStore {
@@ -35,7 +42,8 @@ afterAll(async () => {
 });
 
 async function sharedStore(where: Where, now: () => number): Promise<WechatStore> {
-  if (where === 'memory') return new CacheManagerStore(await caching('memory', { max: 100, ttl: 10_000_000 }), undefined, undefined, now);
+  if (where === 'memory')
+    return new CacheManagerStore(await caching('memory', { max: 100, ttl: 10_000_000 }), undefined, undefined, now);
   redis ??= await createStore({ redisUrl: REDIS_URL, commandTimeoutMs: 2000, warn: () => undefined });
   return prefixed(redis, `${redisPrefix}${Math.random().toString(36).slice(2)}:`);
 }
@@ -46,7 +54,12 @@ async function sharedStore(where: Where, now: () => number): Promise<WechatStore
  */
 async function setupIn(where: Where) {
   let now = 1_000_000;
-  const clock = { now: () => now, advance: (ms: number) => { now += ms; } };
+  const clock = {
+    now: () => now,
+    advance: (ms: number) => {
+      now += ms;
+    },
+  };
   const store = await sharedStore(where, clock.now);
   const outliveLock = async (key: string, ttlMs: number) => {
     if (where === 'memory') clock.advance(ttlMs + 1);
@@ -221,13 +234,16 @@ describe.each<[string, Where]>([
     const { cache, store } = await setup();
     const writes: number[] = [];
     const original = store.set.bind(store);
-    store.set = async (key: string, value: unknown, ttl: number) => { writes.push(ttl); return original(key, value, ttl); };
+    store.set = async (key: string, value: unknown, ttl: number) => {
+      writes.push(ttl);
+      return original(key, value, ttl);
+    };
     await cache().get('k', async () => ({ value: v(9), expiresInSec: 0 }));
     expect(writes[0]).toBeGreaterThanOrEqual(1000);
   });
 
   it('gives up with WechatUnavailableError when another holder never delivers', async () => {
-    const { cache, store } = await setup();
+    const { store } = await setup();
     await store.lock('k:lock', 60_000);
     const c = new CredentialCache(store, { ...TIMING, waitBudgetMs: 50 }, Date.now);
     await expect(c.get('k', countingFetcher())).rejects.toBeInstanceOf(WechatUnavailableError);

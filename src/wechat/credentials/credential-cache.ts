@@ -102,10 +102,12 @@ export class CredentialCache {
       if (result.value !== stale) return result.value;
     }
     const accept = (c: StoredCredential | undefined): c is StoredCredential => c?.value !== stale && isUsable(c, this.now());
-    return (await this.foreground(key, async () => {
-      const shared = await this.readShared(key);
-      return accept(shared) ? this.remember(key, shared) : this.fetchUnderLock(key, () => fetcher(stale), accept);
-    })).value;
+    return (
+      await this.foreground(key, async () => {
+        const shared = await this.readShared(key);
+        return accept(shared) ? this.remember(key, shared) : this.fetchUnderLock(key, () => fetcher(stale), accept);
+      })
+    ).value;
   }
 
   /** Resolves once no fetch or refresh is under way in this process (tests, shutdown); bounded. */
@@ -168,7 +170,11 @@ export class CredentialCache {
     const hit = isUsable(shared, this.now());
     this.events.cacheLookup(credentialName(key), 'shared', hit, appIdOfKey(key));
     if (hit) return this.remember(key, shared);
-    return this.fetchUnderLock(key, () => fetcher(), (c): c is StoredCredential => isUsable(c, this.now()));
+    return this.fetchUnderLock(
+      key,
+      () => fetcher(),
+      (c): c is StoredCredential => isUsable(c, this.now()),
+    );
   }
 
   private refreshInBackground(key: string, entry: MemoryEntry, fetcher: CredentialFetcher): void {
@@ -230,7 +236,14 @@ export class CredentialCache {
 
   private remember(key: string, credential: StoredCredential): StoredCredential {
     const { usableUntil, refreshAt } = credentialWindows(credential);
-    this.memory.set(key, { name: credentialName(key), appId: appIdOfKey(key), credential, usableUntil, refreshAt, nextBackgroundAt: 0 });
+    this.memory.set(key, {
+      name: credentialName(key),
+      appId: appIdOfKey(key),
+      credential,
+      usableUntil,
+      refreshAt,
+      nextBackgroundAt: 0,
+    });
     return credential;
   }
 

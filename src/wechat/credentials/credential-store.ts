@@ -21,6 +21,7 @@ export function isPlausibleCredential(value: unknown): value is string {
 /** A well-formed stored credential (what the shared store hands back is untrusted). */
 export function isStoredCredential(x: unknown): x is StoredCredential {
   const c = x as StoredCredential;
-  return !!c && typeof c === 'object' && isPlausibleCredential(c.value)
-    && Number.isFinite(c.expiresAt) && Number.isFinite(c.fetchedAt);
+  return (
+    !!c && typeof c === 'object' && isPlausibleCredential(c.value) && Number.isFinite(c.expiresAt) && Number.isFinite(c.fetchedAt)
+  );
 }

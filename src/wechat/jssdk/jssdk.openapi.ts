@@ -1,5 +1,9 @@
 import {
-  CARD_CONFIG_BODY_SCHEMA, CHOOSE_CARD_CONFIG_SCHEMA, JSSDK_CONFIG_BODY_SCHEMA, JSSDK_CONFIG_QUERY_SCHEMA, WX_CONFIG_SCHEMA,
+  CARD_CONFIG_BODY_SCHEMA,
+  CHOOSE_CARD_CONFIG_SCHEMA,
+  JSSDK_CONFIG_BODY_SCHEMA,
+  JSSDK_CONFIG_QUERY_SCHEMA,
+  WX_CONFIG_SCHEMA,
 } from './jssdk.schemas.js';
 
 /** The parts of an OpenAPI 3 document this file fills in. */
@@ -12,7 +16,9 @@ const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (name: string) => ({ 'application/json': { schema: ref(name) } });
 const problem = (description: string) => ({ description, content: json('ProblemDto') });
 const ERRORS = {
-  400: problem('INVALID_URL, DOMAIN_NOT_ALLOWED, UNKNOWN_ACCOUNT, ACCOUNT_REQUIRED, VALIDATION_FAILED or INVALID_JSON; WeChat is not called'),
+  400: problem(
+    'INVALID_URL, DOMAIN_NOT_ALLOWED, UNKNOWN_ACCOUNT, ACCOUNT_REQUIRED, VALIDATION_FAILED or INVALID_JSON; WeChat is not called',
+  ),
   502: problem('WECHAT_API_ERROR: WeChat refused (with errcode)'),
   503: problem('WECHAT_UNAVAILABLE: WeChat unreachable or failing after retries'),
 };
@@ -27,12 +33,16 @@ export function addJssdkToOpenApi<T extends OpenApiDocumentLike>(document: T, mo
   const query = JSSDK_CONFIG_QUERY_SCHEMA;
   document.paths[`${mount}/config`] = {
     post: {
-      tags, operationId: 'jssdkConfigFromBody', summary: 'wx.config parameters for a page url',
+      tags,
+      operationId: 'jssdkConfigFromBody',
+      summary: 'wx.config parameters for a page url',
       requestBody: { required: true, content: json('JssdkConfigBody') },
       responses: { 200: { description: 'the wx.config parameters', content: json('WxConfigDto') }, ...ERRORS },
     },
     get: {
-      tags, operationId: 'jssdkConfigFromQuery', summary: 'wx.config parameters, url in the query string',
+      tags,
+      operationId: 'jssdkConfigFromQuery',
+      summary: 'wx.config parameters, url in the query string',
       parameters: Object.entries(query.properties).map(([name, property]) => {
         const { description, ...schema } = property as { description?: string };
         return { name, in: 'query', required: (query.required as readonly string[]).includes(name), description, schema };
@@ -42,7 +52,9 @@ export function addJssdkToOpenApi<T extends OpenApiDocumentLike>(document: T, mo
   };
   document.paths[`${mount}/card-config`] = {
     post: {
-      tags, operationId: 'jssdkCardConfig', summary: 'wx.chooseCard parameters signed with the wx_card api_ticket',
+      tags,
+      operationId: 'jssdkCardConfig',
+      summary: 'wx.chooseCard parameters signed with the wx_card api_ticket',
       requestBody: { required: false, content: json('CardConfigBody') },
       responses: { 200: { description: 'the wx.chooseCard parameters', content: json('ChooseCardConfigDto') }, ...ERRORS },
     },

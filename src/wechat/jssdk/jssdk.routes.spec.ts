@@ -25,12 +25,34 @@ describe('JssdkRoutes', () => {
       configFor: (url: string) => {
         if (url.includes('refused')) throw new HttpProblem(400, 'DOMAIN_NOT_ALLOWED', 'host not allowed');
         if (url.includes('bug')) throw new Error('a bug with a secret: ACCESS_TOKEN_VALUE');
-        return { appId: 'wx1', timestamp: 1, nonceStr: 'n', signature: 's', jsApiList: [], openTagList: [], debug: false, extra: 'dropped' };
+        return {
+          appId: 'wx1',
+          timestamp: 1,
+          nonceStr: 'n',
+          signature: 's',
+          jsApiList: [],
+          openTagList: [],
+          debug: false,
+          extra: 'dropped',
+        };
       },
-      signChooseCard: async () => ({ shopId: '', cardType: '', cardId: '', timestamp: 1, nonceStr: 'n', signType: 'SHA1', cardSign: 'c' }),
+      signChooseCard: async () => ({
+        shopId: '',
+        cardType: '',
+        cardId: '',
+        timestamp: 1,
+        nonceStr: 'n',
+        signType: 'SHA1',
+        cardSign: 'c',
+      }),
     } as unknown as SignatureService;
     beforeAll(async () => {
-      new JssdkRoutes(adapterHost({ getType: () => 'fastify', getInstance: () => fastify }), signatures, '/api/js', NO_PREFIX).onModuleInit();
+      new JssdkRoutes(
+        adapterHost({ getType: () => 'fastify', getInstance: () => fastify }),
+        signatures,
+        '/api/js',
+        NO_PREFIX,
+      ).onModuleInit();
       await fastify.ready();
     });
     afterAll(() => fastify.close());
@@ -38,13 +60,25 @@ describe('JssdkRoutes', () => {
     it('serves the three routes under the mount, answering only the documented fields', async () => {
       const post = await fastify.inject({ method: 'POST', url: '/api/js/config', payload: { url: 'https://a.example/' } });
       expect(post.statusCode).toBe(200);
-      expect(post.json()).toEqual({ appId: 'wx1', timestamp: 1, nonceStr: 'n', signature: 's', jsApiList: [], openTagList: [], debug: false });
+      expect(post.json()).toEqual({
+        appId: 'wx1',
+        timestamp: 1,
+        nonceStr: 'n',
+        signature: 's',
+        jsApiList: [],
+        openTagList: [],
+        debug: false,
+      });
       expect((await fastify.inject({ method: 'GET', url: '/api/js/config?url=https://a.example/' })).statusCode).toBe(200);
       expect((await fastify.inject({ method: 'POST', url: '/api/js/card-config', payload: {} })).json().cardSign).toBe('c');
     });
 
     it('answers problems as JSON error bodies, and an unexpected error as a bare 500 that tells nothing', async () => {
-      const refused = await fastify.inject({ method: 'POST', url: '/api/js/config', payload: { url: 'https://refused.example/' } });
+      const refused = await fastify.inject({
+        method: 'POST',
+        url: '/api/js/config',
+        payload: { url: 'https://refused.example/' },
+      });
       expect(refused.statusCode).toBe(400);
       expect(refused.json()).toEqual({ statusCode: 400, code: 'DOMAIN_NOT_ALLOWED', message: 'host not allowed' });
       const bad = await fastify.inject({ method: 'POST', url: '/api/js/config', payload: { url: 'https://a.example/', x: 1 } });

@@ -5,8 +5,15 @@ import { GlobalPrefix } from '../../common/global-prefix.js';
 import { compileInputCheck } from '../../common/input-check.js';
 import { toProblem } from '../../common/problem.filter.js';
 import {
-  CARD_CONFIG_BODY_SCHEMA, type CardConfigBody, CHOOSE_CARD_CONFIG_SCHEMA, JSSDK_CONFIG_BODY_SCHEMA, JSSDK_CONFIG_QUERY_SCHEMA,
-  type JssdkConfigBody, type JssdkConfigQuery, splitList, WX_CONFIG_SCHEMA,
+  CARD_CONFIG_BODY_SCHEMA,
+  type CardConfigBody,
+  CHOOSE_CARD_CONFIG_SCHEMA,
+  JSSDK_CONFIG_BODY_SCHEMA,
+  JSSDK_CONFIG_QUERY_SCHEMA,
+  type JssdkConfigBody,
+  type JssdkConfigQuery,
+  splitList,
+  WX_CONFIG_SCHEMA,
 } from './jssdk.schemas.js';
 import { SignatureService } from './signature.service.js';
 
@@ -43,8 +50,8 @@ export class JssdkRoutes implements OnModuleInit {
     else if (type === 'express') this.registerOnExpress(adapter.getInstance<ExpressApp>());
     else {
       throw new Error(
-        `WechatModule: the built-in JS-SDK routes need @nestjs/platform-fastify or @nestjs/platform-express (not ${type}); `
-        + 'set `routes: false` and call SignatureService from your own controller',
+        `WechatModule: the built-in JS-SDK routes need @nestjs/platform-fastify or @nestjs/platform-express (not ${type}); ` +
+          'set `routes: false` and call SignatureService from your own controller',
       );
     }
   }
@@ -81,10 +88,13 @@ export class JssdkRoutes implements OnModuleInit {
     });
     route('post', '/card-config', (request) => signatures.signChooseCard(checkCardBody(request.body ?? {})));
     // a body that is not JSON fails in the body parser before the route: answered here, in the same shape
-    express.use(url(''), (error: unknown, _request: ExpressRequest, response: ExpressResponse, next: (error: unknown) => void) => {
-      if (response.headersSent) return next(error);
-      sendExpressProblem(error, response);
-    });
+    express.use(
+      url(''),
+      (error: unknown, _request: ExpressRequest, response: ExpressResponse, next: (error: unknown) => void) => {
+        if (response.headersSent) return next(error);
+        sendExpressProblem(error, response);
+      },
+    );
   }
 
   private register(fastify: FastifyInstance): void {

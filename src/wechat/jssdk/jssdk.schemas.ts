@@ -5,7 +5,8 @@ const API_NAME = '^[A-Za-z][A-Za-z0-9_]{0,63}$';
 const TAG_NAME = '^[a-z][a-z0-9-]{0,63}$';
 const CARD_FIELD = '^[A-Za-z0-9_-]{0,64}$';
 const APP_ID = {
-  type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$',
+  type: 'string',
+  pattern: '^[A-Za-z0-9_-]{1,64}$',
   description: 'the account to sign for; default: the account whose jsDomains name the page host, else the default account',
   example: 'wx5a0d8b0c1e2f3a4b',
 } as const;
@@ -18,10 +19,16 @@ export const JSSDK_CONFIG_BODY_SCHEMA = {
   additionalProperties: false,
   properties: {
     url: {
-      type: 'string', description: "the page url, as location.href.split('#')[0]; signed byte for byte",
+      type: 'string',
+      description: "the page url, as location.href.split('#')[0]; signed byte for byte",
       example: 'https://h5.example.com/page?x=1',
     },
-    jsApiList: { type: 'array', maxItems: 200, items: { type: 'string', pattern: API_NAME }, example: ['updateAppMessageShareData'] },
+    jsApiList: {
+      type: 'array',
+      maxItems: 200,
+      items: { type: 'string', pattern: API_NAME },
+      example: ['updateAppMessageShareData'],
+    },
     openTagList: { type: 'array', maxItems: 50, items: { type: 'string', pattern: TAG_NAME }, example: ['wx-open-launch-weapp'] },
     debug: { type: 'boolean', default: false },
     appId: APP_ID,
@@ -42,12 +49,25 @@ export const JSSDK_CONFIG_QUERY_SCHEMA = {
   required: ['url'],
   additionalProperties: false,
   properties: {
-    url: { type: 'string', description: 'the page url without fragment, encoded once', example: 'https://h5.example.com/page?x=1' },
+    url: {
+      type: 'string',
+      description: 'the page url without fragment, encoded once',
+      example: 'https://h5.example.com/page?x=1',
+    },
     jsApiList: {
-      type: 'string', maxLength: 13000, pattern: CSV(API_NAME), description: 'comma-separated',
+      type: 'string',
+      maxLength: 13000,
+      pattern: CSV(API_NAME),
+      description: 'comma-separated',
       example: 'updateAppMessageShareData,chooseImage',
     },
-    openTagList: { type: 'string', maxLength: 3300, pattern: CSV(TAG_NAME), description: 'comma-separated', example: 'wx-open-launch-weapp' },
+    openTagList: {
+      type: 'string',
+      maxLength: 3300,
+      pattern: CSV(TAG_NAME),
+      description: 'comma-separated',
+      example: 'wx-open-launch-weapp',
+    },
     debug: { type: 'string', enum: ['true', 'false'] },
     appId: APP_ID,
   },
@@ -91,7 +111,11 @@ export const WX_CONFIG_SCHEMA = {
     appId: { type: 'string', example: 'wx5a0d8b0c1e2f3a4b' },
     timestamp: TIMESTAMP,
     nonceStr: NONCE,
-    signature: { type: 'string', description: '40 lower-case hex characters', example: '0f9de62fce790f9a083d5c99e95740ceb90c27ed' },
+    signature: {
+      type: 'string',
+      description: '40 lower-case hex characters',
+      example: '0f9de62fce790f9a083d5c99e95740ceb90c27ed',
+    },
     jsApiList: { type: 'array', items: { type: 'string' }, example: ['updateAppMessageShareData'] },
     openTagList: { type: 'array', items: { type: 'string' }, example: [] },
     debug: { type: 'boolean', example: false },

@@ -8,10 +8,24 @@ describe('checkPageUrl', () => {
   });
 
   it.each([
-    [undefined], [null], [42], [''], ['/relative/path'], ['h5.example.com/page'], ['ftp://h5.example.com/'],
-    ['javascript:alert(1)'], ['https://'], ['https:///path'], ['https://h5.example.com/a b'], ['https://h5.example.com/\t'],
-    ['https://h5.example.com/\n'], ['https://h5.example.com/\u0000'], ['https://h5.example.com/\u00a0'],
-    ['https://h5.example.com/\u2028'], ['http://[::1/'], ['x'.repeat(10)],
+    [undefined],
+    [null],
+    [42],
+    [''],
+    ['/relative/path'],
+    ['h5.example.com/page'],
+    ['ftp://h5.example.com/'],
+    ['javascript:alert(1)'],
+    ['https://'],
+    ['https:///path'],
+    ['https://h5.example.com/a b'],
+    ['https://h5.example.com/\t'],
+    ['https://h5.example.com/\n'],
+    ['https://h5.example.com/\u0000'],
+    ['https://h5.example.com/\u00a0'],
+    ['https://h5.example.com/\u2028'],
+    ['http://[::1/'],
+    ['x'.repeat(10)],
   ])('rejects %j as INVALID_URL', (input) => {
     const r = checkPageUrl(input, []);
     expect(r.ok).toBe(false);
@@ -31,7 +45,10 @@ describe('checkPageUrl', () => {
     expect(checkPageUrl('https://h5.example.com.evil.com/', allowed)).toMatchObject({ ok: false, code: 'DOMAIN_NOT_ALLOWED' });
     expect(checkPageUrl('https://evil.com/#https://h5.example.com/', allowed)).toMatchObject({ ok: false });
     expect(checkPageUrl('https://H5.EXAMPLE.COM/x', allowed)).toMatchObject({ ok: true });
-    expect(checkPageUrl('https://%2e.shop.example.com/', ['*.shop.example.com'])).toMatchObject({ ok: false, code: 'DOMAIN_NOT_ALLOWED' });
+    expect(checkPageUrl('https://%2e.shop.example.com/', ['*.shop.example.com'])).toMatchObject({
+      ok: false,
+      code: 'DOMAIN_NOT_ALLOWED',
+    });
   });
 });
 
@@ -68,16 +85,44 @@ describe('checkPageUrl remembers host verdicts by scheme and authority', () => {
   it('gives the verdict a fresh parse gives, over thousands of look-alike urls sharing keys', () => {
     const allowed = ['h5.example.com', '*.shop.example.com'];
     const piece = fc.constantFrom(
-      'h5.example.com', 'evil.com', 'm.shop.example.com', 'shop.example.com', '@', ':', ':443', ':99999', '%2e', '.',
-      '\\', '/', '[::1]', 'xn--fsq', '例子', 'H5.EXAMPLE.COM', 'a', '', '%', '%41', '?', '#',
+      'h5.example.com',
+      'evil.com',
+      'm.shop.example.com',
+      'shop.example.com',
+      '@',
+      ':',
+      ':443',
+      ':99999',
+      '%2e',
+      '.',
+      '\\',
+      '/',
+      '[::1]',
+      'xn--fsq',
+      '例子',
+      'H5.EXAMPLE.COM',
+      'a',
+      '',
+      '%',
+      '%41',
+      '?',
+      '#',
     );
-    const url = fc.tuple(fc.constantFrom('http://', 'https://', 'HTTPS://'), fc.array(piece, { maxLength: 5 }), fc.array(piece, { maxLength: 3 }))
+    const url = fc
+      .tuple(
+        fc.constantFrom('http://', 'https://', 'HTTPS://'),
+        fc.array(piece, { maxLength: 5 }),
+        fc.array(piece, { maxLength: 3 }),
+      )
       .map(([scheme, authority, rest]) => `${scheme}${authority.join('')}${rest.join('')}`);
-    fc.assert(fc.property(url, (raw) => {
-      const r = checkPageUrl(raw, allowed);
-      if (!r.ok && r.message.startsWith('url must be')) return; // not http(s)://x at all: never reaches the host
-      expect(verdictOf(r)).toBe(reference(raw, allowed));
-    }), { numRuns: 20_000 });
+    fc.assert(
+      fc.property(url, (raw) => {
+        const r = checkPageUrl(raw, allowed);
+        if (!r.ok && r.message.startsWith('url must be')) return; // not http(s)://x at all: never reaches the host
+        expect(verdictOf(r)).toBe(reference(raw, allowed));
+      }),
+      { numRuns: 20_000 },
+    );
   });
 
   it('reads a backslash right after // like WHATWG does (the host starts after it), never from a shared key', () => {

@@ -3,8 +3,7 @@ import { withoutFragment } from './signature.js';
 export const MAX_URL_LENGTH = 4096;
 
 export type PageUrlCheck =
-  | { ok: true; signable: string; host: string }
-  | { ok: false; code: 'INVALID_URL' | 'DOMAIN_NOT_ALLOWED'; message: string };
+  { ok: true; signable: string; host: string } | { ok: false; code: 'INVALID_URL' | 'DOMAIN_NOT_ALLOWED'; message: string };
 
 // Whitespace of any kind, C0/C1 control characters.
 const FORBIDDEN = /[\s\u0000-\u001f\u007f-\u009f]/u;

@@ -6,19 +6,33 @@ const sha1 = (s: string) => createHash('sha1').update(s).digest('hex');
 
 describe('jsapiSignature', () => {
   it("reproduces the official example of WeChat's JS-SDK documentation", () => {
-    expect(jsapiSignature({
-      ticket: TICKET, nonceStr: 'Wm3WZYTPz0wzccnW', timestamp: 1414587457, url: 'http://mp.weixin.qq.com?params=value',
-    })).toBe('0f9de62fce790f9a083d5c99e95740ceb90c27ed');
+    expect(
+      jsapiSignature({
+        ticket: TICKET,
+        nonceStr: 'Wm3WZYTPz0wzccnW',
+        timestamp: 1414587457,
+        url: 'http://mp.weixin.qq.com?params=value',
+      }),
+    ).toBe('0f9de62fce790f9a083d5c99e95740ceb90c27ed');
   });
 
   it('reproduces the older revision of the example (url without query)', () => {
-    expect(jsapiSignature({
-      ticket: TICKET, nonceStr: 'Wm3WZYTPz0wzccnW', timestamp: 1414587457, url: 'http://mp.weixin.qq.com',
-    })).toBe('f4d90daf4b3bca3078ab155816175ba34c443a7b');
+    expect(
+      jsapiSignature({
+        ticket: TICKET,
+        nonceStr: 'Wm3WZYTPz0wzccnW',
+        timestamp: 1414587457,
+        url: 'http://mp.weixin.qq.com',
+      }),
+    ).toBe('f4d90daf4b3bca3078ab155816175ba34c443a7b');
   });
 
   it('signs the url raw: percent-encoding, unicode and a trailing ? are kept as given', () => {
-    for (const url of ['https://h5.example.com/a%20b?x=%E4%BD%A0', 'https://h5.example.com/你好?q=好', 'https://h5.example.com/p?']) {
+    for (const url of [
+      'https://h5.example.com/a%20b?x=%E4%BD%A0',
+      'https://h5.example.com/你好?q=好',
+      'https://h5.example.com/p?',
+    ]) {
       const expected = sha1(`jsapi_ticket=T&noncestr=N&timestamp=1&url=${url}`);
       expect(jsapiSignature({ ticket: 'T', nonceStr: 'N', timestamp: 1, url })).toBe(expected);
     }

@@ -13,15 +13,17 @@ import { ShareController } from './share.controller.js';
 const HOST_REDIS = Symbol('HOST_REDIS');
 
 @Module({
-  providers: [{
-    provide: HOST_REDIS,
-    inject: [ConfigService],
-    useFactory: async (config: ConfigService) => {
-      const client = createClient({ url: config.getOrThrow<string>('REDIS_URL') });
-      await client.connect();
-      return client;
+  providers: [
+    {
+      provide: HOST_REDIS,
+      inject: [ConfigService],
+      useFactory: async (config: ConfigService) => {
+        const client = createClient({ url: config.getOrThrow<string>('REDIS_URL') });
+        await client.connect();
+        return client;
+      },
     },
-  }],
+  ],
   exports: [HOST_REDIS],
 })
 class HostRedisModule {}
