@@ -20,4 +20,9 @@ export default {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }],
   },
   testTimeout: 30000,
+  // npm run coverage: what the in-process tests reach (the service processes they start are not counted)
+  collectCoverageFrom: ['src/**/*.ts', '!src/**/*.spec.ts', '!src/main.ts'],
+  coverageReporters: ['text-summary', 'html'],
+  // the level of 2026-11-30 (94.5 / 87.3 / 94.4 / 96.3 %): it may only go up
+  coverageThreshold: { global: { statements: 94, branches: 87, functions: 94, lines: 96 } },
 };
