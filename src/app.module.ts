@@ -16,17 +16,17 @@ export type EnvOverrides = Record<string, string | undefined>;
 @Module({})
 export class AppModule {
   /**
-   * Validates the environment through @nestjs/config (throws ConfigurationError with one line
-   * per problem). `overrides` replace the environment and skip `.env`: tests use them.
+   * Validates `env` through @nestjs/config (throws ConfigurationError with one line per problem).
+   * The caller says where the environment comes from: main.ts passes process.env (with `.env`).
    */
-  static async build(overrides?: EnvOverrides): Promise<{ module: DynamicModule; config: AppConfig }> {
+  static async build(env: EnvOverrides): Promise<{ module: DynamicModule; config: AppConfig }> {
     let app: AppConfig | undefined;
     const configModule = await ConfigModule.forRoot({
       isGlobal: true,
-      ignoreEnvFile: overrides !== undefined,
-      validate: (raw) => {
-        app = validateEnv({ ...raw, ...overrides }).app;
-        return overrides ? {} : raw;
+      ignoreEnvFile: true,
+      validate: () => {
+        app = validateEnv(env).app;
+        return env;
       },
     });
     const config = app!;

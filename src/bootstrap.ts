@@ -16,8 +16,8 @@ import { Sandbox, sandboxPlugin } from './sandbox/index.js';
  * everywhere, and the sandbox mounted at /sandbox when it is on. Throws ConfigurationError on
  * invalid configuration.
  */
-export async function createApp(overrides?: EnvOverrides): Promise<{ app: NestFastifyApplication; config: AppConfig }> {
-  const { module, config } = await AppModule.build(overrides);
+export async function createApp(env: EnvOverrides): Promise<{ app: NestFastifyApplication; config: AppConfig }> {
+  const { module, config } = await AppModule.build(env);
   const logging = createLogging(config.logLevel);
   const adapter = new FastifyAdapter({
     ...logging.fastify,

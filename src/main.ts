@@ -1,10 +1,13 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
+import { existsSync } from 'node:fs';
 import { createApp } from './bootstrap.js';
 import { ConfigurationError } from './config/app-config.js';
 
 try {
-  const { app, config } = await createApp();
+  // a .env file in the working directory fills in what the environment leaves unset
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  const { app, config } = await createApp(process.env);
   await app.listen({ host: config.host, port: config.port });
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;

@@ -1,7 +1,8 @@
 import { startSandbox, type SandboxServer } from '../../src/sandbox/index.js';
 import { type RunningApp, serviceEnv, startApp } from '../support/app.js';
 import { CookieClient, pathOf } from '../support/browser-client.js';
-import { deleteKeys, listKeys, REDIS_URL, uniquePrefix } from '../support/redis-keys.js';
+import { deleteKeys, listKeys, REDIS_HOST, REDIS_PORT, uniquePrefix } from '../support/redis-keys.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
 
 const ACCOUNT = { appId: 'wx7777aaaa8888bbbb', appSecret: 'oauth-e2e-secret-0123456789' };
 const PUBLIC = 'http://h5.test';
@@ -355,32 +356,37 @@ describe('OAuth login over HTTP (sandbox upstream, sessions in Redis)', () => {
 });
 
 describe('sessionless routes', () => {
-  it('signing with a session cookie never touches the session store; /me does', async () => {
+  it('signing with a session cookie sends nothing to Redis (no session, no credential read); /me does', async () => {
     const ACCOUNT2 = { appId: 'wx7777aaaa8888cccc', appSecret: 'oauth-e2e-secret-sessionless' };
     const sandbox = await startSandbox({ accounts: [ACCOUNT2] });
     const prefix = uniquePrefix('sessionless');
-    const svc = await startApp(serviceEnv(sandbox.url, ACCOUNT2, { CACHE_KEY_PREFIX: prefix, PUBLIC_BASE_URL: PUBLIC }));
-    const { createClient } = await import('redis');
-    const redis = createClient({ url: REDIS_URL });
-    await redis.connect();
-    const gets = async () => Number(/cmdstat_get:calls=(\d+)/.exec(await redis.info('commandstats'))?.[1] ?? 0);
+    // the service's own Redis traffic, through a proxy: nothing else on the server is counted
+    const proxy = await new TcpProxy(REDIS_PORT, REDIS_HOST).start();
+    const svc = await startApp(
+      serviceEnv(sandbox.url, ACCOUNT2, {
+        CACHE_KEY_PREFIX: prefix,
+        PUBLIC_BASE_URL: PUBLIC,
+        REDIS_URL: `redis://127.0.0.1:${proxy.port}/0`,
+      }),
+    );
+    const sent = () => proxy.bytesToServer;
     try {
       const client = new CookieClient(svc.url);
       const login = await client.get('/wechat/oauth/login');
       await client.get(pathOf(sandbox.sandbox.authorize(login.location!)));
       await client.post('/wechat/jssdk/config', { url: 'https://h5.example.com/' });
-      const before = await gets();
+      const before = sent();
       for (let i = 0; i < 20; i++) {
         const r = await client.post('/wechat/jssdk/config', { url: 'https://h5.example.com/' });
         expect(r.status).toBe(200);
         expect(r.headers.get('set-cookie')).toBeNull();
       }
-      expect(await gets()).toBe(before);
+      expect(sent()).toBe(before);
       expect((await client.get('/wechat/oauth/me', 'application/json')).status).toBe(200);
-      expect(await gets()).toBeGreaterThan(before);
+      expect(sent()).toBeGreaterThan(before);
     } finally {
-      await redis.quit();
       await svc.close();
+      await proxy.cut();
       await sandbox.close();
       await deleteKeys(prefix);
     }

@@ -14,6 +14,8 @@ export class TcpProxy {
   private readonly sockets = new Set<Socket>();
   private stalled = false;
   port = 0;
+  /** bytes the clients sent on towards the server so far */
+  bytesToServer = 0;
 
   constructor(
     private readonly targetPort: number,
@@ -72,8 +74,10 @@ export class TcpProxy {
         s.on('close', () => this.sockets.delete(s));
         s.on('error', () => undefined);
       }
-      client.on('data', (chunk) => {
-        if (!this.stalled) upstream.write(chunk);
+      client.on('data', (chunk: Buffer) => {
+        if (this.stalled) return;
+        this.bytesToServer += chunk.length;
+        upstream.write(chunk);
       });
       upstream.on('data', (chunk) => {
         if (!this.stalled) client.write(chunk);

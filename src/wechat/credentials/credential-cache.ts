@@ -49,6 +49,8 @@ interface MemoryEntry {
 interface Flight {
   promise: Promise<StoredCredential>;
   deadline: number;
+  /** set when a caller's wait on it ran out */
+  expired?: boolean;
 }
 
 /**
@@ -148,7 +150,7 @@ export class CredentialCache {
 
   private joinable(key: string): Flight | undefined {
     const flight = this.inflight.get(key);
-    return flight && this.now() < flight.deadline ? flight : undefined;
+    return flight && !flight.expired && this.now() < flight.deadline ? flight : undefined;
   }
 
   /** The flight's result, or WechatUnavailableError once its deadline passes. */
@@ -157,7 +159,11 @@ export class CredentialCache {
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new WechatUnavailableError('credential refresh', 'the refresh in progress did not finish in time')),
+        () => {
+          // timers and the clock may disagree by a millisecond: once declared over, a flight is never joined again
+          flight.expired = true;
+          reject(new WechatUnavailableError('credential refresh', 'the refresh in progress did not finish in time'));
+        },
         Math.max(0, left),
       );
       timer.unref();
