@@ -49,7 +49,6 @@ export const ApiBadGatewayResponse = decorator('ApiBadGatewayResponse');
 export const ApiBadRequestResponse = decorator('ApiBadRequestResponse');
 export const ApiCookieAuth = decorator('ApiCookieAuth');
 export const ApiCreatedResponse = decorator('ApiCreatedResponse');
-export const ApiExcludeController = decorator('ApiExcludeController');
 export const ApiForbiddenResponse = decorator('ApiForbiddenResponse');
 export const ApiFoundResponse = decorator('ApiFoundResponse');
 export const ApiNoContentResponse = decorator('ApiNoContentResponse');

@@ -25,6 +25,7 @@ describe('the OpenAPI description', () => {
           '/wechat/oauth/me',
           '/wechat/oauth/logout',
           '/health',
+          '/metrics',
         ]),
       );
       const post = json.paths['/wechat/jssdk/config'].post;
@@ -34,7 +35,7 @@ describe('the OpenAPI description', () => {
       expect(json.paths['/wechat/jssdk/config'].get.parameters.map((p: { name: string }) => p.name)).toContain('url');
       expect(json.components.schemas.JssdkConfigBody.required).toEqual(['url']);
       expect(Object.keys(json.components.schemas.ProblemDto.properties)).toEqual(['statusCode', 'code', 'message', 'errcode']);
-      expect(json.paths['/metrics']).toBeUndefined();
+      expect(Object.keys(json.paths['/metrics'].get.responses['200'].content)).toEqual(['text/plain']);
       const page = await fetch(`${svc.url}/docs`);
       expect(page.status).toBe(200);
       expect(page.headers.get('content-type')).toMatch(/text\/html/);
