@@ -1,3 +1,5 @@
+import { Problem } from '../common/problem.js';
+
 /** `stable` (POST cgi-bin/stable_token, default) or `classic` (GET cgi-bin/token) */
 export type TokenMode = 'stable' | 'classic';
 
@@ -28,6 +30,14 @@ export class AccountConfigError extends Error {
 
 /** An appId goes into Redis keys and their hash tags: letters, digits, `_` and `-` only. */
 export const APP_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** An appId given on a route, checked: 400 VALIDATION_FAILED unless it could be an appId. */
+export function requestedAppId(value: unknown): string {
+  if (typeof value !== 'string' || !APP_ID_PATTERN.test(value)) {
+    throw new Problem(400, 'VALIDATION_FAILED', 'appId must be 1-64 of A-Z a-z 0-9 _ -');
+  }
+  return value;
+}
 
 export function normaliseDomains(domains: readonly string[] | undefined): string[] {
   return (domains ?? []).map((d) => d.trim().toLowerCase()).filter(Boolean);

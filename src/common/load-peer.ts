@@ -1,3 +1,14 @@
+/** true when `error` says a package could not be found (import() or require()). */
+export function isModuleNotFound(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException)?.code;
+  return code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND';
+}
+
+/** The error a start-up gives when an optional peer that a platform or feature needs is missing. */
+export function missingPeerError(name: string, neededFor: string): Error {
+  return new Error(`nest-wechat-h5: ${neededFor} needs the package ${name}; install it (npm i ${name})`);
+}
+
 /**
  * Imports an optional peer dependency that only one platform or feature needs; when it is not
  * installed, the error says which package to add and why.
@@ -6,11 +17,6 @@ export async function loadPeer<T>(name: string, neededFor: string): Promise<T> {
   try {
     return (await import(name)) as T;
   } catch (error) {
-    if (
-      (error as NodeJS.ErrnoException)?.code !== 'ERR_MODULE_NOT_FOUND' &&
-      (error as NodeJS.ErrnoException)?.code !== 'MODULE_NOT_FOUND'
-    )
-      throw error;
-    throw new Error(`nest-wechat-h5: ${neededFor} needs the package ${name}; install it (npm i ${name})`);
+    throw isModuleNotFound(error) ? missingPeerError(name, neededFor) : error;
   }
 }

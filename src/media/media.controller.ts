@@ -37,7 +37,7 @@ import type { SessionUser } from '../oauth/session-user.js';
 import { WechatAuthGuard } from '../oauth/wechat-auth.guard.js';
 import { WechatUser } from '../oauth/wechat-user.decorator.js';
 import { RateLimitGuard } from '../rate-limit/rate-limit.guard.js';
-import { APP_ID_PATTERN } from '../accounts/account-config.js';
+import { requestedAppId } from '../accounts/account-config.js';
 import { WechatAccounts } from '../accounts/wechat-accounts.js';
 import type { MediaOwner } from './media-record.js';
 import { assertMediaId } from './media-id.js';
@@ -85,10 +85,7 @@ export class MediaController {
   /** The media id's account: an explicit `appId`, else the one the user logged in through. */
   private accountOf(appId: unknown, user: SessionUser): string {
     if (appId === undefined) return this.ownerOf(user).appId;
-    if (typeof appId !== 'string' || !APP_ID_PATTERN.test(appId)) {
-      throw new HttpProblem(400, 'VALIDATION_FAILED', 'appId must be 1-64 of A-Z a-z 0-9 _ -');
-    }
-    return this.accounts.get(appId).appId;
+    return this.accounts.get(requestedAppId(appId)).appId;
   }
 
   @Post(':mediaId')

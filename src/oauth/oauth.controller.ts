@@ -31,7 +31,7 @@ import type { LoginOutcome } from '../wechat/wechat-events.js';
 import { WechatAuthGuard } from './wechat-auth.guard.js';
 import { WechatUser } from './wechat-user.decorator.js';
 import { WechatEvents } from '../wechat/wechat-events.js';
-import { APP_ID_PATTERN } from '../accounts/account-config.js';
+import { requestedAppId } from '../accounts/account-config.js';
 import { WechatAccounts } from '../accounts/wechat-accounts.js';
 
 const SCOPES: OAuthScope[] = ['snsapi_base', 'snsapi_userinfo'];
@@ -104,10 +104,7 @@ export class OAuthController {
   /** An explicit appId, checked (400 UNKNOWN_ACCOUNT before any session is written); else the default's. */
   private accountOf(appId: unknown): string | undefined {
     if (appId === undefined) return undefined;
-    if (typeof appId !== 'string' || !APP_ID_PATTERN.test(appId)) {
-      throw new HttpProblem(400, 'VALIDATION_FAILED', 'appId must be 1-64 of A-Z a-z 0-9 _ -');
-    }
-    const account = this.accounts.get(appId);
+    const account = this.accounts.get(requestedAppId(appId));
     return account === this.accounts.default ? undefined : account.appId;
   }
 

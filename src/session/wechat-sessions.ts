@@ -1,22 +1,13 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
+import { isModuleNotFound, missingPeerError } from '../common/load-peer.js';
 import { OAUTH_OPTIONS, type ResolvedOAuthOptions } from '../oauth/oauth.options.js';
 import { WECHAT_STORE, type WechatStore } from '../store/wechat-store.js';
 import { WECHAT_OPTIONS, type ResolvedWechatOptions } from '../wechat/wechat.options.js';
 import type { SessionSettings } from './fastify-sessions.js';
 import { sessionStoreFor } from './session-stores.js';
 import type { SessionOpener, WechatSession } from './wechat-session.js';
-
-const missingPeer =
-  (names: string) =>
-  (error: unknown): never => {
-    const code = (error as NodeJS.ErrnoException)?.code;
-    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
-      throw new Error(`nest-wechat-h5: login on @nestjs/platform-fastify needs ${names}; install them`);
-    }
-    throw error;
-  };
 
 /**
  * The sessions of the OAuth login, on the application's HTTP platform, stored in the shared
@@ -49,9 +40,11 @@ export class WechatSessions implements OnModuleInit {
     };
     // each platform's session code (and its packages) is loaded only on that platform
     if (type === 'fastify') {
-      const { FastifySessions } = await import('./fastify-sessions.js').catch(
-        missingPeer('@fastify/session and @fastify/cookie'),
-      );
+      const { FastifySessions } = await import('./fastify-sessions.js').catch((error: unknown) => {
+        throw isModuleNotFound(error)
+          ? missingPeerError('@fastify/session and @fastify/cookie', 'login on @nestjs/platform-fastify')
+          : error;
+      });
       const sessions = new FastifySessions(settings);
       sessions.register(adapter.getInstance<FastifyInstance>());
       this.platform = sessions;

@@ -1,5 +1,6 @@
 import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { createRequire } from 'node:module';
+import { isModuleNotFound, missingPeerError } from '../../common/load-peer.js';
 import type * as PromClient from 'prom-client';
 import {
   type CacheTier,
@@ -14,11 +15,7 @@ function promClient(): typeof PromClient {
   try {
     return createRequire(import.meta.url)('prom-client') as typeof PromClient;
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException)?.code;
-    if (code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND') {
-      throw new Error('nest-wechat-h5: MetricsModule needs the package prom-client; install it (npm i prom-client)');
-    }
-    throw error;
+    throw isModuleNotFound(error) ? missingPeerError('prom-client', 'MetricsModule') : error;
   }
 }
 
