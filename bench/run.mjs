@@ -1,7 +1,8 @@
-// npm run bench [-- throughput cluster accounts burst expiry memory media]: runs the benchmarks and prints one table of ratios.
+// npm run bench [-- throughput cluster accounts credentials burst expiry memory media]: runs the benchmarks and prints one table of ratios.
 import os from 'node:os';
 import { accounts } from './accounts.mjs';
 import { burst } from './burst.mjs';
+import { credentialApi } from './credential-api.mjs';
 import { expiry } from './expiry.mjs';
 import { fmt, pinning } from './lib.mjs';
 import { memory } from './memory.mjs';
@@ -78,6 +79,22 @@ if (run('accounts')) {
     `${a.burst.tokenCalls} token + ${a.burst.ticketCalls} ticket calls (${fmt(a.burst.tokenCalls / a.loaded, 2)} + ${fmt(a.burst.ticketCalls / a.loaded, 2)} per account)`,
     '1 + 1 per account',
     a.burst.tokenCalls === a.loaded && a.burst.ticketCalls === a.loaded && a.burst.ok === a.burst.requests,
+  );
+}
+if (run('credentials')) {
+  const c = await credentialApi();
+  console.log('credentials', JSON.stringify(c));
+  row(
+    'credential API warm GET vs bare bearer-checked route (limits off)',
+    `${fmt(c.limitsOff.service, 0)} / ${fmt(c.limitsOff.bare, 0)} req/s = ${fmt(c.limitsOff.ratio, 2)}`,
+    '>= 0.80',
+    c.limitsOff.ratio >= 0.8 && c.limitsOff.errors === 0,
+  );
+  row(
+    '  the same with the per-IP rate limit counted in Redis',
+    `${fmt(c.limitsOn.service, 0)} / ${fmt(c.limitsOn.bare, 0)} req/s = ${fmt(c.limitsOn.ratio, 2)}`,
+    'reported',
+    c.limitsOn.errors === 0,
   );
 }
 if (run('burst')) {

@@ -9,6 +9,7 @@ import { MediaModule } from './media/media.module.js';
 import { OAuthModule } from './oauth/oauth.module.js';
 import { MetricsModule } from './ops/metrics/metrics.module.js';
 import { WechatModule } from './wechat/wechat.module.js';
+import { CredentialApiModule } from './credential-api/credential-api.module.js';
 
 export type EnvOverrides = Record<string, string | undefined>;
 
@@ -48,6 +49,8 @@ export class AppModule {
           keyPrefix: config.keyPrefix,
           redisCommandTimeoutMs: config.redisCommandTimeoutMs,
           rateLimitPerMinute: config.rateLimitPerMinute,
+          credentialSource: config.credentialSource,
+          httpProxy: config.httpProxy,
         }),
         OAuthModule.forRoot({
           publicBaseUrl: config.publicBaseUrl,
@@ -57,6 +60,9 @@ export class AppModule {
         }),
         MediaModule.forRoot({ dir: config.mediaDir, maxBytes: config.mediaMaxBytes, access: config.mediaAccess }),
         MetricsModule.forRoot(),
+        ...(config.credentialApiConsumers.length
+          ? [CredentialApiModule.forRoot({ consumers: config.credentialApiConsumers })]
+          : []),
       ],
       controllers: config.sandbox ? [HealthController, DemoController] : [HealthController],
       providers: [

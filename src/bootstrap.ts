@@ -7,6 +7,7 @@ import { type AppConfig, SANDBOX_MOUNT_PATH } from './config/app-config.js';
 import { answerClientError } from './common/client-error.js';
 import { ProblemFilter } from './common/problem.filter.js';
 import { setupOpenApi } from './openapi.js';
+import { DEFAULT_CREDENTIAL_API_MOUNT } from './credential-api/credential-api.routes.js';
 import { createLogging } from './logging.js';
 import { Sandbox, sandboxPlugin } from './sandbox/index.js';
 
@@ -41,7 +42,7 @@ export async function createApp(env: EnvOverrides): Promise<{ app: NestFastifyAp
     const sandbox = new Sandbox({ accounts: [{ appId: config.appId, appSecret: config.appSecret }, ...config.accounts] });
     await app.register(sandboxPlugin, { prefix: SANDBOX_MOUNT_PATH, sandbox });
   }
-  if (config.openApiDocs) setupOpenApi(app);
+  if (config.openApiDocs) setupOpenApi(app, config.credentialApiConsumers.length ? DEFAULT_CREDENTIAL_API_MOUNT : undefined);
   closeKeepAliveWhenStopping(app);
   // process.exit (rather than re-raising the signal) lets the async log stream flush.
   app.enableShutdownHooks(undefined, { useProcessExit: true });

@@ -82,6 +82,21 @@ export { LocalDiskMediaStorage } from './media/local-disk-media.storage.js';
 export { isMediaRecord, type MediaRecord, type MediaOwner } from './media/media-record.js';
 export { MEDIA_ID_PATTERN, isValidMediaId } from './media/media-id.js';
 
+// The central credential server (中控), and reading from one
+export {
+  CredentialApiModule,
+  type CredentialApiModuleOptions,
+  type CredentialApiModuleExtras,
+} from './credential-api/credential-api.module.js';
+export type { CredentialConsumer } from './credential-api/consumers.js';
+export {
+  RemoteCredentialSource,
+  type CredentialSource,
+  type RemoteCredentialSourceOptions,
+} from './credential-api/credential-source.js';
+export { CREDENTIAL_KINDS, type CredentialKind, type IssuedCredential } from './credential-api/credential-kinds.js';
+export { addCredentialApiToOpenApi } from './credential-api/credential-api.openapi.js';
+
 // Operations
 export { MetricsModule } from './ops/metrics/metrics.module.js';
 export { PrometheusMetrics } from './ops/metrics/prometheus-metrics.js';

@@ -3,9 +3,13 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { ProblemDto } from './common/problem.dto.js';
 import { addJssdkToOpenApi } from './wechat/jssdk/jssdk.openapi.js';
 import { JssdkRoutes } from './wechat/jssdk/jssdk.routes.js';
+import { addCredentialApiToOpenApi } from './credential-api/credential-api.openapi.js';
 
-/** The OpenAPI description of the service's routes: UI at /docs, JSON at /docs-json. */
-export function setupOpenApi(app: NestFastifyApplication, path = 'docs'): void {
+/**
+ * The OpenAPI description of the service's routes: UI at /docs, JSON at /docs-json. The credential
+ * API is described when it is mounted (at `credentialApiMount`).
+ */
+export function setupOpenApi(app: NestFastifyApplication, credentialApiMount?: string, path = 'docs'): void {
   const config = new DocumentBuilder()
     .setTitle('nest-wechat-h5')
     .setDescription('JS-SDK signing, WeChat login and operations. Errors are `{statusCode, code, message[, errcode]}`.')
@@ -14,15 +18,7 @@ export function setupOpenApi(app: NestFastifyApplication, path = 'docs'): void {
     .build();
   SwaggerModule.setup(path, app, () => {
     const document = SwaggerModule.createDocument(app, config, { extraModels: [ProblemDto] });
-    const jssdk = jssdkRoutesOf(app);
-    return jssdk ? addJssdkToOpenApi(document, jssdk.mount) : document;
+    addJssdkToOpenApi(document, app.get(JssdkRoutes, { strict: false }).mount);
+    return credentialApiMount ? addCredentialApiToOpenApi(document, credentialApiMount) : document;
   });
-}
-
-function jssdkRoutesOf(app: NestFastifyApplication): JssdkRoutes | undefined {
-  try {
-    return app.get(JssdkRoutes, { strict: false });
-  } catch {
-    return undefined; // routes: false
-  }
 }

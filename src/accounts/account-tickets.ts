@@ -1,4 +1,6 @@
+import type { CredentialSource } from '../credential-api/credential-source.js';
 import type { CredentialCache, CredentialFetcher } from '../wechat/credentials/credential-cache.js';
+import type { StoredCredential } from '../wechat/credentials/credential-store.js';
 import type { TicketType } from '../wechat/credentials/credential-keys.js';
 import type { AccountTokens } from './account-tokens.js';
 import { validAnswer } from './account-tokens.js';
@@ -9,17 +11,18 @@ interface TicketAnswer {
   expires_in?: unknown;
 }
 
-/** One account's jsapi_ticket and wx_card api_ticket, cached like its token. */
+/** One account's jsapi_ticket and wx_card api_ticket, cached like its token (and from the same source). */
 export class AccountTickets {
   private readonly fetchers: Record<TicketType, CredentialFetcher>;
   private readonly context: CallContext;
 
   constructor(
-    appId: string,
+    private readonly appId: string,
     private readonly keys: Record<TicketType, string>,
     private readonly transport: WechatTransport,
     private readonly tokens: AccountTokens,
     private readonly cache: CredentialCache,
+    private readonly source?: CredentialSource,
   ) {
     this.context = { appId };
     this.fetchers = { jsapi: () => this.fetchTicket('jsapi'), wx_card: () => this.fetchTicket('wx_card') };
@@ -34,6 +37,16 @@ export class AccountTickets {
     return this.cache.peek(this.keys[type], this.fetchers[type]);
   }
 
+  /** The ticket with its expiry if this process holds a usable one (no waiting), else undefined. */
+  peekCurrent(type: TicketType): StoredCredential | undefined {
+    return this.cache.peekStored(this.keys[type], this.fetchers[type]);
+  }
+
+  /** The ticket with its expiry. */
+  current(type: TicketType): Promise<StoredCredential> {
+    return this.cache.getStored(this.keys[type], this.fetchers[type]);
+  }
+
   getJsapiTicket(): Promise<string> {
     return this.getTicket('jsapi');
   }
@@ -43,6 +56,7 @@ export class AccountTickets {
   }
 
   private async fetchTicket(type: TicketType) {
+    if (this.source) return this.source.fetch(this.appId, type === 'jsapi' ? 'jsapi_ticket' : 'wx_card_ticket');
     const endpoint = 'cgi-bin/ticket/getticket';
     const answer = await this.tokens.withAccessToken((accessToken) =>
       this.transport.get<TicketAnswer>(endpoint, { access_token: accessToken, type }, this.context),

@@ -1,6 +1,7 @@
 import { WechatApiError, WechatUnavailableError } from '../wechat/api/wechat-api.error.js';
+import type { CredentialSource } from '../credential-api/credential-source.js';
 import type { CredentialCache, FetchedCredential } from '../wechat/credentials/credential-cache.js';
-import { isPlausibleCredential } from '../wechat/credentials/credential-store.js';
+import { isPlausibleCredential, type StoredCredential } from '../wechat/credentials/credential-store.js';
 import type { WechatAccountSettings } from './account-config.js';
 import type { AccountLog, CallContext, WechatTransport } from './wechat-transport.js';
 
@@ -9,7 +10,10 @@ interface TokenAnswer {
   expires_in?: unknown;
 }
 
-/** One account's global access_token: cached cluster-wide, fetched once per window. */
+/**
+ * One account's global access_token: cached cluster-wide, fetched once per window, from WeChat or,
+ * with a `source`, from a central credential server (a rejected token is then reported to it).
+ */
 export class AccountTokens {
   private readonly context: CallContext;
   private readonly fetcher = (stale?: string) => this.fetchAccessToken(stale);
@@ -20,6 +24,7 @@ export class AccountTokens {
     private readonly transport: WechatTransport,
     private readonly cache: CredentialCache,
     private readonly log: AccountLog,
+    private readonly source?: CredentialSource,
   ) {
     this.context = { appId: account.appId };
   }
@@ -31,6 +36,21 @@ export class AccountTokens {
   /** WeChat said `rejected` is invalid: adopt a newer token or refresh (compare-before-refresh). */
   replaceAccessToken(rejected: string): Promise<string> {
     return this.cache.replace(this.key, rejected, this.fetcher);
+  }
+
+  /** The token with its expiry if this process holds a usable one (no waiting), else undefined. */
+  peekCurrent(): StoredCredential | undefined {
+    return this.cache.peekStored(this.key, this.fetcher);
+  }
+
+  /** The token with its expiry. */
+  current(): Promise<StoredCredential> {
+    return this.cache.getStored(this.key, this.fetcher);
+  }
+
+  /** As replaceAccessToken, with the expiry of the token that is current afterwards. */
+  replaceCurrent(rejected: string): Promise<StoredCredential> {
+    return this.cache.replaceStored(this.key, rejected, this.fetcher);
   }
 
   /**
@@ -51,6 +71,12 @@ export class AccountTokens {
   }
 
   private async fetchAccessToken(stale?: string): Promise<FetchedCredential> {
+    const { source } = this;
+    if (source) {
+      return stale === undefined
+        ? source.fetch(this.account.appId, 'access_token')
+        : source.reportInvalid(this.account.appId, stale);
+    }
     if (this.account.tokenMode === 'classic') return this.request('cgi-bin/token', false);
     const normal = await this.request('cgi-bin/stable_token', false);
     if (stale === undefined || normal.value !== stale) return normal;

@@ -1,3 +1,4 @@
+import type { CredentialSource } from '../credential-api/credential-source.js';
 import type { CredentialCache } from '../wechat/credentials/credential-cache.js';
 import { accessTokenKey, ticketKey } from '../wechat/credentials/credential-keys.js';
 import { hostKey, isHostAllowed } from '../wechat/jssdk/page-url.js';
@@ -17,6 +18,8 @@ export interface AccountsDeps {
   events: Pick<WechatEventListener, 'signature'>;
   keyPrefix: string;
   log: AccountLog;
+  /** a central credential server to read tokens and tickets from instead of WeChat */
+  source?: CredentialSource;
 }
 
 /** One Official Account's services, built from its settings and the shared seams. */
@@ -36,9 +39,10 @@ export class WechatAccount {
     const { appId } = settings;
     this.appId = appId;
     this.jsDomains = settings.jsDomains;
-    this.tokens = new AccountTokens(settings, accessTokenKey(deps.keyPrefix, appId), deps.transport, deps.cache, deps.log);
-    const ticketKeys = { jsapi: ticketKey(deps.keyPrefix, appId, 'jsapi'), wx_card: ticketKey(deps.keyPrefix, appId, 'wx_card') };
-    this.tickets = new AccountTickets(appId, ticketKeys, deps.transport, this.tokens, deps.cache);
+    const { keyPrefix, transport, cache, source } = deps;
+    this.tokens = new AccountTokens(settings, accessTokenKey(keyPrefix, appId), transport, cache, deps.log, source);
+    const ticketKeys = { jsapi: ticketKey(keyPrefix, appId, 'jsapi'), wx_card: ticketKey(keyPrefix, appId, 'wx_card') };
+    this.tickets = new AccountTickets(appId, ticketKeys, transport, this.tokens, cache, source);
     this.signature = new AccountSigner(settings, this.tickets, deps.events);
   }
 

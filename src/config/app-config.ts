@@ -2,6 +2,7 @@ import { SANDBOX_DEFAULT_ACCOUNT } from '../sandbox/default-account.js';
 import { randomBytes } from 'node:crypto';
 import type { WechatAccountConfig, WechatAccountSettings } from '../accounts/account-config.js';
 import { accountsFromEnv } from './accounts-env.js';
+import { type CredentialConsumer, parseConsumers } from '../credential-api/consumers.js';
 import type { LogLevel } from '../logging.js';
 import type { EnvironmentVariables } from './env.schema.js';
 
@@ -48,6 +49,12 @@ export interface AppConfig {
   corsOrigins: string[];
   trustProxy: boolean;
   logLevel: LogLevel;
+  /** who may read credentials through the credential API; empty: no such routes */
+  credentialApiConsumers: CredentialConsumer[];
+  /** the central credential server this instance reads from, instead of WeChat */
+  credentialSource?: { url: string; token: string };
+  /** the proxy calls to WeChat go through (WECHAT_HTTP_PROXY, else HTTPS_PROXY; not in sandbox mode) */
+  httpProxy?: string;
   /** serve the OpenAPI description at /docs */
   openApiDocs: boolean;
   warnings: string[];
@@ -103,7 +110,7 @@ function crossFieldProblems(env: EnvironmentVariables, sandbox: boolean): string
   if (sandbox && env.PORT === 0) {
     problems.push('PORT: must be a fixed port in sandbox mode (the built-in simulator is served on it)');
   }
-  problems.push(...redisProblems(env));
+  problems.push(...redisProblems(env), ...credentialProblems(env));
   if (env.NODE_ENV === 'production') problems.push(...productionProblems(env));
   return problems;
 }
@@ -121,6 +128,20 @@ function redisProblems(env: EnvironmentVariables): string[] {
     problems.push('REDIS_SENTINEL_NAME: is required with REDIS_SENTINELS');
   if (env.REDIS_SENTINEL_NAME && !env.REDIS_SENTINELS.trim())
     problems.push('REDIS_SENTINELS: is required with REDIS_SENTINEL_NAME');
+  return problems;
+}
+
+/** The credential API's consumers must parse; a credential source needs its url and token together. */
+function credentialProblems(env: EnvironmentVariables): string[] {
+  const problems = parseConsumers(env.CREDENTIAL_API_TOKENS).problems.map((p) => `CREDENTIAL_API_TOKENS: ${p}`);
+  const hasUrl = !!env.WECHAT_CREDENTIAL_SOURCE_URL;
+  if (hasUrl !== !!env.WECHAT_CREDENTIAL_SOURCE_TOKEN) {
+    problems.push(
+      hasUrl
+        ? 'WECHAT_CREDENTIAL_SOURCE_TOKEN: is required with WECHAT_CREDENTIAL_SOURCE_URL'
+        : 'WECHAT_CREDENTIAL_SOURCE_URL: is required with WECHAT_CREDENTIAL_SOURCE_TOKEN',
+    );
+  }
   return problems;
 }
 
@@ -220,6 +241,12 @@ export function toAppConfig(env: EnvironmentVariables): AppConfig {
     corsOrigins: splitList(env.CORS_ORIGINS),
     trustProxy: env.TRUST_PROXY,
     logLevel: env.LOG_LEVEL,
+    credentialApiConsumers: parseConsumers(env.CREDENTIAL_API_TOKENS).consumers,
+    credentialSource:
+      env.WECHAT_CREDENTIAL_SOURCE_URL && env.WECHAT_CREDENTIAL_SOURCE_TOKEN
+        ? { url: env.WECHAT_CREDENTIAL_SOURCE_URL, token: env.WECHAT_CREDENTIAL_SOURCE_TOKEN }
+        : undefined,
+    httpProxy: sandbox ? undefined : env.WECHAT_HTTP_PROXY || env.HTTPS_PROXY || env.https_proxy || undefined,
     openApiDocs: env.OPENAPI_DOCS ?? env.NODE_ENV !== 'production',
     warnings,
   };

@@ -141,6 +141,31 @@ export class EnvironmentVariables {
   @IsBoolean({ message: 'must be true or false' })
   OPENAPI_DOCS?: boolean;
 
+  /** `consumer:secret,...` allowed to read credentials (SPEC 3.5); empty: the credential API does not exist */
+  @IsString()
+  CREDENTIAL_API_TOKENS = '';
+
+  @IsOptional()
+  @IsUrl(urlOptions, { message: 'must be an http(s) URL (where the central service mounts its credential API)' })
+  WECHAT_CREDENTIAL_SOURCE_URL?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'must be at least 32 characters' })
+  WECHAT_CREDENTIAL_SOURCE_TOKEN?: string;
+
+  @IsOptional()
+  @IsUrl(urlOptions, { message: 'must be an http(s) URL such as http://egress.internal:3128' })
+  WECHAT_HTTP_PROXY?: string;
+
+  @IsOptional()
+  @IsUrl(urlOptions, { message: 'must be an http(s) URL such as http://egress.internal:3128' })
+  HTTPS_PROXY?: string;
+
+  @IsOptional()
+  @IsUrl(urlOptions, { message: 'must be an http(s) URL such as http://egress.internal:3128' })
+  https_proxy?: string;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'silent'])
   LOG_LEVEL: LogLevel = 'info';
 }

@@ -112,4 +112,41 @@ describe('validateEnv', () => {
     expect(problemsOf({ REDIS_SENTINELS: 'x:26379' })[0]).toMatch(/^REDIS_SENTINEL_NAME: is required/);
     expect(problemsOf({ REDIS_SENTINEL_NAME: 'mymaster' })[0]).toMatch(/^REDIS_SENTINELS: is required/);
   });
+
+  it('reads the credential API consumers, a credential source and the egress proxy, never echoing their secrets', () => {
+    const secret = 's'.repeat(32);
+    const app = validateEnv({
+      WECHAT_APP_ID: 'wx1234567890abcdef',
+      WECHAT_APP_SECRET: 'app-secret-0123',
+      CREDENTIAL_API_TOKENS: `java:${secret}`,
+      WECHAT_CREDENTIAL_SOURCE_URL: 'https://central.internal/wechat/credentials',
+      WECHAT_CREDENTIAL_SOURCE_TOKEN: secret,
+      HTTPS_PROXY: 'http://egress:pw@10.0.0.9:3128',
+    }).app;
+    expect(app.credentialApiConsumers).toEqual([{ name: 'java', secret }]);
+    expect(app.credentialSource).toEqual({ url: 'https://central.internal/wechat/credentials', token: secret });
+    expect(app.httpProxy).toBe('http://egress:pw@10.0.0.9:3128');
+    // WECHAT_HTTP_PROXY wins over HTTPS_PROXY; the sandbox calls itself, never through a proxy
+    const both = { WECHAT_HTTP_PROXY: 'http://a:1', HTTPS_PROXY: 'http://b:2' };
+    expect(
+      validateEnv({ WECHAT_APP_ID: 'wx1234567890abcdef', WECHAT_APP_SECRET: 'app-secret-0123', ...both }).app.httpProxy,
+    ).toBe('http://a:1');
+    expect(validateEnv(both).app.httpProxy).toBeUndefined();
+    expect(validateEnv({}).app.credentialApiConsumers).toEqual([]);
+
+    const proxy = problemsOf({ HTTPS_PROXY: 'not a url with pw-secret' });
+    expect(proxy).toEqual([expect.stringMatching(/^HTTPS_PROXY: must be an http\(s\) URL/)]);
+    const problems = problemsOf({
+      CREDENTIAL_API_TOKENS: 'java:too-short-secret',
+      WECHAT_CREDENTIAL_SOURCE_URL: 'https://central.internal/x',
+    });
+    expect(problems).toEqual([
+      'CREDENTIAL_API_TOKENS: entry 1 (java): the secret must be at least 32 characters',
+      'WECHAT_CREDENTIAL_SOURCE_TOKEN: is required with WECHAT_CREDENTIAL_SOURCE_URL',
+    ]);
+    expect([...proxy, ...problems].join('\n')).not.toMatch(/too-short-secret|pw-secret/);
+    expect(problemsOf({ WECHAT_CREDENTIAL_SOURCE_TOKEN: 'short' })[0]).toBe(
+      'WECHAT_CREDENTIAL_SOURCE_TOKEN: must be at least 32 characters',
+    );
+  });
 });

@@ -13,13 +13,19 @@ const KNOWN = new Set(
     'PUBLIC_BASE_URL',
     'SESSION_SECRET',
     'OPENAPI_DOCS',
+    'WECHAT_CREDENTIAL_SOURCE_URL',
+    'WECHAT_CREDENTIAL_SOURCE_TOKEN',
+    'WECHAT_HTTP_PROXY',
+    'HTTPS_PROXY',
+    'https_proxy',
   ]),
 );
 
 function describe(error: ValidationError, raw: Record<string, unknown>): string {
   const reasons = Object.values(error.constraints ?? {}).map((m) => m.replace(`${error.property} `, ''));
   const value = raw[error.property];
-  const secret = /SECRET|ACCOUNTS/.test(error.property);
+  // secrets, and what may carry one (a proxy url with its password)
+  const secret = /SECRET|ACCOUNTS|TOKEN|PROXY/i.test(error.property);
   const shown = secret || value === undefined ? '' : ` (got ${JSON.stringify(String(value)).slice(0, 80)})`;
   return `${error.property}: ${reasons.join('; ')}${shown}`;
 }

@@ -8,10 +8,12 @@ export interface StartSandboxOptions extends SandboxOptions {
   host?: string;
   /** 0 (default) picks a free ephemeral port. */
   port?: number;
+  /** serve over HTTPS with this key and certificate (PEM), as WeChat does */
+  https?: { key: string | Buffer; cert: string | Buffer };
 }
 
 export interface SandboxServer {
-  /** e.g. http://127.0.0.1:PORT, no trailing slash. */
+  /** e.g. http://127.0.0.1:PORT (https:// with the `https` option), no trailing slash. */
   readonly url: string;
   readonly port: number;
   readonly sandbox: Sandbox;
@@ -23,8 +25,14 @@ export interface SandboxServer {
   close(): Promise<void>;
 }
 
-async function listen(sandbox: Sandbox, host: string, port: number): Promise<FastifyInstance> {
+async function listen(
+  sandbox: Sandbox,
+  host: string,
+  port: number,
+  https?: StartSandboxOptions['https'],
+): Promise<FastifyInstance> {
   const app = Fastify({
+    ...(https ? { https } : {}),
     // off: request URLs carry app secrets and tokens
     logger: false,
     // stop() must not wait for keep-alive or in-flight (e.g. slow-fault) sockets
@@ -42,9 +50,9 @@ async function listen(sandbox: Sandbox, host: string, port: number): Promise<Fas
 
 /** Starts a standalone simulated WeChat API (by default on 127.0.0.1 and a free port). */
 export async function startSandbox(options: StartSandboxOptions = {}): Promise<SandboxServer> {
-  const { host = '127.0.0.1', port: wantedPort = 0, ...sandboxOptions } = options;
+  const { host = '127.0.0.1', port: wantedPort = 0, https, ...sandboxOptions } = options;
   const sandbox = new Sandbox(sandboxOptions);
-  let app: FastifyInstance | undefined = await listen(sandbox, host, wantedPort);
+  let app: FastifyInstance | undefined = await listen(sandbox, host, wantedPort, https);
   const port = (app.server.address() as AddressInfo).port;
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   let closed = false;
@@ -56,7 +64,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
   };
 
   return {
-    url: `http://${urlHost}:${port}`,
+    url: `${https ? 'https' : 'http'}://${urlHost}:${port}`,
     port,
     sandbox,
     stop,
@@ -64,7 +72,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
       if (closed) throw new Error('sandbox server was closed; start a new one');
       if (app) return;
       // a Fastify instance cannot listen twice, so build a fresh one around the same Sandbox
-      app = await listen(sandbox, host, port);
+      app = await listen(sandbox, host, port, https);
     },
     async close() {
       closed = true;

@@ -12,6 +12,8 @@ export interface WechatEventListener {
   credentialRefresh(credential: string, ok: boolean, elapsedMs: number, appId: string): void;
   signature(kind: 'jsapi' | 'card', appId: string): void;
   login(outcome: LoginOutcome, appId: string): void;
+  /** a request to the credential API: `consumer` ('' when the bearer was not recognised), `kind` asked for */
+  credentialRequest(consumer: string, kind: string): void;
 }
 
 type Listeners = { [K in keyof WechatEventListener]: WechatEventListener[K][] };
@@ -22,7 +24,14 @@ type Listeners = { [K in keyof WechatEventListener]: WechatEventListener[K][] };
  */
 @Injectable()
 export class WechatEvents implements WechatEventListener {
-  private readonly listeners: Listeners = { apiCall: [], cacheLookup: [], credentialRefresh: [], signature: [], login: [] };
+  private readonly listeners: Listeners = {
+    apiCall: [],
+    cacheLookup: [],
+    credentialRefresh: [],
+    signature: [],
+    login: [],
+    credentialRequest: [],
+  };
 
   subscribe(listener: Partial<WechatEventListener>): () => void {
     const added: [keyof Listeners, (...args: never[]) => void][] = [];
@@ -59,5 +68,9 @@ export class WechatEvents implements WechatEventListener {
 
   login(outcome: LoginOutcome, appId: string): void {
     for (const fn of this.listeners.login) fn(outcome, appId);
+  }
+
+  credentialRequest(consumer: string, kind: string): void {
+    for (const fn of this.listeners.credentialRequest) fn(consumer, kind);
   }
 }

@@ -62,7 +62,16 @@ const providers: Provider[] = [
     inject: [WECHAT_OPTIONS, WechatApiClient, CredentialCache, WechatEvents],
     useFactory: (options: ResolvedWechatOptions, transport: WechatApiClient, cache: CredentialCache, events: WechatEvents) => {
       const logger = new Logger('WechatAccounts');
-      return new WechatAccounts(options.accounts, { transport, cache, events, keyPrefix: options.keyPrefix, log: logger });
+      const source = options.credentialSource;
+      if (source) logger.log('access_tokens and tickets are read from the credential source, not from WeChat');
+      return new WechatAccounts(options.accounts, {
+        transport,
+        cache,
+        events,
+        keyPrefix: options.keyPrefix,
+        log: logger,
+        source,
+      });
     },
   },
   WechatEvents,

@@ -6,6 +6,11 @@ import {
   type WechatAccountConfig,
   type WechatAccountSettings,
 } from '../accounts/account-config.js';
+import {
+  type CredentialSource,
+  RemoteCredentialSource,
+  type RemoteCredentialSourceOptions,
+} from '../credential-api/credential-source.js';
 import type { StoreTopology } from '../store/create-store.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './api/retry-policy.js';
 
@@ -37,6 +42,26 @@ export interface WechatModuleOptions extends StoreTopology {
   /** requests per client IP and minute to the limited routes (login, media saves); 0 turns limits off; default 300 */
   rateLimitPerMinute?: number;
   retryPolicy?: Partial<RetryPolicy>;
+  /**
+   * Read access_tokens and tickets from a central credential server instead of WeChat: the url
+   * and bearer of a service running CredentialApiModule, or any CredentialSource. A token WeChat
+   * rejects is then reported to it rather than refreshed here.
+   */
+  credentialSource?: CredentialSource | RemoteCredentialSourceOptions;
+  /**
+   * An HTTP proxy every call to WeChat goes through (`http://[user:password@]host:port`); HTTPS
+   * calls are tunnelled with CONNECT, so the proxy sees neither secrets nor tokens. WeChat answers
+   * only whitelisted IPs (40164): this gives a cluster one fixed egress address.
+   */
+  httpProxy?: string;
+}
+
+/** The proxy as axios takes it. */
+export interface ProxySettings {
+  protocol: string;
+  host: string;
+  port: number;
+  auth?: { username: string; password: string };
 }
 
 export interface ResolvedWechatOptions {
@@ -54,6 +79,8 @@ export interface ResolvedWechatOptions {
   redisCommandTimeoutMs: number;
   rateLimitPerMinute: number;
   retryPolicy: RetryPolicy;
+  credentialSource?: CredentialSource;
+  httpProxy?: ProxySettings;
 }
 
 export const WECHAT_OPTIONS = Symbol('WECHAT_OPTIONS');
@@ -61,6 +88,7 @@ export const WECHAT_OPTIONS = Symbol('WECHAT_OPTIONS');
 export function resolveWechatOptions(o: WechatModuleOptions): ResolvedWechatOptions {
   const accounts = resolveAccounts(o);
   const [first] = accounts;
+  const httpTimeoutMs = o.httpTimeoutMs ?? 5000;
   return {
     accounts,
     appId: first.appId,
@@ -68,7 +96,7 @@ export function resolveWechatOptions(o: WechatModuleOptions): ResolvedWechatOpti
     apiBaseUrl: (o.apiBaseUrl ?? 'https://api.weixin.qq.com').replace(/\/+$/, ''),
     tokenMode: first.tokenMode,
     jsDomains: [...first.jsDomains],
-    httpTimeoutMs: o.httpTimeoutMs ?? 5000,
+    httpTimeoutMs,
     topology: {
       redisUrl: o.redisUrl || undefined,
       redisClusterNodes: o.redisClusterNodes,
@@ -81,7 +109,36 @@ export function resolveWechatOptions(o: WechatModuleOptions): ResolvedWechatOpti
     redisCommandTimeoutMs: positive(o.redisCommandTimeoutMs ?? 1000, 'redisCommandTimeoutMs'),
     rateLimitPerMinute: atLeastZero(o.rateLimitPerMinute ?? 300, 'rateLimitPerMinute'),
     retryPolicy: { ...DEFAULT_RETRY_POLICY, ...o.retryPolicy },
+    credentialSource: credentialSourceOf(o.credentialSource, httpTimeoutMs),
+    httpProxy: o.httpProxy ? proxySettings(o.httpProxy) : undefined,
   };
+}
+
+function credentialSourceOf(source: WechatModuleOptions['credentialSource'], timeoutMs: number): CredentialSource | undefined {
+  if (!source) return undefined;
+  if ('fetch' in source && typeof source.fetch === 'function') return source;
+  try {
+    return new RemoteCredentialSource({ timeoutMs, ...(source as RemoteCredentialSourceOptions) });
+  } catch (error) {
+    throw new Error(`WechatModule: ${(error as Error).message}`);
+  }
+}
+
+/** `http://user:password@host:port` as axios's proxy setting; the message never repeats the url. */
+export function proxySettings(raw: string): ProxySettings {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error('WechatModule: httpProxy must be a url such as http://egress.internal:3128');
+  }
+  if (!/^https?:$/.test(url.protocol) || !url.hostname || url.pathname.length > 1 || url.search || url.hash)
+    throw new Error('WechatModule: httpProxy must be http(s)://[user:password@]host:port, nothing more');
+  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+  const auth = url.username
+    ? { username: decodeURIComponent(url.username), password: decodeURIComponent(url.password) }
+    : undefined;
+  return { protocol: url.protocol.slice(0, -1), host: url.hostname.replace(/^\[|\]$/g, ''), port, auth };
 }
 
 /** The default account of appId/appSecret (when given) first, then `accounts`; at least one. */

@@ -5,6 +5,7 @@ import { Test } from '@nestjs/testing';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CredentialApiModule } from '../../src/credential-api/credential-api.module.js';
 import { MediaModule } from '../../src/media/media.module.js';
 import { OAuthModule } from '../../src/oauth/oauth.module.js';
 import type { SessionUser } from '../../src/oauth/session-user.js';
@@ -20,6 +21,7 @@ import { deleteKeys, REDIS_URL, uniquePrefix } from '../support/redis-keys.js';
 import { expectedSignature } from '../support/signature-check.js';
 
 const ACCOUNT = { appId: 'wx9d9d8c8c7b7b6a6a', appSecret: 'any-host-e2e-secret-0123456789' };
+const CONSUMER = { name: 'billing', secret: 'billing-service-secret-0123456789abcdef' };
 // http: express-session sends a Secure cookie only over https, and these requests are plain http
 const PUBLIC = 'http://h5.test';
 
@@ -73,6 +75,7 @@ describe.each(platforms)('a %s host with setGlobalPrefix("api") and no global fi
           openBaseUrl: sandbox.url,
           session: { secret: 'any-host-session-secret-0123456789abcdef' },
         }),
+        CredentialApiModule.forRoot({ consumers: [CONSUMER] }),
       ],
       controllers: [OrdersController, ShareController],
     }).compile();
@@ -105,6 +108,33 @@ describe.each(platforms)('a %s host with setGlobalPrefix("api") and no global fi
       'application/json',
     );
     expect(refused).toMatchObject({ status: 400, json: { statusCode: 400, code: 'DOMAIN_NOT_ALLOWED' } });
+  });
+
+  it('serves the credential API under the global prefix: the token, 401 without a bearer, a report, bad JSON', async () => {
+    const url = `${base}/api/wechat/credentials/${ACCOUNT.appId}`;
+    const auth = { authorization: `Bearer ${CONSUMER.secret}` };
+    const token = await fetch(`${url}/access_token`, { headers: auth });
+    expect(token.status).toBe(200);
+    expect(token.headers.get('cache-control')).toBe('no-store');
+    const body = (await token.json()) as { value: string };
+    expect(body.value).toBe(sandbox.sandbox.currentStableToken(ACCOUNT.appId));
+    const refused = await fetch(`${url}/access_token`);
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    expect(await refused.json()).toMatchObject({ code: 'UNAUTHORIZED' });
+    const post = (payload: string) =>
+      fetch(`${url}/access_token/invalid`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: payload,
+      });
+    const reported = await post(JSON.stringify({ value: 'some-token-no-longer-cached-0123' }));
+    expect(reported.status).toBe(200);
+    expect(((await reported.json()) as { value: string }).value).toBe(body.value);
+    const garbled = await post('{"value":');
+    expect(garbled.status).toBe(400);
+    expect(await garbled.json()).toMatchObject({ code: 'INVALID_JSON' });
+    expect(await (await fetch(`${base}/wechat/credentials/${ACCOUNT.appId}/access_token`, { headers: auth })).status).toBe(404);
   });
 
   it('serves the built-in signing route under the global prefix', async () => {

@@ -81,6 +81,21 @@ export class PrometheusMetrics implements WechatEventListener, OnModuleInit, OnM
     labelNames: ['app_id', 'outcome'] as const,
     registers: [this.registry],
   });
+  private readonly credentialRequests = new this.prom.Counter({
+    name: 'wechat_credential_api_requests_total',
+    help: 'Requests to the credential API by consumer and kind (access_token/invalid: reports of a rejected token)',
+    labelNames: ['consumer', 'kind'] as const,
+    registers: [this.registry],
+    collect: () => {
+      for (const [label, count] of this.credentialRequestCounts) {
+        const [consumer = '', kind = ''] = label.split(' ');
+        this.credentialRequests.labels(consumer, kind).inc(count);
+      }
+      this.credentialRequestCounts.clear();
+    },
+  });
+  // counted in plain integers per consumer and kind (a consumer may ask often), handed over at scrape time
+  private readonly credentialRequestCounts = new Map<string, number>();
   private readonly jsapiSignatures = new Map<string, number>();
 
   constructor(private readonly events: WechatEvents) {
@@ -129,5 +144,11 @@ export class PrometheusMetrics implements WechatEventListener, OnModuleInit, OnM
 
   login(outcome: LoginOutcome, appId: string): void {
     this.logins.labels(appId, outcome).inc();
+  }
+
+  credentialRequest(consumer: string, kind: string): void {
+    // neither a consumer's name nor a kind has a space
+    const label = `${consumer} ${kind}`;
+    this.credentialRequestCounts.set(label, (this.credentialRequestCounts.get(label) ?? 0) + 1);
   }
 }

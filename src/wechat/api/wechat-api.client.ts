@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { AxiosResponse } from 'axios';
 import type { ClientRequest } from 'node:http';
 import { Readable } from 'node:stream';
-import { WECHAT_OPTIONS, type ResolvedWechatOptions } from '../wechat.options.js';
+import { type ProxySettings, WECHAT_OPTIONS, type ResolvedWechatOptions } from '../wechat.options.js';
 import { WechatApiError, WechatUnavailableError } from './wechat-api.error.js';
 import { backoffDelayMs, delay, type RetryPolicy } from './retry-policy.js';
 import { parseWechatJson } from './wechat-json.js';
@@ -53,6 +53,8 @@ class TransientFailure extends Error {}
 export class WechatApiClient implements WechatTransport {
   private readonly logger = new Logger('WechatApiClient');
   private readonly retry: RetryPolicy;
+  /** the egress proxy, when one is set (axios tunnels HTTPS through it with CONNECT) */
+  private readonly egress: { proxy?: ProxySettings };
 
   constructor(
     private readonly http: HttpService,
@@ -60,6 +62,9 @@ export class WechatApiClient implements WechatTransport {
     private readonly events: WechatEvents,
   ) {
     this.retry = options.retryPolicy;
+    const proxy = options.httpProxy;
+    this.egress = proxy ? { proxy } : {};
+    if (proxy) this.logger.log(`calls to WeChat go through the proxy ${proxy.protocol}://${proxy.host}:${proxy.port}`);
   }
 
   get<T extends object>(endpoint: string, query: Query, context?: CallContext): Promise<T> {
@@ -125,6 +130,7 @@ export class WechatApiClient implements WechatTransport {
         transformResponse: (raw: string) => raw,
         validateStatus: () => true,
         ...UNTRUSTED_ANSWER,
+        ...this.egress,
       });
     } catch (error) {
       if (isTooLarge(error))
@@ -167,6 +173,7 @@ export class WechatApiClient implements WechatTransport {
         responseType: 'stream',
         validateStatus: () => true,
         ...UNTRUSTED_ANSWER,
+        ...this.egress,
         // a file is bounded by the media limit as it streams; only the JSON answers are bounded here
         maxContentLength: -1,
       });

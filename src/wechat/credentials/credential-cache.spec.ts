@@ -251,8 +251,9 @@ describe.each<[string, Where]>([
 
   it('joins a fetch in progress only until its deadline; a stuck one is never waited on forever', async () => {
     const store = await sharedStore(where, Date.now);
-    // the stuck fetch's lock expires too (lockTtlMs), as a crashed holder's would
-    const c = new CredentialCache(store, { ...TIMING, inflightDeadlineMs: 50, lockTtlMs: 30, failureCooldownMs: 0 }, Date.now);
+    // the stuck fetch's lock expires too (lockTtlMs), as a crashed holder's would; the deadline
+    // leaves the second, healthy fetch room on a loaded machine (it runs under the same deadline)
+    const c = new CredentialCache(store, { ...TIMING, inflightDeadlineMs: 400, lockTtlMs: 300, failureCooldownMs: 0 }, Date.now);
     let calls = 0;
     const stuck: CredentialFetcher = () => {
       calls += 1;

@@ -74,42 +74,55 @@ export class CredentialCache {
 
   /** The value from this process's memory while it is usable, else undefined; never waits. */
   peek(key: string, fetcher: CredentialFetcher): string | undefined {
+    return this.peekStored(key, fetcher)?.value;
+  }
+
+  /** The hot path is peek(); otherwise the shared tier, then WeChat under the lock. */
+  async get(key: string, fetcher: CredentialFetcher): Promise<string> {
+    return (await this.getStored(key, fetcher)).value;
+  }
+
+  /** WeChat rejected `stale`: use a newer value if one exists, otherwise fetch one. */
+  async replace(key: string, stale: string, fetcher: CredentialFetcher): Promise<string> {
+    return (await this.replaceStored(key, stale, fetcher)).value;
+  }
+
+  /** As get(), with the value's expiry (what the credential API hands to other services). */
+  async getStored(key: string, fetcher: CredentialFetcher): Promise<StoredCredential> {
+    const fresh = this.peekStored(key, fetcher);
+    if (fresh !== undefined) return fresh;
+    this.events.cacheLookup(credentialName(key), 'memory', false, appIdOfKey(key));
+    return this.foreground(key, () => this.load(key, fetcher));
+  }
+
+  /** As replace(), with the value's expiry. */
+  async replaceStored(key: string, stale: string, fetcher: CredentialFetcher): Promise<StoredCredential> {
+    const entry = this.memory.get(key);
+    if (entry && entry.credential.value !== stale && this.now() < entry.usableUntil) return entry.credential;
+    const running = this.joinable(key);
+    if (running) {
+      const result = await this.bounded(running);
+      if (result.value !== stale) return result;
+    }
+    const accept = (c: StoredCredential | undefined): c is StoredCredential => c?.value !== stale && isUsable(c, this.now());
+    return this.foreground(key, async () => {
+      const shared = await this.readShared(key);
+      return accept(shared) ? this.remember(key, shared) : this.fetchUnderLock(key, () => fetcher(stale), accept);
+    });
+  }
+
+  /** As peek(), with the value's expiry. */
+  peekStored(key: string, fetcher: CredentialFetcher): StoredCredential | undefined {
     const entry = this.memory.get(key);
     if (entry) {
       const now = this.now();
       if (now < entry.usableUntil) {
         this.events.cacheLookup(entry.name, 'memory', true, entry.appId);
         if (now >= entry.refreshAt && now >= entry.nextBackgroundAt) this.refreshInBackground(key, entry, fetcher);
-        return entry.credential.value;
+        return entry.credential;
       }
     }
     return undefined;
-  }
-
-  /** The hot path is peek(); otherwise the shared tier, then WeChat under the lock. */
-  async get(key: string, fetcher: CredentialFetcher): Promise<string> {
-    const fresh = this.peek(key, fetcher);
-    if (fresh !== undefined) return fresh;
-    this.events.cacheLookup(credentialName(key), 'memory', false, appIdOfKey(key));
-    return (await this.foreground(key, () => this.load(key, fetcher))).value;
-  }
-
-  /** WeChat rejected `stale`: use a newer value if one exists, otherwise fetch one. */
-  async replace(key: string, stale: string, fetcher: CredentialFetcher): Promise<string> {
-    const entry = this.memory.get(key);
-    if (entry && entry.credential.value !== stale && this.now() < entry.usableUntil) return entry.credential.value;
-    const running = this.joinable(key);
-    if (running) {
-      const result = await this.bounded(running);
-      if (result.value !== stale) return result.value;
-    }
-    const accept = (c: StoredCredential | undefined): c is StoredCredential => c?.value !== stale && isUsable(c, this.now());
-    return (
-      await this.foreground(key, async () => {
-        const shared = await this.readShared(key);
-        return accept(shared) ? this.remember(key, shared) : this.fetchUnderLock(key, () => fetcher(stale), accept);
-      })
-    ).value;
   }
 
   /** Resolves once no fetch or refresh is under way in this process (tests, shutdown); bounded. */

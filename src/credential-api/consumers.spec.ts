@@ -1,0 +1,69 @@
+import { checkConsumers, ConsumerAuth, parseConsumers } from './consumers.js';
+
+const A = 'a'.repeat(32);
+const B = 'b'.repeat(40);
+
+describe('credential API consumers', () => {
+  it('reads consumer:secret pairs, trimming spaces and empty entries', () => {
+    expect(parseConsumers(` java:${A} , ,python:${B}`)).toEqual({
+      consumers: [
+        { name: 'java', secret: A },
+        { name: 'python', secret: B },
+      ],
+      problems: [],
+    });
+    // a secret may itself contain colons
+    expect(parseConsumers(`go:${A}:x`).consumers).toEqual([{ name: 'go', secret: `${A}:x` }]);
+  });
+
+  it('names each bad entry by position and consumer, never showing a secret', () => {
+    const short = 'short-secret';
+    const { consumers, problems } = parseConsumers(`java:${short},:${A},bad name:${A},java:${B},php:${A},php:${A}`);
+    // entry 4 is the first good java: the bad entry 1 did not take the name
+    expect(consumers.map((c) => c.name)).toEqual(['java', 'php']);
+    expect(problems).toEqual([
+      'entry 1 (java): the secret must be at least 32 characters',
+      'entry 2: must be consumer:secret, the name 1-64 of A-Z a-z 0-9 _ . -',
+      'entry 3: must be consumer:secret, the name 1-64 of A-Z a-z 0-9 _ . -',
+      'entry 6 (php): the name appears twice',
+    ]);
+    expect(problems.join(' ')).not.toContain(short);
+    expect(parseConsumers(A).problems).toEqual(['entry 1: must be consumer:secret, the name 1-64 of A-Z a-z 0-9 _ . -']);
+  });
+
+  it('checks a list handed to the module', () => {
+    expect(checkConsumers([{ name: 'java', secret: A }])).toEqual([{ name: 'java', secret: A }]);
+    expect(() => checkConsumers([{ name: 'java', secret: 'x' }])).toThrow('consumers[0].secret must be at least 32');
+    expect(() => checkConsumers([{ name: 'a b', secret: A }])).toThrow('consumers[0].name');
+    expect(() =>
+      checkConsumers([
+        { name: 'java', secret: A },
+        { name: 'java', secret: B },
+      ]),
+    ).toThrow('consumers[1].name appears twice');
+  });
+
+  it('identifies the consumer of a bearer, and nobody for anything else', () => {
+    const auth = new ConsumerAuth([
+      { name: 'java', secret: A },
+      { name: 'python', secret: B },
+    ]);
+    expect(auth.identify(`Bearer ${A}`)).toBe('java');
+    expect(auth.identify(`bearer ${B}`)).toBe('python');
+    expect(auth.identify(`Bearer   ${B} `)).toBe('python');
+    for (const header of [
+      undefined,
+      '',
+      A,
+      `Basic ${A}`,
+      `Bearer ${A}x`,
+      `Bearer ${A.slice(1)}`,
+      `Bearer ${A} ${B}`,
+      'Bearer ',
+      ['x'],
+      `Bearer ${'a'.repeat(2000)}`,
+    ]) {
+      expect(auth.identify(header)).toBeUndefined();
+    }
+  });
+});
