@@ -91,6 +91,12 @@ if (run('credentials')) {
     c.limitsOff.ratio >= 0.8 && c.limitsOff.errors === 0,
   );
   row(
+    '  the same as CPU time per request, bare / service',
+    `${fmt(c.limitsOff.bareCpu)} / ${fmt(c.limitsOff.serviceCpu)} µs = ${fmt(c.limitsOff.cpuRatio, 2)}`,
+    '>= 0.80',
+    c.limitsOff.cpuRatio >= 0.8,
+  );
+  row(
     '  the same with the per-IP rate limit counted in Redis',
     `${fmt(c.limitsOn.service, 0)} / ${fmt(c.limitsOn.bare, 0)} req/s = ${fmt(c.limitsOn.ratio, 2)}`,
     'reported',

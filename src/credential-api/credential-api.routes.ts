@@ -75,8 +75,7 @@ export class CredentialApiRoutes implements OnModuleInit {
   }
 
   private read(request: JsonRequest, reply: JsonReply, appId: string, kind: string, label: string) {
-    const consumer = this.authenticate(request, reply, label);
-    this.logger.debug(`${consumer} read the ${label} of ${appId}`);
+    this.authenticate(request, reply, label);
     return this.desk.read(appId, kind);
   }
 
