@@ -40,6 +40,7 @@ export {
 } from './wechat/jssdk/signature.service.js';
 export { jsapiSignature, cardSignature, withoutFragment } from './wechat/jssdk/signature.js';
 export { addJssdkToOpenApi, type OpenApiDocumentLike } from './wechat/jssdk/jssdk.openapi.js';
+export type { DiagnoseInput, Diagnosis, Finding, FindingCode } from './wechat/jssdk/diagnosis.js';
 export {
   JSSDK_CONFIG_BODY_SCHEMA,
   JSSDK_CONFIG_QUERY_SCHEMA,

@@ -47,6 +47,11 @@ export class AccountTickets {
     return this.cache.getStored(this.keys[type], this.fetchers[type]);
   }
 
+  /** The ticket held now and the one before it, without fetching (for the signing diagnosis). */
+  held(type: TicketType): Promise<{ current?: string; previous?: string }> {
+    return this.cache.held(this.keys[type]);
+  }
+
   getJsapiTicket(): Promise<string> {
     return this.getTicket('jsapi');
   }

@@ -54,7 +54,7 @@ export class CredentialApiRoutes implements OnModuleInit {
           const label = isCredentialKind(kind) ? kind : 'other';
           // the warm path stays synchronous: no rate limit to ask, the credential in memory
           if (!this.limiter.enabled) return this.read(request, reply, appId, kind, label);
-          return this.limit(request, reply).then(() => this.read(request, reply, appId, kind, label));
+          return this.limiter.admit(request, reply).then(() => this.read(request, reply, appId, kind, label));
         },
       },
       {
@@ -63,7 +63,7 @@ export class CredentialApiRoutes implements OnModuleInit {
         answer: ISSUED_CREDENTIAL_SCHEMA,
         handle: async (request, reply) => {
           const { appId = '' } = request.params;
-          await this.limit(request, reply);
+          await this.limiter.admit(request, reply);
           const consumer = this.authenticate(request, reply, INVALID_REPORT);
           const value = (request.body as { value?: unknown } | undefined)?.value;
           const answer = await this.desk.reportInvalid(appId, value);
@@ -79,17 +79,10 @@ export class CredentialApiRoutes implements OnModuleInit {
     return this.desk.read(appId, kind);
   }
 
-  /** 429 past the rate limit (counted before the bearer is looked at, so guessing is limited too). */
-  private async limit(request: JsonRequest, reply: JsonReply): Promise<void> {
-    const verdict = await this.limiter.verdict(request);
-    if (verdict.allowed) return;
-    reply.header('retry-after', String(verdict.retryAfterSec));
-    throw new Problem(429, 'RATE_LIMITED', `too many requests; try again in ${verdict.retryAfterSec} s`, {
-      retryAfter: verdict.retryAfterSec,
-    });
-  }
-
-  /** The consumer's name, counted in the metrics under `kind`; 401 without a valid bearer. */
+  /**
+   * The consumer's name, counted in the metrics under `kind`; 401 without a valid bearer. The rate
+   * limit is asked first (RateLimiter.admit), so guessing bearers is limited too.
+   */
   private authenticate(request: JsonRequest, reply: JsonReply, kind: string): string {
     const consumer = this.auth.identify(request.headers.authorization);
     if (consumer !== undefined) {

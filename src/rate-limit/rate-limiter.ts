@@ -2,6 +2,7 @@ import type fastifyRateLimit from '@fastify/rate-limit';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { HttpProblem } from '../common/http-problem.js';
 import { loadPeer } from '../common/load-peer.js';
 import { WECHAT_STORE, type WechatStore } from '../store/wechat-store.js';
 import { WECHAT_OPTIONS, type ResolvedWechatOptions } from '../wechat/wechat.options.js';
@@ -55,6 +56,16 @@ export class RateLimiter implements OnModuleInit {
       timeWindow: WINDOW_MS,
       skipOnError: true,
       store: storeCounter(this.store, `${this.options.keyPrefix}rl:`),
+    });
+  }
+
+  /** Lets the request go on, or throws 429 `RATE_LIMITED` after setting `Retry-After` on `reply`. */
+  async admit(request: object, reply: { header(name: string, value: string): unknown }): Promise<void> {
+    const verdict = await this.verdict(request);
+    if (verdict.allowed) return;
+    reply.header('retry-after', String(verdict.retryAfterSec));
+    throw new HttpProblem(429, 'RATE_LIMITED', `too many requests; try again in ${verdict.retryAfterSec} s`, {
+      retryAfter: verdict.retryAfterSec,
     });
   }
 

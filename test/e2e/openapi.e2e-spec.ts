@@ -20,6 +20,7 @@ describe('the OpenAPI description', () => {
         expect.arrayContaining([
           '/wechat/jssdk/config',
           '/wechat/jssdk/card-config',
+          '/wechat/jssdk/diagnose',
           '/wechat/oauth/login',
           '/wechat/oauth/callback',
           '/wechat/oauth/me',

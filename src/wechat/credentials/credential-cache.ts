@@ -41,6 +41,8 @@ interface MemoryEntry {
   name: string;
   appId: string;
   credential: StoredCredential;
+  /** the value this one replaced in this process (the signing diagnosis recognises it) */
+  previous?: StoredCredential;
   usableUntil: number;
   refreshAt: number;
   nextBackgroundAt: number;
@@ -123,6 +125,18 @@ export class CredentialCache {
       }
     }
     return undefined;
+  }
+
+  /**
+   * What is held for `key` without fetching anything: the current value (this process's, else the
+   * shared tier's) and the one it replaced, when this process saw the replacement.
+   */
+  async held(key: string): Promise<{ current?: string; previous?: string }> {
+    const entry = this.memory.get(key);
+    const usable = entry && this.now() < entry.usableUntil ? entry.credential : undefined;
+    const current = usable ?? (await this.readShared(key)) ?? entry?.credential;
+    const previous = entry && current && entry.credential.value !== current.value ? entry.credential : entry?.previous;
+    return { current: current?.value, previous: previous?.value };
   }
 
   /** Resolves once no fetch or refresh is under way in this process (tests, shutdown); bounded. */
@@ -255,10 +269,12 @@ export class CredentialCache {
 
   private remember(key: string, credential: StoredCredential): StoredCredential {
     const { usableUntil, refreshAt } = credentialWindows(credential);
+    const before = this.memory.get(key);
     this.memory.set(key, {
       name: credentialName(key),
       appId: appIdOfKey(key),
       credential,
+      previous: before && before.credential.value !== credential.value ? before.credential : before?.previous,
       usableUntil,
       refreshAt,
       nextBackgroundAt: 0,

@@ -1,6 +1,8 @@
 import {
   CARD_CONFIG_BODY_SCHEMA,
   CHOOSE_CARD_CONFIG_SCHEMA,
+  DIAGNOSE_BODY_SCHEMA,
+  DIAGNOSIS_SCHEMA,
   JSSDK_CONFIG_BODY_SCHEMA,
   JSSDK_CONFIG_QUERY_SCHEMA,
   WX_CONFIG_SCHEMA,
@@ -59,6 +61,19 @@ export function addJssdkToOpenApi<T extends OpenApiDocumentLike>(document: T, mo
       responses: { 200: { description: 'the wx.chooseCard parameters', content: json('ChooseCardConfigDto') }, ...ERRORS },
     },
   };
+  document.paths[`${mount}/diagnose`] = {
+    post: {
+      tags,
+      operationId: 'jssdkDiagnose',
+      summary: 'Why wx.config failed: findings from what the page saw (no call to WeChat, no ticket revealed)',
+      requestBody: { required: true, content: json('DiagnoseBody') },
+      responses: {
+        200: { description: '`ok` and the findings, each a code and a sentence', content: json('DiagnosisDto') },
+        400: problem('VALIDATION_FAILED or INVALID_JSON'),
+        429: problem('RATE_LIMITED, with Retry-After'),
+      },
+    },
+  };
   document.components = {
     ...document.components,
     schemas: {
@@ -67,6 +82,8 @@ export function addJssdkToOpenApi<T extends OpenApiDocumentLike>(document: T, mo
       CardConfigBody: CARD_CONFIG_BODY_SCHEMA,
       WxConfigDto: WX_CONFIG_SCHEMA,
       ChooseCardConfigDto: CHOOSE_CARD_CONFIG_SCHEMA,
+      DiagnoseBody: DIAGNOSE_BODY_SCHEMA,
+      DiagnosisDto: DIAGNOSIS_SCHEMA,
     },
   };
   return document;

@@ -4,18 +4,26 @@ import type { GlobalPrefix } from '../../common/global-prefix.js';
 import { HttpProblem } from '../../common/http-problem.js';
 import { JssdkRoutes } from './jssdk.routes.js';
 import type { SignatureService } from './signature.service.js';
+import type { RateLimiter } from '../../rate-limit/rate-limiter.js';
 
 const NO_PREFIX = { apply: (path: string) => path } as GlobalPrefix;
+const NO_LIMIT = { admit: () => Promise.resolve() } as unknown as RateLimiter;
 const adapterHost = (adapter: unknown) => ({ httpAdapter: adapter }) as HttpAdapterHost;
 
 describe('JssdkRoutes', () => {
   it('refuses, with what to do instead, to mount on a platform other than Fastify', () => {
-    const routes = new JssdkRoutes(adapterHost({ getType: () => 'koa' }), {} as SignatureService, '/wechat/jssdk', NO_PREFIX);
+    const routes = new JssdkRoutes(
+      adapterHost({ getType: () => 'koa' }),
+      {} as SignatureService,
+      '/wechat/jssdk',
+      NO_PREFIX,
+      NO_LIMIT,
+    );
     expect(() => routes.onModuleInit()).toThrow(/platform-fastify.*routes: false.*SignatureService/s);
   });
 
   it('mounts nothing in an application context without HTTP', () => {
-    const routes = new JssdkRoutes(adapterHost(undefined), {} as SignatureService, '/wechat/jssdk', NO_PREFIX);
+    const routes = new JssdkRoutes(adapterHost(undefined), {} as SignatureService, '/wechat/jssdk', NO_PREFIX, NO_LIMIT);
     expect(() => routes.onModuleInit()).not.toThrow();
   });
 
@@ -52,6 +60,7 @@ describe('JssdkRoutes', () => {
         signatures,
         '/api/js',
         NO_PREFIX,
+        NO_LIMIT,
       ).onModuleInit();
       await fastify.ready();
     });

@@ -7,6 +7,8 @@ import {
   CARD_CONFIG_BODY_SCHEMA,
   type CardConfigBody,
   CHOOSE_CARD_CONFIG_SCHEMA,
+  DIAGNOSE_BODY_SCHEMA,
+  DIAGNOSIS_SCHEMA,
   JSSDK_CONFIG_BODY_SCHEMA,
   JSSDK_CONFIG_QUERY_SCHEMA,
   type JssdkConfigBody,
@@ -15,6 +17,8 @@ import {
   WX_CONFIG_SCHEMA,
 } from './jssdk.schemas.js';
 import { SignatureService } from './signature.service.js';
+import type { DiagnoseInput } from './diagnosis.js';
+import { RateLimiter } from '../../rate-limit/rate-limiter.js';
 
 /** Where the JS-SDK routes are mounted: `/wechat/jssdk` unless the module's `routePrefix` says otherwise. */
 export const JSSDK_ROUTES_MOUNT = Symbol('JSSDK_ROUTES_MOUNT');
@@ -23,6 +27,7 @@ export const DEFAULT_JSSDK_MOUNT = '/wechat/jssdk';
 const checkConfigBody = compileInputCheck<JssdkConfigBody>(JSSDK_CONFIG_BODY_SCHEMA, { urlProperty: 'url' });
 const checkConfigQuery = compileInputCheck<JssdkConfigQuery>(JSSDK_CONFIG_QUERY_SCHEMA, { urlProperty: 'url' });
 const checkCardBody = compileInputCheck<CardConfigBody>(CARD_CONFIG_BODY_SCHEMA);
+const checkDiagnoseBody = compileInputCheck<DiagnoseInput>(DIAGNOSE_BODY_SCHEMA);
 
 /**
  * The signing routes, served by the platform (Fastify or Express) directly rather than through
@@ -38,6 +43,7 @@ export class JssdkRoutes implements OnModuleInit {
     private readonly signatures: SignatureService,
     @Inject(JSSDK_ROUTES_MOUNT) readonly mount: string,
     private readonly prefix: GlobalPrefix,
+    private readonly limiter: RateLimiter,
   ) {}
 
   onModuleInit(): void {
@@ -76,6 +82,16 @@ export class JssdkRoutes implements OnModuleInit {
           path: url('/card-config'),
           answer: CHOOSE_CARD_CONFIG_SCHEMA,
           handle: (request) => signatures.signChooseCard(checkCardBody(request.body ?? {})),
+        },
+        {
+          // what a page saw when wx.config failed: rate-limited, never calls WeChat
+          method: 'POST',
+          path: url('/diagnose'),
+          answer: DIAGNOSIS_SCHEMA,
+          handle: async (request, reply) => {
+            await this.limiter.admit(request, reply);
+            return signatures.diagnose(checkDiagnoseBody(request.body));
+          },
         },
       ],
       '; set `routes: false` and call SignatureService from your own controller',

@@ -139,3 +139,43 @@ export const CHOOSE_CARD_CONFIG_SCHEMA = {
 
 export const splitList = (csv: string | undefined): string[] | undefined =>
   csv === undefined ? undefined : csv.split(',').filter(Boolean);
+
+const PAGE_URL = { type: 'string', minLength: 1, maxLength: 4096 } as const;
+
+/** POST /wechat/jssdk/diagnose: what the page saw (SPEC 3.6). */
+export const DIAGNOSE_BODY_SCHEMA = {
+  type: 'object',
+  required: ['url'],
+  additionalProperties: false,
+  properties: {
+    url: { ...PAGE_URL, description: "the page's location.href when wx.config ran" },
+    signedUrl: { ...PAGE_URL, description: 'the url the page asked to have signed' },
+    appId: { type: 'string', maxLength: 64, description: 'the appId passed to wx.config' },
+    timestamp: { type: 'integer', minimum: 0, maximum: 4_102_444_800 },
+    nonceStr: { type: 'string', maxLength: 64 },
+    signature: { type: 'string', maxLength: 64 },
+    entryUrl: { ...PAGE_URL, description: 'the url the page was first entered with (iOS WeChat checks it after pushState)' },
+    userAgent: { type: 'string', maxLength: 1024 },
+    // the rest of what wx.config was given may come along (a page posts its whole config); not used
+    jsApiList: { type: 'array', maxItems: 200 },
+    openTagList: { type: 'array', maxItems: 50 },
+    debug: { type: 'boolean' },
+  },
+} as const;
+
+/** The answer of POST /wechat/jssdk/diagnose. */
+export const DIAGNOSIS_SCHEMA = {
+  type: 'object',
+  required: ['ok', 'findings'],
+  properties: {
+    ok: { type: 'boolean', description: 'the signature is one WeChat accepts for this page' },
+    findings: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['code', 'message'],
+        properties: { code: { type: 'string' }, message: { type: 'string' } },
+      },
+    },
+  },
+} as const;

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { ChooseCardConfig, ChooseCardParams, WxConfig, WxConfigOptions } from '../../accounts/account-signer.js';
 import { WechatAccounts } from '../../accounts/wechat-accounts.js';
+import { diagnoseSignature } from '../../accounts/account-diagnosis.js';
 import { asHttpProblem } from '../../common/http-problem.js';
+import type { DiagnoseInput, Diagnosis } from './diagnosis.js';
 
 export type { ChooseCardConfig, ChooseCardParams, WxConfig, WxConfigOptions } from '../../accounts/account-signer.js';
 
@@ -36,6 +38,14 @@ export class SignatureService {
     } catch (error) {
       throw asHttpProblem(error);
     }
+  }
+
+  /**
+   * Why `wx.config` failed for a page, from what the page saw (SPEC 3.6): recomputes the signatures
+   * this service could have made; calls no WeChat API and reveals no ticket.
+   */
+  diagnose(input: DiagnoseInput): Promise<Diagnosis> {
+    return diagnoseSignature(this.accounts, input, Math.floor(Date.now() / 1000));
   }
 
   /** Parameters of wx.chooseCard, signed with the wx_card api_ticket (app_id included). */
