@@ -5,7 +5,7 @@ describe('addJssdkToOpenApi', () => {
   it('describes the routes where they are mounted, with the schemas that validate and serialise them', () => {
     const given: OpenApiDocumentLike = { paths: { '/health': {} }, components: { schemas: { ProblemDto: {} } } };
     const doc = addJssdkToOpenApi(given, '/api/js');
-    expect(Object.keys(doc.paths).sort()).toEqual(['/api/js/card-config', '/api/js/config', '/health']);
+    expect(Object.keys(doc.paths).sort()).toEqual(['/api/js/card-config', '/api/js/config', '/api/js/diagnose', '/health']);
     expect(doc.components?.schemas).toMatchObject({
       ProblemDto: {},
       JssdkConfigBody: JSSDK_CONFIG_BODY_SCHEMA,
