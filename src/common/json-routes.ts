@@ -26,6 +26,10 @@ export interface JsonRoute {
   path: string;
   /** Fastify serialises the 200 answer with this JSON schema, when given */
   answer?: object;
+  /** not JSON: the handler's string is sent as it is, with this Content-Type */
+  contentType?: string;
+  /** default `no-store` */
+  cacheControl?: string;
   handle(request: JsonRequest, reply: JsonReply): unknown;
 }
 
@@ -56,7 +60,8 @@ function onFastify(fastify: FastifyInstance, routes: JsonRoute[]): void {
         void reply.status(body.statusCode).header('cache-control', 'no-store').send(body);
       },
       handler: (request, reply) => {
-        reply.header('cache-control', 'no-store');
+        reply.header('cache-control', route.cacheControl ?? 'no-store');
+        if (route.contentType) reply.type(route.contentType);
         return route.handle(request as JsonRequest, reply);
       },
     });
@@ -68,6 +73,8 @@ interface ExpressResponse extends JsonReply {
   status(code: number): ExpressResponse;
   set(name: string, value: string): ExpressResponse;
   json(body: unknown): unknown;
+  type(contentType: string): ExpressResponse;
+  send(body: string): unknown;
 }
 type ExpressHandler = (...args: never[]) => unknown;
 interface ExpressApp {
@@ -91,7 +98,11 @@ function onExpress(express: ExpressApp, routes: JsonRoute[]): void {
         return fail(error, response);
       }
       void Promise.resolve(answer).then(
-        (body) => response.status(200).set('cache-control', 'no-store').json(body),
+        (body) => {
+          const ok = response.status(200).set('cache-control', route.cacheControl ?? 'no-store');
+          if (route.contentType) ok.type(route.contentType).send(body as string);
+          else ok.json(body);
+        },
         (error: unknown) => fail(error, response),
       );
     });

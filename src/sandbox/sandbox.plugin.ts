@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { controlRoutes } from './control.routes.js';
 import { credentialRoutes } from './credential.routes.js';
 import { SANDBOX_HEADER, sendJson } from './http-reply.js';
+import { jweixinRoutes } from './jweixin.routes.js';
 import { mediaControlRoutes } from './media-control.routes.js';
 import { mediaRoutes } from './media.routes.js';
 import { oauthControlRoutes } from './oauth-control.routes.js';
@@ -40,4 +41,5 @@ export const sandboxPlugin: FastifyPluginAsync<SandboxPluginOptions> = async (ap
   await app.register(controlRoutes, { sandbox });
   await app.register(oauthControlRoutes, { sandbox });
   await app.register(mediaControlRoutes, { sandbox });
+  await app.register(jweixinRoutes, { sandbox });
 };

@@ -66,6 +66,16 @@ describe('the public face of the package', () => {
     ]);
   });
 
+  it('nest-wechat-h5/browser is a dependency-free browser module: the helper, its error and the url rule', async () => {
+    const text = await (await import('node:fs/promises')).readFile(`${DIST}browser/index.js`, 'utf8');
+    const exported = [...text.matchAll(/^export (?:function|class|const) (\w+)/gm)].map((m) => m[1]).sort();
+    expect(exported).toEqual(['WechatConfigError', 'configureWechat', 'isIosWechat', 'urlToSign']);
+    // no import of any package: it runs in a page as it is
+    expect(text).not.toMatch(/^import /m);
+    const pkg = JSON.parse(await (await import('node:fs/promises')).readFile(`${DIST}../package.json`, 'utf8'));
+    expect(pkg.exports['./browser']).toEqual({ types: './dist/browser/index.d.ts', default: './dist/browser/index.js' });
+  });
+
   it('nest-wechat-h5/sandbox exports the simulator, its server and plugin, and their options', async () => {
     const sandbox = (await import(`${DIST}sandbox/index.js`)) as Record<string, unknown>;
     expect(Object.keys(sandbox).sort()).toEqual([

@@ -2,7 +2,9 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { GlobalPrefix } from '../../common/global-prefix.js';
 import { compileInputCheck } from '../../common/input-check.js';
+import { readFile } from 'node:fs/promises';
 import { mountJsonRoutes } from '../../common/json-routes.js';
+import { Problem } from '../../common/problem.js';
 import {
   CARD_CONFIG_BODY_SCHEMA,
   type CardConfigBody,
@@ -28,6 +30,19 @@ const checkConfigBody = compileInputCheck<JssdkConfigBody>(JSSDK_CONFIG_BODY_SCH
 const checkConfigQuery = compileInputCheck<JssdkConfigQuery>(JSSDK_CONFIG_QUERY_SCHEMA, { urlProperty: 'url' });
 const checkCardBody = compileInputCheck<CardConfigBody>(CARD_CONFIG_BODY_SCHEMA);
 const checkDiagnoseBody = compileInputCheck<DiagnoseInput>(DIAGNOSE_BODY_SCHEMA);
+
+let helperSource: Promise<string> | undefined;
+
+/** The compiled browser helper: dist/browser/index.js beside the compiled routes (or the build, under ts-jest). */
+function browserHelper(): Promise<string> {
+  helperSource ??= readFile(new URL('../../browser/index.js', import.meta.url), 'utf8').catch(() =>
+    readFile(new URL('../../../dist/browser/index.js', import.meta.url), 'utf8'),
+  );
+  return helperSource.catch((error: unknown) => {
+    helperSource = undefined;
+    throw new Problem(503, 'HELPER_UNAVAILABLE', `the browser helper is not built (npm run build): ${(error as Error).message}`);
+  });
+}
 
 /**
  * The signing routes, served by the platform (Fastify or Express) directly rather than through
@@ -82,6 +97,14 @@ export class JssdkRoutes implements OnModuleInit {
           path: url('/card-config'),
           answer: CHOOSE_CARD_CONFIG_SCHEMA,
           handle: (request) => signatures.signChooseCard(checkCardBody(request.body ?? {})),
+        },
+        {
+          // the browser helper (nest-wechat-h5/browser), for pages that load it from the service
+          method: 'GET',
+          path: url('/client.js'),
+          contentType: 'text/javascript; charset=utf-8',
+          cacheControl: 'public, max-age=300',
+          handle: () => browserHelper(),
         },
         {
           // what a page saw when wx.config failed: rate-limited, never calls WeChat

@@ -1,0 +1,179 @@
+// The browser helper (nest-wechat-h5/browser, also served at GET /wechat/jssdk/client.js): configures
+// WeChat's JS-SDK with a signature from this service, the way WeChat checks it. No dependencies.
+
+/** As much of WeChat's `wx` (jweixin) as the helper uses. */
+export interface WxLike {
+  config(config: object): void;
+  ready(callback: () => void): void;
+  error(callback: (result: { errMsg: string }) => void): void;
+}
+
+export interface ConfigureOptions {
+  /** the JS APIs the page will call, e.g. ['updateAppMessageShareData'] */
+  jsApiList: string[];
+  openTagList?: string[];
+  /** where the service's JS-SDK routes are mounted; default '/wechat/jssdk' (same origin) */
+  endpoint?: string;
+  /** the account, when the service cannot tell it from the page's host */
+  appId?: string;
+  /** WeChat's own debug alerts */
+  debug?: boolean;
+  /** configure again after history.pushState/replaceState/popstate where WeChat needs it (default true) */
+  resignOnRouteChange?: boolean;
+  /** told about a failed re-configuration after a route change (default: console.warn) */
+  onRouteError?: (error: WechatConfigError) => void;
+  /** the wx object; default window.wx */
+  wx?: WxLike;
+}
+
+/** What the service's /diagnose said about a failed configuration. */
+export interface Diagnosis {
+  ok: boolean;
+  findings: { code: string; message: string }[];
+}
+
+/** A failed wx.config: WeChat's errMsg, and the service's diagnosis when it could be asked. */
+export class WechatConfigError extends Error {
+  constructor(
+    readonly errMsg: string,
+    readonly diagnosis?: Diagnosis,
+  ) {
+    super(diagnosis?.findings[0] ? `${errMsg}: ${diagnosis.findings[0].message}` : errMsg);
+    this.name = 'WechatConfigError';
+  }
+}
+
+interface SignedConfig {
+  appId: string;
+  timestamp: number;
+  nonceStr: string;
+  signature: string;
+  jsApiList: string[];
+  openTagList: string[];
+}
+
+/** The url the page was entered with: iOS WeChat checks signatures against it even after pushState. */
+const entryUrl = location.href;
+
+/** True in WeChat on iPhone and iPad, where the entry url is the one checked. */
+export function isIosWechat(userAgent: string = navigator.userAgent): boolean {
+  return /MicroMessenger/i.test(userAgent) && /iPhone|iPad|iPod/i.test(userAgent);
+}
+
+/** The url WeChat will check for this page now: the entry url on iOS WeChat, else the current one, without #. */
+export function urlToSign(ios: boolean = isIosWechat()): string {
+  return (ios ? entryUrl : location.href).split('#')[0]!;
+}
+
+let pending: { resolve: () => void; reject: (result: { errMsg: string }) => void } | undefined;
+let hooked: WxLike | undefined;
+let watching = false;
+
+/**
+ * Signs the right url with the service and runs wx.config: resolves on wx.ready, rejects on
+ * wx.error with a WechatConfigError. On `invalid signature` it tries once more with the other
+ * url (entry vs current), then asks the service's /diagnose what went wrong before rejecting.
+ */
+export function configureWechat(options: ConfigureOptions): Promise<void> {
+  const wx = options.wx ?? (globalThis as unknown as { wx?: WxLike }).wx;
+  if (!wx) return Promise.reject(new WechatConfigError('config:wx is not loaded (include jweixin-1.6.0.js first)'));
+  const endpoint = (options.endpoint ?? '/wechat/jssdk').replace(/\/+$/, '');
+  const ios = isIosWechat();
+  if (options.resignOnRouteChange !== false && !ios) watchRoutes(options);
+  const first = urlToSign(ios);
+  const other = (ios ? location.href : entryUrl).split('#')[0]!;
+  return attempt(wx, endpoint, options, first).catch(async (failure: { errMsg: string; signed?: SignedConfig }) => {
+    const invalid = /invalid signature/i.test(failure.errMsg);
+    if (invalid && other !== first) {
+      try {
+        return await attempt(wx, endpoint, options, other);
+      } catch (second) {
+        failure = second as typeof failure;
+      }
+    }
+    throw new WechatConfigError(failure.errMsg, invalid ? await diagnose(endpoint, failure.signed, first) : undefined);
+  });
+}
+
+async function attempt(wx: WxLike, endpoint: string, options: ConfigureOptions, url: string): Promise<void> {
+  let signed: SignedConfig;
+  try {
+    const response = await fetch(`${endpoint}/config`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      credentials: 'same-origin',
+      cache: 'no-store',
+      body: JSON.stringify({ url, jsApiList: options.jsApiList, openTagList: options.openTagList ?? [], appId: options.appId }),
+    });
+    const body = (await response.json()) as SignedConfig & { code?: string; message?: string };
+    if (!response.ok)
+      throw { errMsg: `config:the service refused to sign (${body.code ?? response.status}: ${body.message ?? ''})` };
+    signed = body;
+  } catch (error) {
+    throw 'errMsg' in (error as object) ? error : { errMsg: 'config:the service could not be reached' };
+  }
+  hook(wx);
+  await new Promise<void>((resolve, reject) => {
+    pending = { resolve, reject: (result) => reject({ errMsg: result.errMsg, signed }) };
+    wx.config({ ...signed, debug: options.debug ?? false });
+  });
+}
+
+/** wx.ready and wx.error take callbacks for every later config too: registered once, they settle the attempt under way. */
+function hook(wx: WxLike): void {
+  if (hooked === wx) return;
+  hooked = wx;
+  wx.ready(() => {
+    const current = pending;
+    pending = undefined;
+    current?.resolve();
+  });
+  wx.error((result) => {
+    const current = pending;
+    pending = undefined;
+    current?.reject(result);
+  });
+}
+
+async function diagnose(endpoint: string, signed: SignedConfig | undefined, signedUrl: string): Promise<Diagnosis | undefined> {
+  try {
+    const response = await fetch(`${endpoint}/diagnose`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      credentials: 'same-origin',
+      body: JSON.stringify({
+        url: location.href,
+        entryUrl,
+        signedUrl,
+        userAgent: navigator.userAgent,
+        ...(signed
+          ? { appId: signed.appId, timestamp: signed.timestamp, nonceStr: signed.nonceStr, signature: signed.signature }
+          : {}),
+      }),
+    });
+    return response.ok ? ((await response.json()) as Diagnosis) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Outside iOS WeChat the current url is checked: after each route change the page is configured again. */
+function watchRoutes(options: ConfigureOptions): void {
+  if (watching) return;
+  watching = true;
+  let last = location.href.split('#')[0];
+  const again = () => {
+    const now = location.href.split('#')[0];
+    if (now === last) return;
+    last = now;
+    configureWechat({ ...options, resignOnRouteChange: false }).catch(options.onRouteError ?? ((error) => console.warn(error)));
+  };
+  for (const method of ['pushState', 'replaceState'] as const) {
+    const original = history[method].bind(history);
+    history[method] = (...args: Parameters<History['pushState']>) => {
+      original(...args);
+      again();
+    };
+  }
+  addEventListener('popstate', again);
+}

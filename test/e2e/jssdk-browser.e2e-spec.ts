@@ -1,0 +1,211 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import type { RunningApp } from '../support/app.js';
+import { freePort } from '../support/processes.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const OUTPUT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'test-output', 'jssdk-browser');
+const IOS =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.49(0x18003129) NetType/WIFI Language/zh_CN';
+const ANDROID =
+  'Mozilla/5.0 (Linux; Android 14; Pixel 8 Build/AP1A) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/120.0 Mobile Safari/537.36 XWEB/1160117 MMWEBSDK/20240301 MMWEBID/1234 MicroMessenger/8.0.49.2600(0x28003133) WeChat/arm64 Weixin NetType/WIFI Language/zh_CN';
+
+/**
+ * A small SPA page on the service's origin: WeChat's JS-SDK stand-in from the sandbox, the browser
+ * helper from the service. `run(label)` configures through the helper; `handWritten(label)` does what
+ * a lot of pages do by hand: sign location.href after pushState and call wx.config with it.
+ */
+const SPA = `<!doctype html><html><head><meta charset="utf-8"><title>SPA</title>
+<style>body{font:16px sans-serif;margin:2em} .ok{color:#070} .bad{color:#b00}</style></head>
+<body><h1>Shop (SPA)</h1><p id="route"></p><ol id="out"></ol>
+<script src="/sandbox/jweixin.js"></script>
+<script type="module">
+import { configureWechat } from '/wechat/jssdk/client.js';
+const out = document.getElementById('out');
+window.results = [];
+function show(text, ok) {
+  window.results.push(text);
+  const li = document.createElement('li');
+  li.textContent = text;
+  li.className = ok ? 'ok' : 'bad';
+  out.appendChild(li);
+  document.getElementById('route').textContent = location.pathname + location.search;
+}
+window.run = async (label) => {
+  try {
+    await configureWechat({ jsApiList: ['chooseImage', 'startRecord', 'stopRecord', 'uploadVoice'], onRouteError: () => {} });
+    show(label + ': ready', true);
+  } catch (e) {
+    show(label + ': ' + e.errMsg + ' / ' + (e.diagnosis ? e.diagnosis.findings.map((f) => f.code + ' (' + f.message + ')').join(', ') : 'no diagnosis'), false);
+  }
+};
+window.handWritten = (label) => new Promise((resolve) => {
+  // wx.ready and wx.error keep every callback: each call answers only for itself
+  const call = (window.calls = (window.calls || 0) + 1);
+  fetch('/wechat/jssdk/config', { method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ url: location.href.split('#')[0], jsApiList: ['chooseImage'] }) })
+    .then((r) => r.json())
+    .then((config) => {
+      // the order of most pages: config, then ready and error
+      wx.config({ ...config, debug: false });
+      wx.error(async (res) => {
+        if (call !== window.calls) return;
+        const diagnosis = await (await fetch('/wechat/jssdk/diagnose', { method: 'POST', headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ ...config, url: location.href, signedUrl: location.href.split('#')[0], entryUrl: window.entryUrl, userAgent: navigator.userAgent }) })).json();
+        show(label + ': ' + res.errMsg + ' / ' + diagnosis.findings.map((f) => f.code).join(','), false);
+        resolve();
+      });
+      wx.ready(() => { if (call === window.calls) { show(label + ': ready', true); resolve(); } });
+    });
+});
+window.recordVoice = () => new Promise((resolve) => {
+  wx.startRecord({ success: () => wx.stopRecord({ success: (r) => wx.uploadVoice({ localId: r.localId,
+    success: (u) => resolve(u.serverId), fail: (e) => resolve('fail ' + e.errMsg) }) }) });
+});
+window.go = (path) => history.pushState({}, '', path);
+</script><script>window.entryUrl = location.href;</script></body></html>`;
+
+describe('the browser helper and the JS-SDK simulator in headless Chromium (sandbox mode)', () => {
+  let svc: RunningApp;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    mkdirSync(OUTPUT, { recursive: true });
+    const port = await freePort();
+    const { createApp } = await import('../../src/bootstrap.js');
+    const { app, config } = await createApp({
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      WECHAT_SANDBOX: 'true',
+      SESSION_SECRET: 'browser-test-session-secret-0123456789',
+    });
+    await app.listen({ host: '127.0.0.1', port });
+    svc = { app, config, url: `http://127.0.0.1:${port}`, close: () => app.close() };
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await svc?.close();
+  });
+
+  async function openSpa(userAgent: string, entry = '/spa/shop?from=timeline#top'): Promise<Page> {
+    const context = await browser.newContext({ userAgent, viewport: { width: 420, height: 640 } });
+    const page = await context.newPage();
+    // the SPA's pages are served by the test on the service's origin; everything else is the service
+    await page.route(`${svc.url}/spa/**`, (route) => route.fulfill({ contentType: 'text/html', body: SPA }));
+    await page.goto(`${svc.url}${entry}`);
+    await page.waitForFunction(() => typeof (globalThis as any).run === 'function');
+    return page;
+  }
+  const results = (page: Page) => page.evaluate(() => (globalThis as any).results as string[]);
+
+  it.each([
+    ['iOS', IOS],
+    ['Android', ANDROID],
+  ])('with the helper, wx.ready on %s before and after three route changes', async (name, userAgent) => {
+    const page = await openSpa(userAgent);
+    const signings: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().endsWith('/wechat/jssdk/config')) signings.push(JSON.parse(request.postData() ?? '{}').url);
+    });
+    await page.evaluate(() => (globalThis as any).run('entry'));
+    for (const [i, path] of ['/spa/cart?id=7', '/spa/pay?order=42#summary', '/spa/done'].entries()) {
+      await page.evaluate((p) => (globalThis as any).go(p), path);
+      await page.evaluate((label) => (globalThis as any).run(label), `route ${i + 1}`);
+    }
+    expect(await results(page)).toEqual(['entry: ready', 'route 1: ready', 'route 2: ready', 'route 3: ready']);
+    // iOS: the entry url every time, right the first time; Android: the current url, again after each route change
+    const entry = `${svc.url}/spa/shop?from=timeline`;
+    if (name === 'iOS') expect(signings).toEqual([entry, entry, entry, entry]);
+    else {
+      const routes = [`${svc.url}/spa/cart?id=7`, `${svc.url}/spa/pay?order=42`, `${svc.url}/spa/done`];
+      expect(signings).toEqual([entry, ...routes.flatMap((url) => [url, url])]);
+    }
+    expect(await page.evaluate(() => (globalThis as any).wx.__simulator)).toBe(true);
+    await page.screenshot({ path: join(OUTPUT, `helper-${name.toLowerCase()}-ready.png`) });
+    await page.context().close();
+  });
+
+  it('hand-written page code that signs the url after pushState fails on iOS as in WeChat, and /diagnose says IOS_ENTRY_URL', async () => {
+    const page = await openSpa(IOS);
+    await page.evaluate(() => (globalThis as any).handWritten('entry'));
+    await page.evaluate(() => (globalThis as any).go('/spa/cart?id=7'));
+    await page.evaluate(() => (globalThis as any).handWritten('after pushState'));
+    const seen = await results(page);
+    expect(seen[0]).toBe('entry: ready');
+    expect(seen[1]).toBe('after pushState: config:invalid signature / IOS_ENTRY_URL');
+    await page.screenshot({ path: join(OUTPUT, 'handwritten-ios-invalid-signature.png') });
+    await page.context().close();
+
+    // the same code on Android is right: WeChat there checks the current url
+    const android = await openSpa(ANDROID);
+    await android.evaluate(() => (globalThis as any).go('/spa/cart?id=7'));
+    await android.evaluate(() => (globalThis as any).handWritten('after pushState'));
+    expect(await results(android)).toEqual(['after pushState: ready']);
+    await android.context().close();
+  });
+
+  it('with the helper, a signature that cannot be right (a cache replaying an old answer) is retried with the other url, then diagnosed', async () => {
+    const page = await openSpa(ANDROID);
+    await page.evaluate(() => (globalThis as any).run('entry'));
+    // from now on something in front of the service hands out the entry page's answer again
+    const cached = await (
+      await fetch(`${svc.url}/wechat/jssdk/config`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ url: `${svc.url}/spa/shop?from=timeline` }),
+      })
+    ).text();
+    const asked: string[] = [];
+    await page.route(`${svc.url}/wechat/jssdk/**`, (route) => {
+      asked.push(route.request().url().replace(svc.url, ''));
+      return route.request().url().endsWith('/config')
+        ? route.fulfill({ contentType: 'application/json', body: cached })
+        : route.continue();
+    });
+    await page.evaluate(() => (globalThis as any).go('/spa/cart?id=7'));
+    await page.evaluate(() => (globalThis as any).run('cart'));
+    const seen = await results(page);
+    expect(seen[0]).toBe('entry: ready');
+    expect(seen[seen.length - 1]).toMatch(/^cart: config:invalid signature \/ URL_MISMATCH \(/);
+    // the current url, the entry url, then the diagnosis (the automatic re-sign after pushState asked too)
+    expect(asked.filter((a) => a.endsWith('/diagnose')).length).toBeGreaterThanOrEqual(1);
+    expect(asked.filter((a) => a.endsWith('/config')).length).toBeGreaterThanOrEqual(2);
+    await page.screenshot({ path: join(OUTPUT, 'helper-android-diagnosed.png') });
+    await page.context().close();
+  });
+
+  it('a voice recorded and uploaded through the simulated wx is a media the sandbox serves', async () => {
+    const page = await openSpa(ANDROID);
+    await page.evaluate(() => (globalThis as any).run('entry'));
+    const serverId = await page.evaluate(() => (globalThis as any).recordVoice());
+    expect(serverId).toMatch(/^[A-Za-z0-9_-]{16,}$/);
+    const token = (await (
+      await fetch(
+        `${svc.url}/sandbox/cgi-bin/token?grant_type=client_credential&appid=${svc.config.appId}&secret=${svc.config.appSecret}`,
+      )
+    ).json()) as { access_token: string };
+    const media = await fetch(`${svc.url}/sandbox/cgi-bin/media/get?access_token=${token.access_token}&media_id=${serverId}`);
+    expect(media.status).toBe(200);
+    expect(media.headers.get('content-type')).toMatch(/audio|octet|amr/);
+    expect((await media.arrayBuffer()).byteLength).toBeGreaterThan(0);
+    await page.context().close();
+  });
+
+  it('serves the helper as a module a page can import, cached briefly, and the simulator labelled as such', async () => {
+    const helper = await fetch(`${svc.url}/wechat/jssdk/client.js`);
+    expect(helper.status).toBe(200);
+    expect(helper.headers.get('content-type')).toMatch(/^text\/javascript/);
+    expect(helper.headers.get('cache-control')).toBe('public, max-age=300');
+    expect(await helper.text()).toContain('export function configureWechat');
+    const simulator = await (await fetch(`${svc.url}/sandbox/jweixin.js`)).text();
+    expect(simulator).toContain('simulator');
+  });
+});
