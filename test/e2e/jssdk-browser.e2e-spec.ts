@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { jsapiSignature } from '../../src/wechat/jssdk/signature.js';
 import type { RunningApp } from '../support/app.js';
 import { freePort } from '../support/processes.js';
 
@@ -60,6 +61,22 @@ window.handWritten = (label) => new Promise((resolve) => {
       wx.ready(() => { if (call === window.calls) { show(label + ': ready', true); resolve(); } });
     });
 });
+window.careless = (label, kind) => new Promise((resolve) => {
+  const call = (window.calls = (window.calls || 0) + 1);
+  fetch('/careless/sign?kind=' + kind + '&url=' + encodeURIComponent(location.href))
+    .then((r) => r.json())
+    .then((config) => {
+      wx.config({ ...config, jsApiList: ['chooseImage'] });
+      wx.error(async (res) => {
+        if (call !== window.calls) return;
+        const diagnosis = await (await fetch('/wechat/jssdk/diagnose', { method: 'POST', headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ ...config, url: location.href, signedUrl: location.href, userAgent: navigator.userAgent }) })).json();
+        show(label + ': ' + res.errMsg + ' / ' + diagnosis.findings.map((f) => f.code).join(','), false);
+        resolve();
+      });
+      wx.ready(() => { if (call === window.calls) { show(label + ': ready', true); resolve(); } });
+    });
+});
 window.recordVoice = () => new Promise((resolve) => {
   wx.startRecord({ success: () => wx.stopRecord({ success: (r) => wx.uploadVoice({ localId: r.localId,
     success: (u) => resolve(u.serverId), fail: (e) => resolve('fail ' + e.errMsg) }) }) });
@@ -81,6 +98,7 @@ describe('the browser helper and the JS-SDK simulator in headless Chromium (sand
       HOST: '127.0.0.1',
       PORT: String(port),
       WECHAT_SANDBOX: 'true',
+      PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
       SESSION_SECRET: 'browser-test-session-secret-0123456789',
     });
     await app.listen({ host: '127.0.0.1', port });
@@ -182,20 +200,67 @@ describe('the browser helper and the JS-SDK simulator in headless Chromium (sand
     await page.context().close();
   });
 
-  it('a voice recorded and uploaded through the simulated wx is a media the sandbox serves', async () => {
+  it('a server that signs the #fragment, or the url encoded, is refused by the simulator and named by /diagnose', async () => {
     const page = await openSpa(ANDROID);
+    const appId = svc.config.appId;
+    // a careless signing server of the test's own, with the account's real ticket
+    const token = (await (
+      await fetch(`${svc.url}/sandbox/cgi-bin/stable_token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ grant_type: 'client_credential', appid: appId, secret: svc.config.appSecret }),
+      })
+    ).json()) as { access_token: string };
+    const { ticket } = (await (
+      await fetch(`${svc.url}/sandbox/cgi-bin/ticket/getticket?access_token=${token.access_token}&type=jsapi`)
+    ).json()) as { ticket: string };
+    await page.route(`${svc.url}/careless/**`, (route) => {
+      const query = new URL(route.request().url()).searchParams;
+      const href = query.get('url')!;
+      const url = query.get('kind') === 'fragment' ? href : encodeURIComponent(href.split('#')[0]!);
+      const timestamp = Math.floor(Date.now() / 1000);
+      const nonceStr = 'careless0123456';
+      const body = JSON.stringify({
+        appId,
+        timestamp,
+        nonceStr,
+        signature: jsapiSignature({ ticket, nonceStr, timestamp, url }),
+      });
+      return route.fulfill({ contentType: 'application/json', body });
+    });
+    await page.evaluate(() => (globalThis as any).run('entry')); // the service holds the ticket once it has signed
+    await page.evaluate(() => (globalThis as any).careless('fragment signed', 'fragment'));
+    await page.evaluate(() => (globalThis as any).careless('encoded', 'encoded'));
+    expect(await results(page)).toEqual([
+      'entry: ready',
+      'fragment signed: config:invalid signature / FRAGMENT_SIGNED',
+      'encoded: config:invalid signature / ENCODED_TWICE',
+    ]);
+    await page.screenshot({ path: join(OUTPUT, 'careless-server-diagnosed.png') });
+    await page.context().close();
+  });
+
+  it('a voice recorded and uploaded through the simulated wx is then saved by POST /wechat/media/:mediaId', async () => {
+    const page = await openSpa(ANDROID);
+    // log in as a person does: the sandbox's consent page, then back to the SPA
+    await page.goto(`${svc.url}/wechat/oauth/login?returnTo=${encodeURIComponent('/spa/shop?from=timeline')}`);
+    await page.waitForSelector('#allow');
+    await page.click('#allow');
+    await page.waitForURL(`${svc.url}/spa/shop?from=timeline`);
+    // the login ends with a redirect to the SPA, which the test's page route does not see: enter it again
+    await page.goto(`${svc.url}/spa/shop?from=timeline`);
+    await page.waitForFunction(() => typeof (globalThis as any).run === 'function');
     await page.evaluate(() => (globalThis as any).run('entry'));
     const serverId = await page.evaluate(() => (globalThis as any).recordVoice());
     expect(serverId).toMatch(/^[A-Za-z0-9_-]{16,}$/);
-    const token = (await (
-      await fetch(
-        `${svc.url}/sandbox/cgi-bin/token?grant_type=client_credential&appid=${svc.config.appId}&secret=${svc.config.appSecret}`,
-      )
-    ).json()) as { access_token: string };
-    const media = await fetch(`${svc.url}/sandbox/cgi-bin/media/get?access_token=${token.access_token}&media_id=${serverId}`);
-    expect(media.status).toBe(200);
-    expect(media.headers.get('content-type')).toMatch(/audio|octet|amr/);
-    expect((await media.arrayBuffer()).byteLength).toBeGreaterThan(0);
+    const saved = await page.evaluate(async (id) => {
+      const response = await fetch(`/wechat/media/${id}`, { method: 'POST' });
+      return { status: response.status, body: await response.json() };
+    }, serverId);
+    expect(saved.status).toBe(201);
+    expect(saved.body).toMatchObject({ mediaId: serverId, contentType: expect.stringMatching(/audio|amr|octet/) });
+    const played = await page.evaluate(async (id) => (await fetch(`/wechat/media/${id}`)).status, serverId);
+    expect(played).toBe(200);
     await page.context().close();
   });
 
