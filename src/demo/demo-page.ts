@@ -18,7 +18,10 @@ export const DEMO_PAGE = `<!doctype html>
 <p class="banner">Sandbox mode: WeChat is simulated by this service. No real Official Account is involved.</p>
 <h1>nest-wechat-h5 demo</h1>
 <h2>wx.config for this page</h2>
+<p>JS-SDK (the sandbox's stand-in for jweixin-1.6.0.js): <strong id="jssdk">configuring…</strong></p>
 <pre id="config">signing…</pre>
+<p><button class="secondary" id="break">Try a wrong signature</button></p>
+<ul id="diagnosis" hidden></ul>
 <h2>WeChat login</h2>
 <div id="anonymous" hidden>
   <p>Not logged in.</p>
@@ -30,23 +33,63 @@ export const DEMO_PAGE = `<!doctype html>
   <button class="secondary" id="logout">Log out</button>
 </div>
 <p id="error" hidden></p>
-<script src="/demo.js"></script>
+<script src="/sandbox/jweixin.js"></script>
+<script type="module" src="/demo.js"></script>
 </body>
 </html>
 `;
 
-export const DEMO_SCRIPT = `(function () {
+export const DEMO_SCRIPT = `import { configureWechat } from '/wechat/jssdk/client.js';
+(function () {
   'use strict';
   var $ = function (id) { return document.getElementById(id); };
   var pageUrl = location.href.split('#')[0];
+  var jsApiList = ['updateAppMessageShareData', 'chooseImage'];
+  function sign(url) {
+    return fetch('/wechat/jssdk/config', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ url: url, jsApiList: jsApiList })
+    }).then(function (r) { return r.json(); });
+  }
+  function showDiagnosis(findings) {
+    var list = $('diagnosis');
+    list.textContent = '';
+    findings.forEach(function (f) {
+      var item = document.createElement('li');
+      item.textContent = f.code + ': ' + f.message;
+      list.appendChild(item);
+    });
+    list.hidden = false;
+  }
 
-  fetch('/wechat/jssdk/config', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json' },
-    body: JSON.stringify({ url: pageUrl, jsApiList: ['updateAppMessageShareData', 'chooseImage'] })
-  }).then(function (r) { return r.json(); })
+  sign(pageUrl)
     .then(function (config) { $('config').textContent = 'wx.config(' + JSON.stringify(config, null, 2) + ')'; })
     .catch(function (e) { $('config').textContent = 'signing failed: ' + e; });
+
+  // the browser helper: the url WeChat checks, wx.config, wx.ready or the service's diagnosis
+  configureWechat({ jsApiList: jsApiList })
+    .then(function () { $('jssdk').textContent = 'wx.ready: configured'; })
+    .catch(function (e) {
+      $('jssdk').textContent = 'wx.error: ' + e.errMsg;
+      if (e.diagnosis) showDiagnosis(e.diagnosis.findings);
+    });
+
+  // what a page that signs another url than its own sees, and what /diagnose says about it
+  $('break').addEventListener('click', function () {
+    var wrongUrl = pageUrl + (pageUrl.indexOf('?') < 0 ? '?' : '&') + 'signed=elsewhere';
+    sign(wrongUrl).then(function (config) {
+      wx.config(config);
+      wx.error(function (res) {
+        $('jssdk').textContent = 'wx.error: ' + res.errMsg;
+        fetch('/wechat/jssdk/diagnose', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(Object.assign({}, config, { url: location.href, signedUrl: wrongUrl, userAgent: navigator.userAgent }))
+        }).then(function (r) { return r.json(); }).then(function (d) { showDiagnosis(d.findings); });
+      });
+    });
+  });
 
   fetch('/wechat/oauth/me', { headers: { accept: 'application/json' } })
     .then(function (r) { return r.status === 200 ? r.json() : null; })

@@ -264,6 +264,20 @@ describe('the browser helper and the JS-SDK simulator in headless Chromium (sand
     await page.context().close();
   });
 
+  it("the demo page configures through the helper and shows /diagnose's findings for a wrong signature", async () => {
+    const context = await browser.newContext({ userAgent: ANDROID, viewport: { width: 480, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(`${svc.url}/`);
+    await page.waitForSelector('#jssdk:has-text("wx.ready")');
+    await page.screenshot({ path: join(OUTPUT, 'demo-ready.png'), fullPage: true });
+    await page.click('#break');
+    await page.waitForSelector('#diagnosis li');
+    expect(await page.textContent('#jssdk')).toBe('wx.error: config:invalid signature');
+    expect(await page.textContent('#diagnosis li')).toMatch(/^URL_MISMATCH: /);
+    await page.screenshot({ path: join(OUTPUT, 'demo-invalid-signature.png'), fullPage: true });
+    await context.close();
+  });
+
   it('serves the helper as a module a page can import, cached briefly, and the simulator labelled as such', async () => {
     const helper = await fetch(`${svc.url}/wechat/jssdk/client.js`);
     expect(helper.status).toBe(200);
