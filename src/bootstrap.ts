@@ -39,7 +39,9 @@ export async function createApp(env: EnvOverrides): Promise<{ app: NestFastifyAp
   app.useGlobalFilters(new ProblemFilter());
   if (config.corsOrigins.length) app.enableCors({ origin: config.corsOrigins, credentials: true });
   if (config.sandbox) {
-    const sandbox = new Sandbox({ accounts: [{ appId: config.appId, appSecret: config.appSecret }, ...config.accounts] });
+    const sandbox = new Sandbox({
+      accounts: [{ appId: config.appId, appSecret: config.appSecret, jsDomains: config.jsDomains }, ...config.accounts],
+    });
     await app.register(sandboxPlugin, { prefix: SANDBOX_MOUNT_PATH, sandbox });
   }
   if (config.openApiDocs) setupOpenApi(app, config.credentialApiConsumers.length ? DEFAULT_CREDENTIAL_API_MOUNT : undefined);

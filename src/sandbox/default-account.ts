@@ -1,6 +1,8 @@
 export interface SandboxAccount {
   appId: string;
   appSecret: string;
+  /** the account's JS safe domains, as the simulated wx.config checks them (`*.` for subdomains); none: any host */
+  jsDomains?: readonly string[];
 }
 
 /** Kept apart from sandbox.options.ts so test-users.ts can use it without an import cycle. */

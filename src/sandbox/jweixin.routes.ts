@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { jsapiSignature } from '../wechat/jssdk/signature.js';
+import { isHostAllowed } from '../wechat/jssdk/page-url.js';
+import { jsapiSignature, withoutFragment } from '../wechat/jssdk/signature.js';
 import type { SandboxRouteOptions } from './credential.routes.js';
 import { parseJsonObject, sendJson, useRawBodies } from './http-reply.js';
 import { JWEIXIN_SCRIPT } from './jweixin-script.js';
@@ -24,12 +25,15 @@ export const jweixinRoutes: FastifyPluginAsync<SandboxRouteOptions> = async (app
     reply.headers(OPEN);
     const body = parseJsonObject(req.body);
     const { appId, timestamp, nonceStr, signature, url } = body ?? {};
-    if (typeof url !== 'string' || typeof appId !== 'string') return sendJson(reply, { errMsg: 'config:invalid url domain' });
-    if (!sandbox.accounts.some((a) => a.appId === appId)) return sendJson(reply, { errMsg: 'config:invalid appId' });
-    const ticket = sandbox.currentTicket(appId, 'jsapi');
+    const account = sandbox.accounts.find((a) => a.appId === appId);
+    if (!account) return sendJson(reply, { errMsg: 'config:invalid appId' });
+    const host = typeof url === 'string' ? hostOf(url) : undefined;
+    if (typeof url !== 'string' || host === undefined || !isHostAllowed(host, account.jsDomains ?? []))
+      return sendJson(reply, { errMsg: 'config:invalid url domain' });
+    const ticket = sandbox.currentTicket(account.appId, 'jsapi');
     const expected =
       ticket !== undefined && typeof nonceStr === 'string' && typeof timestamp === 'number'
-        ? jsapiSignature({ ticket, nonceStr, timestamp, url: url.split('#')[0]! })
+        ? jsapiSignature({ ticket, nonceStr, timestamp, url: withoutFragment(url) })
         : undefined;
     return sendJson(reply, {
       errMsg: expected !== undefined && expected === signature ? 'config:ok' : 'config:invalid signature',
@@ -47,3 +51,11 @@ export const jweixinRoutes: FastifyPluginAsync<SandboxRouteOptions> = async (app
     return sendJson(reply, { errMsg: `upload${type === 'voice' ? 'Voice' : 'Image'}:ok`, serverId });
   });
 };
+
+function hostOf(url: string): string | undefined {
+  try {
+    return new URL(url).hostname.toLowerCase() || undefined;
+  } catch {
+    return undefined;
+  }
+}

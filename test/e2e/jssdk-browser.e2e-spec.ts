@@ -122,6 +122,18 @@ describe('the browser helper and the JS-SDK simulator in headless Chromium (sand
     await page.waitForFunction(() => typeof (globalThis as any).run === 'function');
     return page;
   }
+  /** The account's current jsapi_ticket, as a signing server of the test's own gets it from the sandbox. */
+  async function sandboxTicket(): Promise<string> {
+    const token = (await (
+      await fetch(`${svc.url}/sandbox/cgi-bin/stable_token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ grant_type: 'client_credential', appid: svc.config.appId, secret: svc.config.appSecret }),
+      })
+    ).json()) as { access_token: string };
+    const answer = await fetch(`${svc.url}/sandbox/cgi-bin/ticket/getticket?access_token=${token.access_token}&type=jsapi`);
+    return ((await answer.json()) as { ticket: string }).ticket;
+  }
   const results = (page: Page) => page.evaluate(() => (globalThis as any).results as string[]);
 
   it.each([
@@ -170,17 +182,22 @@ describe('the browser helper and the JS-SDK simulator in headless Chromium (sand
     await android.context().close();
   });
 
-  it('with the helper, a signature that cannot be right (a cache replaying an old answer) is retried with the other url, then diagnosed', async () => {
+  it('with the helper, an answer a cache kept is retried with the other url, then diagnosed: URL_MISMATCH and SIGNATURE_REUSED', async () => {
     const page = await openSpa(ANDROID);
     await page.evaluate(() => (globalThis as any).run('entry'));
-    // from now on something in front of the service hands out the entry page's answer again
-    const cached = await (
-      await fetch(`${svc.url}/wechat/jssdk/config`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ url: `${svc.url}/spa/shop?from=timeline` }),
-      })
-    ).text();
+    // from now on a cache in front of the service hands out the answer it kept for the entry page 20 minutes ago
+    const ticket = await sandboxTicket();
+    const timestamp = Math.floor(Date.now() / 1000) - 1200;
+    const url = `${svc.url}/spa/shop?from=timeline`;
+    const cached = JSON.stringify({
+      appId: svc.config.appId,
+      timestamp,
+      nonceStr: 'cachednonce01234',
+      signature: jsapiSignature({ ticket, nonceStr: 'cachednonce01234', timestamp, url }),
+      jsApiList: [],
+      openTagList: [],
+      debug: false,
+    });
     const asked: string[] = [];
     await page.route(`${svc.url}/wechat/jssdk/**`, (route) => {
       asked.push(route.request().url().replace(svc.url, ''));
@@ -192,7 +209,7 @@ describe('the browser helper and the JS-SDK simulator in headless Chromium (sand
     await page.evaluate(() => (globalThis as any).run('cart'));
     const seen = await results(page);
     expect(seen[0]).toBe('entry: ready');
-    expect(seen[seen.length - 1]).toMatch(/^cart: config:invalid signature \/ URL_MISMATCH \(/);
+    expect(seen[seen.length - 1]).toMatch(/^cart: config:invalid signature \/ URL_MISMATCH \(.*\), SIGNATURE_REUSED \(/);
     // the current url, the entry url, then the diagnosis (the automatic re-sign after pushState asked too)
     expect(asked.filter((a) => a.endsWith('/diagnose')).length).toBeGreaterThanOrEqual(1);
     expect(asked.filter((a) => a.endsWith('/config')).length).toBeGreaterThanOrEqual(2);
@@ -204,16 +221,7 @@ describe('the browser helper and the JS-SDK simulator in headless Chromium (sand
     const page = await openSpa(ANDROID);
     const appId = svc.config.appId;
     // a careless signing server of the test's own, with the account's real ticket
-    const token = (await (
-      await fetch(`${svc.url}/sandbox/cgi-bin/stable_token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ grant_type: 'client_credential', appid: appId, secret: svc.config.appSecret }),
-      })
-    ).json()) as { access_token: string };
-    const { ticket } = (await (
-      await fetch(`${svc.url}/sandbox/cgi-bin/ticket/getticket?access_token=${token.access_token}&type=jsapi`)
-    ).json()) as { ticket: string };
+    const ticket = await sandboxTicket();
     await page.route(`${svc.url}/careless/**`, (route) => {
       const query = new URL(route.request().url()).searchParams;
       const href = query.get('url')!;
