@@ -68,6 +68,8 @@ export function urlToSign(ios: boolean = isIosWechat()): string {
 let pending: { resolve: () => void; reject: (result: { errMsg: string }) => void } | undefined;
 let hooked: WxLike | undefined;
 let watching = false;
+/** One configuration at a time: wx.ready and wx.error cannot tell which wx.config they answer. */
+let queue: Promise<unknown> = Promise.resolve();
 
 /**
  * Signs the right url with the service and runs wx.config: resolves on wx.ready, rejects on
@@ -75,6 +77,12 @@ let watching = false;
  * url (entry vs current), then asks the service's /diagnose what went wrong before rejecting.
  */
 export function configureWechat(options: ConfigureOptions): Promise<void> {
+  const run = queue.then(() => configureNow(options));
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+function configureNow(options: ConfigureOptions): Promise<void> {
   const wx = options.wx ?? (globalThis as unknown as { wx?: WxLike }).wx;
   if (!wx) return Promise.reject(new WechatConfigError('config:wx is not loaded (include jweixin-1.6.0.js first)'));
   const endpoint = (options.endpoint ?? '/wechat/jssdk').replace(/\/+$/, '');

@@ -163,6 +163,17 @@ describe('the browser helper and the JS-SDK simulator in headless Chromium (sand
     await page.context().close();
   });
 
+  it('with the helper, configurations asked for at once (a route change and the page itself) run one after the other, each settled', async () => {
+    const page = await openSpa(ANDROID);
+    await page.evaluate(() => {
+      const g = globalThis as any;
+      g.go('/spa/cart?id=7'); // starts a re-signing of its own
+      return Promise.all([g.run('first'), g.run('second'), g.run('third')]);
+    });
+    expect(await results(page)).toEqual(['first: ready', 'second: ready', 'third: ready']);
+    await page.context().close();
+  });
+
   it('hand-written page code that signs the url after pushState fails on iOS as in WeChat, and /diagnose says IOS_ENTRY_URL', async () => {
     const page = await openSpa(IOS);
     await page.evaluate(() => (globalThis as any).handWritten('entry'));
