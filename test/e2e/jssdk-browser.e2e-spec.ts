@@ -1,12 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { jsapiSignature } from '../../src/wechat/jssdk/signature.js';
 import type { RunningApp } from '../support/app.js';
-import { freePort } from '../support/processes.js';
+import { launchChromium, startSandboxModeService } from '../support/chromium.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const OUTPUT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'test-output', 'jssdk-browser');
 const IOS =
   'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.49(0x18003129) NetType/WIFI Language/zh_CN';
@@ -90,23 +89,8 @@ describe('the browser helper and the JS-SDK simulator in headless Chromium (sand
 
   beforeAll(async () => {
     mkdirSync(OUTPUT, { recursive: true });
-    const port = await freePort();
-    const { createApp } = await import('../../src/bootstrap.js');
-    const { app, config } = await createApp({
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'silent',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      WECHAT_SANDBOX: 'true',
-      PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-      SESSION_SECRET: 'browser-test-session-secret-0123456789',
-    });
-    await app.listen({ host: '127.0.0.1', port });
-    svc = { app, config, url: `http://127.0.0.1:${port}`, close: () => app.close() };
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-    });
+    svc = await startSandboxModeService();
+    browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();

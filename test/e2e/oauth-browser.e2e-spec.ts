@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { Controller, Get, Header, type INestApplication, UseGuards } from '@nestjs/common';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
@@ -12,11 +12,10 @@ import { WechatUser } from '../../src/oauth/wechat-user.decorator.js';
 import { startSandbox, type SandboxServer } from '../../src/sandbox/index.js';
 import { WechatModule } from '../../src/wechat/wechat.module.js';
 import type { RunningApp } from '../support/app.js';
+import { launchChromium, startSandboxModeService } from '../support/chromium.js';
 import { freePort } from '../support/processes.js';
 import { deleteKeys, REDIS_URL, uniquePrefix } from '../support/redis-keys.js';
 
-/** Debian's Chromium unless CHROMIUM_PATH names another binary. */
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const OUTPUT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'test-output', 'oauth-browser');
 
 /** The whole login as a person does it: demo page → sandbox consent page → back, logged in. */
@@ -26,33 +25,8 @@ describe('OAuth login in headless Chromium (sandbox mode)', () => {
 
   beforeAll(async () => {
     mkdirSync(OUTPUT, { recursive: true });
-    const port = await freePort();
-    const { createApp } = await import('../../src/bootstrap.js');
-    const env = {
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'silent',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      WECHAT_SANDBOX: 'true',
-      PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-      SESSION_SECRET: 'browser-test-session-secret-0123456789',
-    };
-    const { app, config } = await createApp(env);
-    await app.listen({ host: '127.0.0.1', port });
-    svc = { app, config, url: `http://127.0.0.1:${port}`, close: () => app.close() };
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    svc = await startSandboxModeService();
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {
@@ -128,10 +102,7 @@ describe('OAuth login in headless Chromium on an Express host', () => {
     }).compile();
     app = moduleRef.createNestApplication(new ExpressAdapter(), { logger: false });
     await app.listen(port, '127.0.0.1');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {
