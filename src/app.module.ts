@@ -58,7 +58,14 @@ export class AppModule {
           scope: config.oauthScope,
           session: { secret: config.sessionSecret },
         }),
-        MediaModule.forRoot({ dir: config.mediaDir, maxBytes: config.mediaMaxBytes, access: config.mediaAccess }),
+        MediaModule.forRoot({
+          dir: config.mediaDir,
+          maxBytes: config.mediaMaxBytes,
+          access: config.mediaAccess,
+          maxPerUser: config.mediaMaxPerUser,
+          ...(config.mediaS3 && { s3: config.mediaS3 }),
+          transcoding: { ffmpegPath: config.ffmpegPath, timeoutMs: config.transcodeTimeoutMs },
+        }),
         MetricsModule.forRoot(),
         ...(config.credentialApiConsumers.length
           ? [CredentialApiModule.forRoot({ consumers: config.credentialApiConsumers })]

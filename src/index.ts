@@ -77,9 +77,19 @@ export { RateLimitGuard } from './rate-limit/rate-limit.guard.js';
 export { MediaModule } from './media/media.module.js';
 export type { MediaModuleExtras } from './media/media.module-definition.js';
 export { MEDIA_OPTIONS, type MediaAccess, type MediaModuleOptions, type ResolvedMediaOptions } from './media/media.options.js';
-export { MediaService, type MediaSaveOptions, type MediaSaveResult } from './media/media.service.js';
-export { MEDIA_STORAGE, type MediaStorage, type MediaSaveMeta, type StoredMedia } from './media/media-storage.js';
+export { MediaService, type MediaOpenOptions, type MediaSaveOptions, type MediaSaveResult } from './media/media.service.js';
+export {
+  MEDIA_STORAGE,
+  type MediaRendition,
+  type MediaStorage,
+  type MediaSaveMeta,
+  type StoredMedia,
+  type MediaOpenOptions as MediaStorageOpenOptions,
+} from './media/media-storage.js';
 export { LocalDiskMediaStorage } from './media/local-disk-media.storage.js';
+export { S3MediaStorage, type S3MediaStorageOptions } from './media/s3-media.storage.js';
+export { VoiceTranscoder, TranscodeError, type TranscoderOptions, type TranscodeFailure } from './media/voice-transcoder.js';
+export type { ByteRange } from './media/byte-range.js';
 export { isMediaRecord, type MediaRecord, type MediaOwner } from './media/media-record.js';
 export { MEDIA_ID_PATTERN, isValidMediaId } from './media/media-id.js';
 

@@ -60,6 +60,7 @@ export const ApiPayloadTooLargeResponse = decorator('ApiPayloadTooLargeResponse'
 export const ApiProperty = decorator('ApiProperty');
 export const ApiPropertyOptional = decorator('ApiPropertyOptional');
 export const ApiQuery = decorator('ApiQuery');
+export const ApiResponse = decorator('ApiResponse');
 export const ApiServiceUnavailableResponse = decorator('ApiServiceUnavailableResponse');
 export const ApiTags = decorator('ApiTags');
 export const ApiTooManyRequestsResponse = decorator('ApiTooManyRequestsResponse');

@@ -1,3 +1,4 @@
+import type { S3MediaStorageOptions } from '../media/s3-media.storage.js';
 import { SANDBOX_DEFAULT_ACCOUNT } from '../sandbox/default-account.js';
 import { randomBytes } from 'node:crypto';
 import type { WechatAccountConfig, WechatAccountSettings } from '../accounts/account-config.js';
@@ -46,6 +47,11 @@ export interface AppConfig {
   /** largest media saved, bytes */
   mediaMaxBytes: number;
   mediaAccess: 'owner' | 'shared';
+  mediaMaxPerUser: number;
+  /** the S3-compatible store media go to (MEDIA_STORAGE=s3); undefined: the disk at mediaDir */
+  mediaS3?: S3MediaStorageOptions;
+  ffmpegPath: string;
+  transcodeTimeoutMs: number;
   corsOrigins: string[];
   trustProxy: boolean;
   logLevel: LogLevel;
@@ -106,6 +112,12 @@ function crossFieldProblems(env: EnvironmentVariables, sandbox: boolean): string
     problems.push('SESSION_SECRET: is required in production and must be at least 32 characters');
   } else if (env.SESSION_SECRET !== undefined && env.SESSION_SECRET.length < 32) {
     problems.push('SESSION_SECRET: must be at least 32 characters');
+  }
+  if (env.MEDIA_STORAGE === 's3' && !env.S3_BUCKET) problems.push('S3_BUCKET: is required when MEDIA_STORAGE=s3');
+  if (!!env.S3_ACCESS_KEY_ID !== !!env.S3_SECRET_ACCESS_KEY) {
+    problems.push(
+      `${env.S3_ACCESS_KEY_ID ? 'S3_SECRET_ACCESS_KEY' : 'S3_ACCESS_KEY_ID'}: is required when ${env.S3_ACCESS_KEY_ID ? 'S3_ACCESS_KEY_ID' : 'S3_SECRET_ACCESS_KEY'} is set`,
+    );
   }
   if (sandbox && env.PORT === 0) {
     problems.push('PORT: must be a fixed port in sandbox mode (the built-in simulator is served on it)');
@@ -238,6 +250,21 @@ export function toAppConfig(env: EnvironmentVariables): AppConfig {
     mediaDir: env.MEDIA_DIR,
     mediaMaxBytes: env.MEDIA_MAX_BYTES,
     mediaAccess: env.MEDIA_ACCESS,
+    mediaMaxPerUser: env.MEDIA_MAX_PER_USER,
+    mediaS3:
+      env.MEDIA_STORAGE === 's3'
+        ? {
+            bucket: env.S3_BUCKET!,
+            prefix: env.S3_PREFIX,
+            ...(env.S3_ENDPOINT && { endpoint: env.S3_ENDPOINT }),
+            ...(env.S3_REGION && { region: env.S3_REGION }),
+            ...(env.S3_ACCESS_KEY_ID && { accessKeyId: env.S3_ACCESS_KEY_ID }),
+            ...(env.S3_SECRET_ACCESS_KEY && { secretAccessKey: env.S3_SECRET_ACCESS_KEY }),
+            forcePathStyle: env.S3_FORCE_PATH_STYLE,
+          }
+        : undefined,
+    ffmpegPath: env.FFMPEG_PATH,
+    transcodeTimeoutMs: env.MEDIA_TRANSCODE_TIMEOUT_MS,
     corsOrigins: splitList(env.CORS_ORIGINS),
     trustProxy: env.TRUST_PROXY,
     logLevel: env.LOG_LEVEL,

@@ -129,6 +129,50 @@ export class EnvironmentVariables {
   @IsIn(['owner', 'shared'], { message: 'must be owner or shared' })
   MEDIA_ACCESS: 'owner' | 'shared' = 'owner';
 
+  @IsInt({ message: 'must be a whole number (0: no limit)' })
+  @Min(0)
+  @Max(1_000_000_000)
+  MEDIA_MAX_PER_USER: number = 200;
+
+  @IsIn(['disk', 's3'], { message: 'must be disk or s3' })
+  MEDIA_STORAGE: 'disk' | 's3' = 'disk';
+
+  @IsOptional()
+  @IsUrl(urlOptions, { message: 'must be an http(s) URL such as https://cos.ap-shanghai.myqcloud.com' })
+  S3_ENDPOINT?: string;
+
+  @IsOptional()
+  @Matches(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: 'must be a bucket name (3-63 of a-z, 0-9, . and -)' })
+  S3_BUCKET?: string;
+
+  @IsOptional()
+  @Matches(/^[a-z0-9-]{1,40}$/, { message: 'must be a region name such as us-east-1 or ap-shanghai' })
+  S3_REGION?: string;
+
+  @IsOptional()
+  @IsString()
+  S3_ACCESS_KEY_ID?: string;
+
+  @IsOptional()
+  @IsString()
+  S3_SECRET_ACCESS_KEY?: string;
+
+  @Transform(toBool)
+  @IsBoolean({ message: 'must be true or false' })
+  S3_FORCE_PATH_STYLE = false;
+
+  @Matches(/^(?:[A-Za-z0-9_-]+\/)*$/, { message: 'must be empty or path segments ending in /, such as media/' })
+  S3_PREFIX = 'media/';
+
+  @IsString()
+  @MinLength(1)
+  FFMPEG_PATH = 'ffmpeg';
+
+  @IsInt({ message: 'must be a whole number of milliseconds' })
+  @Min(1000)
+  @Max(3_600_000)
+  MEDIA_TRANSCODE_TIMEOUT_MS: number = 60_000;
+
   @IsString()
   CORS_ORIGINS = '';
 

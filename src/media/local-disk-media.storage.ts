@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { isValidMediaId } from './media-id.js';
 import { isMediaRecord, type MediaRecord } from './media-record.js';
-import type { MediaSaveMeta, MediaStorage, StoredMedia } from './media-storage.js';
+import type { MediaOpenOptions, MediaRendition, MediaSaveMeta, MediaStorage, StoredMedia } from './media-storage.js';
 
 const TEMP_SUFFIX = '.part';
 /** A temp file this old belongs to a process that died mid-save. */
@@ -25,6 +25,7 @@ export class LocalDiskMediaStorage implements MediaStorage {
   readonly dir: string;
   private swept = false;
   private readonly accounts = new Map<string, LocalDiskMediaStorage>();
+  private readonly renditions = new Map<MediaRendition, LocalDiskMediaStorage>();
 
   constructor(dir: string) {
     this.dir = resolve(dir);
@@ -35,6 +36,14 @@ export class LocalDiskMediaStorage implements MediaStorage {
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(appId)) throw new Error('LocalDiskMediaStorage: not an appId');
     let storage = this.accounts.get(appId);
     if (!storage) this.accounts.set(appId, (storage = new LocalDiskMediaStorage(join(this.dir, appId))));
+    return storage;
+  }
+
+  /** A rendition goes to a dot-named subdirectory (`.mp3`), which no appId can be. */
+  rendition(format: MediaRendition): MediaStorage {
+    if (format !== 'mp3') throw new Error('LocalDiskMediaStorage: unknown rendition');
+    let storage = this.renditions.get(format);
+    if (!storage) this.renditions.set(format, (storage = new LocalDiskMediaStorage(join(this.dir, `.${format}`))));
     return storage;
   }
 
@@ -73,7 +82,7 @@ export class LocalDiskMediaStorage implements MediaStorage {
     }
   }
 
-  async open(mediaId: string): Promise<StoredMedia | undefined> {
+  async open(mediaId: string, options: MediaOpenOptions = {}): Promise<StoredMedia | undefined> {
     const record = await this.stat(mediaId);
     if (!record) return undefined;
     let handle;
@@ -92,6 +101,8 @@ export class LocalDiskMediaStorage implements MediaStorage {
       await handle.close();
       return undefined;
     }
+    const { range } = options;
+    if (range) return { record, range, body: handle.createReadStream({ start: range.start, end: range.end }) };
     return { record, body: handle.createReadStream() };
   }
 

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { ByteRange } from './byte-range.js';
 import type { MediaRecord } from './media-record.js';
 
 /** What the service knows of a media as its bytes start to arrive. */
@@ -15,9 +16,19 @@ export interface MediaSaveMeta {
 /** A saved media ready to be streamed back. */
 export interface StoredMedia {
   record: MediaRecord;
-  /** the bytes; read to the end or destroy it */
+  /** the bytes (only those of `range` when it is set); read to the end or destroy it */
   body: Readable;
+  /** set when `body` holds only this range of the media (a storage may ignore ranges: then unset) */
+  range?: ByteRange;
 }
+
+export interface MediaOpenOptions {
+  /** only these bytes (within the record's size) */
+  range?: ByteRange;
+}
+
+/** The renditions a storage can keep beside an original. */
+export type MediaRendition = 'mp3';
 
 /**
  * Where media is kept: the seam for object storage. Ids reaching a storage are already valid
@@ -34,8 +45,8 @@ export interface MediaStorage {
    * else, the stored record wins and is returned.
    */
   save(mediaId: string, body: Readable, meta: MediaSaveMeta): Promise<MediaRecord>;
-  /** The bytes and record, or undefined when not saved. */
-  open(mediaId: string): Promise<StoredMedia | undefined>;
+  /** The bytes (all, or `range`) and record, or undefined when not saved. */
+  open(mediaId: string, options?: MediaOpenOptions): Promise<StoredMedia | undefined>;
   /** Deletes the media; no error when it is not there. */
   remove(mediaId: string): Promise<void>;
   /**
@@ -43,6 +54,11 @@ export interface MediaStorage {
    * every account's media share this storage, told apart only by their records' owner.
    */
   forAccount?(appId: string): MediaStorage;
+  /**
+   * Where the renditions of this storage's media are kept (same ids, same rules). Without it no
+   * rendition is made: `?format=mp3` answers 415.
+   */
+  rendition?(format: MediaRendition): MediaStorage;
 }
 
 /** Injection token of the MediaStorage in use (LocalDiskMediaStorage unless the host passed one). */

@@ -1,6 +1,7 @@
 import {
   Controller,
   Get,
+  Headers,
   Param,
   StreamableFile,
   type PipeTransform,
@@ -22,6 +23,7 @@ import {
   ApiParam,
   ApiPayloadTooLargeResponse,
   ApiQuery,
+  ApiResponse,
   ApiServiceUnavailableResponse,
   ApiTags,
   ApiTooManyRequestsResponse,
@@ -43,6 +45,8 @@ import type { MediaOwner } from './media-record.js';
 import { assertMediaId } from './media-id.js';
 import { MediaRecordDto, type MediaRecordBody, toRecordBody } from './media.responses.js';
 import { MediaService } from './media.service.js';
+import { contentRange, requestedRange } from './byte-range.js';
+import type { MediaRendition } from './media-storage.js';
 
 /** 400 before anything else looks at an id that could not be a media id (or a file name). */
 const MediaIdPipe: PipeTransform<unknown, string> = {
@@ -56,6 +60,12 @@ function parseHd(value: unknown): boolean {
   if (value === undefined || value === '0' || value === 'false') return false;
   if (value === '1' || value === 'true') return true;
   throw new HttpProblem(400, 'VALIDATION_FAILED', 'hd must be 1 (or true) when given');
+}
+
+function parseFormat(value: unknown): MediaRendition | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'mp3') return 'mp3';
+  throw new HttpProblem(400, 'VALIDATION_FAILED', 'format must be mp3 when given');
 }
 
 /** Save a JS-SDK upload (`serverId`) before WeChat deletes it, and read it back. */
@@ -133,26 +143,66 @@ export class MediaController {
 
   @Get(':mediaId')
   @UseGuards(WechatAuthGuard)
-  @ApiOperation({ summary: 'the saved bytes, with their Content-Type and Content-Length' })
+  @ApiOperation({ summary: 'the saved bytes (or a Range of them), with their Content-Type and Content-Length' })
+  @ApiQuery({
+    name: 'format',
+    required: false,
+    enum: ['mp3'],
+    description: 'mp3: a voice as MP3 that browsers play (made once with ffmpeg, then kept)',
+  })
   @ApiOkResponse({
-    description: 'the bytes, with the Content-Type WeChat gave (image/jpeg, audio/amr, voice/speex...)',
+    description: 'the bytes, with the Content-Type WeChat gave (image/jpeg, audio/amr, voice/speex...), or audio/mpeg',
     content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
   })
+  @ApiResponse({ status: 206, description: 'the part a Range header asked for, with Content-Range' })
+  @ApiResponse({ status: 416, type: ProblemDto, description: 'RANGE_NOT_SATISFIABLE, with Content-Range: bytes */size' })
+  @ApiResponse({ status: 415, type: ProblemDto, description: 'FORMAT_UNAVAILABLE: no mp3 (not a voice, or no ffmpeg)' })
   @ApiNotFoundResponse({ type: ProblemDto, description: 'MEDIA_NOT_FOUND: not saved here, or saved by someone else' })
   async read(
     @Param('mediaId', MediaIdPipe) mediaId: string,
     @Query('appId') appId: unknown,
+    @Query('format') format: unknown,
+    @Headers('range') rangeHeader: unknown,
+    @Headers('if-range') ifRange: unknown,
     @WechatUser() user: SessionUser,
     @Res({ passthrough: true }) reply: object,
   ): Promise<StreamableFile> {
-    const { record, body } = await this.media.open(mediaId, this.ownerOf(user), this.accountOf(appId, user));
+    const rendition = parseFormat(format);
+    const owner = this.ownerOf(user);
+    const account = this.accountOf(appId, user);
     const adapter = this.adapterHost.httpAdapter;
+    const found = rendition
+      ? await this.media.rendition(mediaId, rendition, owner, account)
+      : await this.media.find(mediaId, owner, account);
+    if (!found) throw new HttpProblem(404, 'MEDIA_NOT_FOUND', 'this media id has not been saved');
+    const asked = requestedRange(found.size, rangeHeader, ifRange, `"${found.sha256}"`);
+    if (asked.kind === 'unsatisfiable') {
+      adapter.setHeader(reply, 'content-range', contentRange(found.size));
+      throw new HttpProblem(416, 'RANGE_NOT_SATISFIABLE', `the range is outside the media's ${found.size} bytes`, {
+        size: found.size,
+      });
+    }
+    const range = asked.kind === 'part' ? asked.range : undefined;
+    const {
+      record,
+      body,
+      range: served,
+    } = await this.media.open(mediaId, owner, account, {
+      ...(rendition && { format: rendition }),
+      ...(range && { range }),
+    });
     adapter.setHeader(reply, 'etag', `"${record.sha256}"`);
-    adapter.setHeader(reply, 'accept-ranges', 'none');
+    adapter.setHeader(reply, 'accept-ranges', 'bytes');
+    adapter.setHeader(reply, 'vary', 'range');
     // a media id never changes content; it is private to logged-in users
     adapter.setHeader(reply, 'cache-control', 'private, max-age=31536000, immutable');
     adapter.setHeader(reply, 'x-content-type-options', 'nosniff');
     adapter.setHeader(reply, 'content-security-policy', "default-src 'none'; sandbox");
+    if (served) {
+      adapter.status(reply, 206);
+      adapter.setHeader(reply, 'content-range', contentRange(record.size, served));
+      return new StreamableFile(body, { type: record.contentType, length: served.end - served.start + 1 });
+    }
     return new StreamableFile(body, { type: record.contentType, length: record.size });
   }
 }

@@ -13,6 +13,7 @@ import {
 } from './media.module-definition.js';
 import { MEDIA_OPTIONS, type MediaModuleOptions, resolveMediaOptions, type ResolvedMediaOptions } from './media.options.js';
 import { MediaService } from './media.service.js';
+import { S3MediaStorage } from './s3-media.storage.js';
 
 /**
  * Media persistence: WeChat's temporary media (JS-SDK uploads) downloaded once and kept in a
@@ -30,7 +31,8 @@ import { MediaService } from './media.service.js';
     {
       provide: MEDIA_STORAGE,
       inject: [MEDIA_OPTIONS],
-      useFactory: (options: ResolvedMediaOptions) => options.storage ?? new LocalDiskMediaStorage(options.dir),
+      useFactory: async (options: ResolvedMediaOptions) =>
+        options.storage ?? (options.s3 ? await S3MediaStorage.create(options.s3) : new LocalDiskMediaStorage(options.dir)),
     },
     MediaDownloader,
     MediaService,

@@ -1,5 +1,7 @@
 import { accountKey } from '../store/account-keys.js';
 import type { MediaStorage } from './media-storage.js';
+import type { S3MediaStorageOptions } from './s3-media.storage.js';
+import { type TranscoderOptions, VoiceTranscoder } from './voice-transcoder.js';
 
 /** What a host passes to MediaModule.forRoot / forRootAsync. */
 export interface MediaModuleOptions {
@@ -7,8 +9,10 @@ export interface MediaModuleOptions {
   maxBytes?: number;
   /** directory of the default LocalDiskMediaStorage; default ./data/media (unused with `storage`) */
   dir?: string;
-  /** a storage of the host's own (object storage, a database...); wins over `dir` */
+  /** a storage of the host's own (object storage, a database...); wins over `s3` and `dir` */
   storage?: MediaStorage;
+  /** keep media in an S3-compatible object store (needs @aws-sdk/client-s3 and @aws-sdk/lib-storage); wins over `dir` */
+  s3?: S3MediaStorageOptions;
   /** how long a save waits for another instance saving the same id, ms; then 503; default 60000 */
   waitTimeoutMs?: number;
   /**
@@ -16,6 +20,10 @@ export interface MediaModuleOptions {
    * (404 to anyone else); `shared`: to any logged-in user.
    */
   access?: MediaAccess;
+  /** media one user (account and openid) may save; past it 429 MEDIA_QUOTA_EXCEEDED; 0: no limit; default 200 */
+  maxPerUser?: number;
+  /** `?format=mp3` through ffmpeg (on PATH unless `ffmpegPath`); `false`: no renditions (415) */
+  transcoding?: TranscoderOptions | false;
 }
 
 export type MediaAccess = 'owner' | 'shared';
@@ -24,8 +32,14 @@ export interface ResolvedMediaOptions {
   maxBytes: number;
   dir: string;
   storage?: MediaStorage;
+  s3?: S3MediaStorageOptions;
   waitTimeoutMs: number;
   access: MediaAccess;
+  maxPerUser: number;
+  /** the user's count of saved media, in the shared store */
+  quotaKey: (openid: string, appId?: string) => string;
+  /** undefined when transcoding is switched off */
+  transcoder?: VoiceTranscoder;
   /** the lock of one media id of an account (the default account when none is given) */
   lockKey: (mediaId: string, appId?: string) => string;
   /** lifetime of the cross-instance download lock; extended while the download runs */
@@ -39,6 +53,7 @@ export interface ResolvedMediaOptions {
 export const MEDIA_OPTIONS = Symbol('MEDIA_OPTIONS');
 export const DEFAULT_MEDIA_MAX_BYTES = 20 * 1024 * 1024;
 export const DEFAULT_MEDIA_DIR = './data/media';
+export const DEFAULT_MEDIA_MAX_PER_USER = 200;
 
 /** `keyPrefix` and `appId` place the lock beside the account's credential keys. */
 export function resolveMediaOptions(o: MediaModuleOptions, keyPrefix = 'wechat:', appId = 'app'): ResolvedMediaOptions {
@@ -48,12 +63,19 @@ export function resolveMediaOptions(o: MediaModuleOptions, keyPrefix = 'wechat:'
   if (!Number.isFinite(waitTimeoutMs) || waitTimeoutMs < 0) throw new Error('MediaModule: waitTimeoutMs must be 0 or more');
   if (o.access !== undefined && o.access !== 'owner' && o.access !== 'shared')
     throw new Error("MediaModule: access must be 'owner' or 'shared'");
+  const maxPerUser = o.maxPerUser ?? DEFAULT_MEDIA_MAX_PER_USER;
+  if (!Number.isSafeInteger(maxPerUser) || maxPerUser < 0)
+    throw new Error('MediaModule: maxPerUser must be 0 or a positive integer');
   return {
     maxBytes,
     dir: o.dir || DEFAULT_MEDIA_DIR,
     storage: o.storage,
+    s3: o.s3,
     waitTimeoutMs,
     access: o.access ?? 'owner',
+    maxPerUser,
+    quotaKey: (openid, account = appId) => accountKey(keyPrefix, account, `media-quota:${openid}`),
+    transcoder: o.transcoding === false ? undefined : new VoiceTranscoder(o.transcoding),
     lockKey: (mediaId, account = appId) => accountKey(keyPrefix, account, `media:${mediaId}:lock`),
     lockTtlMs: 30_000,
     pollIntervalMs: 100,

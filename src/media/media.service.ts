@@ -1,12 +1,16 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { pipeline } from 'node:stream';
 import { asHttpProblem, HttpProblem } from '../common/http-problem.js';
 import { produceOnce } from '../store/produce-once.js';
 import { WECHAT_STORE, type WechatStore } from '../store/wechat-store.js';
 import { WechatAccounts } from '../accounts/wechat-accounts.js';
-import { MediaDownloader } from './media-downloader.js';
+import type { ByteRange } from './byte-range.js';
+import { MediaDownloader, mediaTooLarge } from './media-downloader.js';
+import { MediaMeter } from './media-meter.js';
 import { assertMediaId } from './media-id.js';
 import type { MediaOwner, MediaRecord } from './media-record.js';
-import { MEDIA_STORAGE, type MediaStorage, type StoredMedia } from './media-storage.js';
+import { MEDIA_STORAGE, type MediaRendition, type MediaStorage, type StoredMedia } from './media-storage.js';
+import { isVoice, TranscodeError } from './voice-transcoder.js';
 import { MEDIA_OPTIONS, type ResolvedMediaOptions } from './media.options.js';
 
 export interface MediaSaveOptions {
@@ -32,6 +36,17 @@ interface AccountScope {
 }
 
 const notFound = () => new HttpProblem(404, 'MEDIA_NOT_FOUND', 'this media id has not been saved');
+const unavailable = (why: string) =>
+  new HttpProblem(415, 'FORMAT_UNAVAILABLE', `no mp3 of this media: ${why}; the original is still served`);
+/** a user's count of saved media lives as long as their media: practically for ever */
+const QUOTA_WINDOW_MS = 10 * 365 * 24 * 3600_000;
+
+export interface MediaOpenOptions {
+  /** the rendition instead of the original */
+  format?: MediaRendition;
+  /** only these bytes */
+  range?: ByteRange;
+}
 
 /**
  * Keeps WeChat's temporary media (3 days) for good. A media id is downloaded once: saved ids are
@@ -40,8 +55,10 @@ const notFound = () => new HttpProblem(404, 'MEDIA_NOT_FOUND', 'this media id ha
  * A saved media belongs to the account and user that saved it: to anyone else it does not exist.
  */
 @Injectable()
-export class MediaService {
+export class MediaService implements OnApplicationBootstrap {
+  private readonly logger = new Logger('MediaService');
   private readonly inflight = new Map<string, Promise<MediaSaveResult>>();
+  private readonly transcoding = new Map<string, Promise<MediaRecord>>();
 
   constructor(
     @Inject(MEDIA_STORAGE) private readonly storage: MediaStorage,
@@ -50,6 +67,18 @@ export class MediaService {
     @Inject(MEDIA_OPTIONS) private readonly options: ResolvedMediaOptions,
     private readonly accounts: WechatAccounts,
   ) {}
+
+  /** Says at start-up whether `?format=mp3` can work here. */
+  async onApplicationBootstrap(): Promise<void> {
+    const { transcoder } = this.options;
+    if (!transcoder) return this.logger.log('voice transcoding: off (?format=mp3 answers 415 FORMAT_UNAVAILABLE)');
+    const version = await transcoder.version();
+    if (version) this.logger.log(`voice transcoding: available (${version.split(' ').slice(0, 3).join(' ')})`);
+    else
+      this.logger.warn(
+        `voice transcoding: unavailable, ${transcoder.ffmpegPath} cannot be run (?format=mp3 answers 415 FORMAT_UNAVAILABLE)`,
+      );
+  }
 
   async save(mediaId: string, options: MediaSaveOptions = {}): Promise<MediaSaveResult> {
     try {
@@ -74,16 +103,155 @@ export class MediaService {
     return record && this.mayAccess(record, owner) ? record : undefined;
   }
 
-  /** The saved bytes and record; 404 `MEDIA_NOT_FOUND` when not saved (or not `owner`'s). */
-  async open(mediaId: string, owner?: MediaOwner, appId?: string): Promise<StoredMedia> {
+  /**
+   * The saved bytes (all, or a range) and record of the media or of its rendition; 404
+   * `MEDIA_NOT_FOUND` when not saved (or not `owner`'s). A rendition must have been made first
+   * (`rendition()`).
+   */
+  async open(mediaId: string, owner?: MediaOwner, appId?: string, options: MediaOpenOptions = {}): Promise<StoredMedia> {
     assertMediaId(mediaId);
-    const stored = await this.scopeOf(appId).storage.open(mediaId);
+    const { storage } = this.scopeOf(appId);
+    const from = options.format ? storage.rendition?.(options.format) : storage;
+    const stored = await from?.open(mediaId, options.range ? { range: options.range } : {});
     if (!stored) throw notFound();
     if (!this.mayAccess(stored.record, owner)) {
       stored.body.destroy();
       throw notFound();
     }
     return stored;
+  }
+
+  /**
+   * The record of the media's mp3, made now with ffmpeg when it was not made before: once per
+   * media across instances (the same lock and first-save-wins rules as a save), kept beside the
+   * original. 404 as for `find`; 415 `FORMAT_UNAVAILABLE` when the media is no voice, the storage
+   * keeps no renditions, ffmpeg is missing or cannot decode it; 503 `TRANSCODE_TIMEOUT` past the
+   * time bound; 413 `MEDIA_TOO_LARGE` when the mp3 would pass the size limit.
+   */
+  async rendition(mediaId: string, format: MediaRendition, owner?: MediaOwner, appId?: string): Promise<MediaRecord> {
+    try {
+      return await this.renditionChecked(mediaId, format, owner, appId);
+    } catch (error) {
+      throw asHttpProblem(error);
+    }
+  }
+
+  private async renditionChecked(
+    mediaId: string,
+    format: MediaRendition,
+    owner?: MediaOwner,
+    appId?: string,
+  ): Promise<MediaRecord> {
+    assertMediaId(mediaId);
+    const scope = this.scopeOf(appId);
+    const original = await scope.storage.stat(mediaId);
+    if (!original || !this.mayAccess(original, owner)) throw notFound();
+    if (!isVoice(original.contentType)) throw unavailable(`only a voice has one (this is ${original.contentType})`);
+    const renditions = scope.storage.rendition?.(format);
+    if (!renditions) throw unavailable('the media storage keeps no renditions');
+    const made = await renditions.stat(mediaId);
+    if (made) return made;
+    const { transcoder } = this.options;
+    if (!transcoder || !(await transcoder.version())) throw unavailable('ffmpeg is not available on this server');
+    const key = `${format}:${scope.flight(mediaId)}`;
+    let flight = this.transcoding.get(key);
+    if (!flight) {
+      flight = this.transcodeUnderLock(mediaId, original, scope, renditions).finally(() => this.transcoding.delete(key));
+      this.transcoding.set(key, flight);
+    }
+    return flight;
+  }
+
+  /**
+   * Runs a save that will create a media, counted against its user's quota: the count is taken
+   * first (so concurrent saves cannot pass the limit together) and given back when over the
+   * limit or when the save fails.
+   */
+  private async withinQuota<T>(owner: MediaOwner | undefined, appId: string, save: () => Promise<T>): Promise<T> {
+    const { maxPerUser } = this.options;
+    if (!owner || maxPerUser === 0) return save();
+    const key = this.options.quotaKey(owner.openid, appId);
+    const { count } = await this.store.hit(key, QUOTA_WINDOW_MS);
+    const giveBack = () => this.store.hit(key, QUOTA_WINDOW_MS, -1).catch(() => undefined);
+    if (count > maxPerUser) {
+      await giveBack();
+      throw new HttpProblem(429, 'MEDIA_QUOTA_EXCEEDED', `this user has saved the most media allowed (${maxPerUser})`, {
+        maxPerUser,
+      });
+    }
+    try {
+      return await save();
+    } catch (error) {
+      await giveBack();
+      throw error;
+    }
+  }
+
+  private transcodeUnderLock(
+    mediaId: string,
+    original: MediaRecord,
+    scope: AccountScope,
+    renditions: MediaStorage,
+  ): Promise<MediaRecord> {
+    return produceOnce<MediaRecord>(this.store, {
+      lockKey: this.options.lockKey(`${mediaId}:mp3`, scope.appId),
+      lockTtlMs: this.options.lockTtlMs,
+      keepAlive: true,
+      // the wait covers a whole transcoding on another instance
+      deadline: Date.now() + this.options.waitTimeoutMs + (this.options.transcoder?.timeoutMs ?? 0),
+      pollIntervalMs: this.options.pollIntervalMs,
+      find: () => renditions.stat(mediaId),
+      produce: () => this.transcode(mediaId, original, scope.storage, renditions),
+      timedOut: () => new HttpProblem(503, 'MEDIA_BUSY', 'another instance is still making this mp3; try again shortly'),
+    });
+  }
+
+  private async transcode(
+    mediaId: string,
+    original: MediaRecord,
+    storage: MediaStorage,
+    renditions: MediaStorage,
+  ): Promise<MediaRecord> {
+    const transcoder = this.options.transcoder;
+    const source = await storage.open(mediaId);
+    if (!transcoder || !source) throw notFound();
+    const started = Date.now();
+    const meter = new MediaMeter(this.options.maxBytes);
+    const mp3 = transcoder.toMp3(source.body);
+    const metered = pipeline(mp3, meter, () => undefined);
+    const named = original.filename !== undefined ? { filename: `${original.filename.replace(/\.[^.]*$/, '')}.mp3` } : {};
+    const owned = original.owner ? { owner: original.owner } : {};
+    try {
+      const record = await renditions.save(mediaId, metered, {
+        contentType: 'audio/mpeg',
+        ...named,
+        record: () => ({
+          mediaId,
+          contentType: 'audio/mpeg',
+          ...meter.measured(),
+          savedAt: new Date().toISOString(),
+          ...named,
+          ...owned,
+        }),
+      });
+      this.logger.log(
+        `made an mp3 of a ${original.contentType} voice (${original.size} → ${record.size} bytes, ${Date.now() - started} ms)`,
+      );
+      return record;
+    } catch (error) {
+      mp3.destroy();
+      if (meter.exceeded) throw mediaTooLarge(this.options.maxBytes);
+      const failure = error instanceof TranscodeError ? error : (mp3.errored as Error | null);
+      if (failure instanceof TranscodeError) {
+        this.logger.warn(`no mp3 of a ${original.contentType} voice: ${failure.message}`);
+        if (failure.reason === 'timeout')
+          throw new HttpProblem(503, 'TRANSCODE_TIMEOUT', 'making the mp3 took too long; try again later');
+        throw unavailable(
+          failure.reason === 'unavailable' ? 'ffmpeg is not available on this server' : 'ffmpeg cannot decode this voice',
+        );
+      }
+      throw error;
+    }
   }
 
   private mayAccess(record: MediaRecord, owner: MediaOwner | undefined): boolean {
@@ -134,10 +302,11 @@ export class MediaService {
         const stored = await storage.stat(mediaId);
         return stored ? { record: stored, created: false } : undefined;
       },
-      produce: async () => ({
-        record: await this.downloader.download(mediaId, { hd: options.hd === true, owner: options.owner, appId, storage }),
-        created: true,
-      }),
+      produce: () =>
+        this.withinQuota(options.owner, appId, async () => ({
+          record: await this.downloader.download(mediaId, { hd: options.hd === true, owner: options.owner, appId, storage }),
+          created: true,
+        })),
       timedOut: () => new HttpProblem(503, 'MEDIA_BUSY', 'another instance is still saving this media; try again shortly'),
     });
   }

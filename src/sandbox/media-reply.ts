@@ -2,7 +2,8 @@ import type { FastifyReply } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import { withRid, type WechatError } from './errors.js';
 import { SANDBOX_HEADER } from './http-reply.js';
-import { mediaBytes, mediaChunks } from './media-content.js';
+import { Readable } from 'node:stream';
+import { downloadChunks, MEDIA_CHUNK_SIZE } from './media-content.js';
 import type { MediaBytes } from './media-store.js';
 
 /**
@@ -29,7 +30,7 @@ function mediaHeaders(media: MediaBytes): Record<string, string> {
 /** A successful download, streamed chunk by chunk with backpressure (never built whole). */
 export function sendMediaBytes(reply: FastifyReply, media: MediaBytes): FastifyReply {
   for (const [name, value] of Object.entries(mediaHeaders(media))) reply.raw.setHeader(name, value);
-  return reply.code(200).send(mediaBytes(media.mediaId, media.size));
+  return reply.code(200).send(Readable.from(downloadChunks(media), { objectMode: false, highWaterMark: MEDIA_CHUNK_SIZE }));
 }
 
 function drainOrClose(res: ServerResponse): Promise<void> {
@@ -55,7 +56,7 @@ export async function sendCutMedia(reply: FastifyReply, media: MediaBytes, after
   res.writeHead(200, { ...mediaHeaders(media), [SANDBOX_HEADER]: 'simulator' });
   res.flushHeaders();
   // a shorter body is a prefix of the full one, so this is exactly the start of the file
-  for (const chunk of mediaChunks(media.mediaId, Math.min(afterBytes, media.size))) {
+  for (const chunk of downloadChunks(media, afterBytes)) {
     if (res.destroyed) return reply;
     if (!res.write(chunk)) await drainOrClose(res);
   }

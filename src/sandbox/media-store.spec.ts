@@ -1,3 +1,4 @@
+import { HD_VOICE_SAMPLE } from './hd-voice-sample.js';
 import { createHash } from 'node:crypto';
 import { MEDIA_CHUNK_SIZE, mediaBytes, mediaChunks, mediaSha256 } from './media-content.js';
 import { MAX_MEDIA_SIZE, MediaStore, mediaSpecProblem, type MediaDownload } from './media-store.js';
@@ -47,11 +48,12 @@ describe('MediaStore: registration and download', () => {
       size: 100,
       contentType: 'image/jpeg',
       filename: `${image}.jpg`,
+      encoding: 'generated',
     });
     const thumbAnswer = ok(store.download(appId, thumb, false));
     expect(thumbAnswer).toMatchObject({ contentType: 'image/jpeg', filename: `${thumb}.jpg` });
     const voiceAnswer = ok(store.download(appId, voice, false));
-    expect(voiceAnswer).toMatchObject({ contentType: 'audio/amr', filename: `${voice}.amr` });
+    expect(voiceAnswer).toMatchObject({ contentType: 'audio/amr', filename: `${voice}.amr`, encoding: 'amr' });
     expect(ok(store.download(appId, video, false))).toEqual({ kind: 'video', mediaId: video });
   });
 
@@ -60,7 +62,8 @@ describe('MediaStore: registration and download', () => {
     const voice = store.register(appId, { type: 'voice', size: 30 });
     expect(ok(store.download(appId, voice, true))).toMatchObject({
       kind: 'bytes',
-      size: 30,
+      size: HD_VOICE_SAMPLE.length,
+      encoding: 'speex',
       contentType: 'voice/speex',
       filename: `${voice}.speex`,
     });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Failure, StateResult } from './credential-state.js';
 import { DailyQuota } from './daily-quota.js';
+import { HD_VOICE_SAMPLE } from './hd-voice-sample.js';
 import { wechatError } from './errors.js';
 import type { ResolvedSandboxOptions } from './sandbox.options.js';
 
@@ -31,23 +32,28 @@ export interface MediaRecord {
 
 /** What a download answers: bytes to stream, or (video on media/get) a url to fetch them from. */
 export type MediaDownload =
-  { kind: 'bytes'; mediaId: string; size: number; contentType: string; filename: string } | { kind: 'video'; mediaId: string };
+  | { kind: 'bytes'; mediaId: string; size: number; contentType: string; filename: string; encoding: MediaEncoding }
+  | { kind: 'video'; mediaId: string };
+
+/** How the bytes are made: generated noise (images, videos), an AMR voice, the Ogg Speex HD sample. */
+export type MediaEncoding = 'generated' | 'amr' | 'speex';
 
 export type MediaBytes = Extract<MediaDownload, { kind: 'bytes' }>;
 
 interface Format {
   contentType: string;
   ext: string;
+  encoding: MediaEncoding;
 }
 
 const FORMATS: Record<MediaType, Format> = {
-  image: { contentType: 'image/jpeg', ext: 'jpg' },
-  thumb: { contentType: 'image/jpeg', ext: 'jpg' },
-  voice: { contentType: 'audio/amr', ext: 'amr' },
-  video: { contentType: 'video/mp4', ext: 'mp4' },
+  image: { contentType: 'image/jpeg', ext: 'jpg', encoding: 'generated' },
+  thumb: { contentType: 'image/jpeg', ext: 'jpg', encoding: 'generated' },
+  voice: { contentType: 'audio/amr', ext: 'amr', encoding: 'amr' },
+  video: { contentType: 'video/mp4', ext: 'mp4', encoding: 'generated' },
 };
-/** media/get/jssdk: the 16 kHz speex version of a JS-SDK voice. */
-const HD_VOICE: Format = { contentType: 'voice/speex', ext: 'speex' };
+/** media/get/jssdk: the 16 kHz speex version of a JS-SDK voice (always the same 4-second sample). */
+const HD_VOICE: Format = { contentType: 'voice/speex', ext: 'speex', encoding: 'speex' };
 
 const MEDIA_ID = /^[A-Za-z0-9_-]{1,128}$/;
 // it goes into a quoted header value and a file name: printable ASCII without quote, backslash or slash
@@ -127,6 +133,13 @@ export class MediaStore {
     return bytesOf(media, FORMATS.video);
   }
 
+  /** What a download of the id gives (expired or not); undefined when unknown or (hd) not a voice. */
+  bytesInfo(mediaId: string, hd = false): MediaBytes | undefined {
+    const media = this.media.get(mediaId);
+    if (!media || (hd && media.type !== 'voice')) return undefined;
+    return bytesOf(media, hd ? HD_VOICE : FORMATS[media.type]);
+  }
+
   /** The registration, expired or not. */
   info(mediaId: string): MediaRecord | undefined {
     const media = this.media.get(mediaId);
@@ -144,8 +157,10 @@ export class MediaStore {
 }
 
 function bytesOf(media: MediaRecord, format: Format): MediaBytes {
-  const { mediaId, size } = media;
-  return { kind: 'bytes', mediaId, size, contentType: format.contentType, filename: filename(media, format) };
+  const { mediaId } = media;
+  const size = format.encoding === 'speex' ? HD_VOICE_SAMPLE.length : media.size;
+  const { contentType, encoding } = format;
+  return { kind: 'bytes', mediaId, size, contentType, filename: filename(media, format), encoding };
 }
 
 function filename(media: MediaRecord, format: Format): string {

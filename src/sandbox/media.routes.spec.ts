@@ -1,3 +1,4 @@
+import { HD_VOICE_SAMPLE } from './hd-voice-sample.js';
 import { createHash } from 'node:crypto';
 import Fastify from 'fastify';
 import { get } from 'node:http';
@@ -89,7 +90,9 @@ describe('sandbox media download routes', () => {
     expect(hd.status).toBe(200);
     expect(hd.headers.get('content-type')).toBe('voice/speex');
     expect(hd.headers.get('content-disposition')).toBe(`attachment; filename="${id}.speex"`);
-    expect(await sha256Of(hd)).toEqual({ length: 4321, sha256: server.sandbox.mediaSha256(id) });
+    // the HD voice is the 4-second Ogg Speex sample, whatever size the voice was registered with
+    expect(await sha256Of(hd)).toEqual({ length: HD_VOICE_SAMPLE.length, sha256: server.sandbox.mediaSha256(id, { hd: true }) });
+    expect(server.sandbox.mediaSha256(id, { hd: true })).not.toBe(server.sandbox.mediaSha256(id));
     expect(server.sandbox.calls()).toMatchObject({ 'cgi-bin/media/get': 1, 'cgi-bin/media/get/jssdk': 1 });
   });
 

@@ -9,8 +9,8 @@ import { CallCounter } from './call-counter.js';
 import { CredentialState, type TicketType } from './credential-state.js';
 import { SANDBOX_ENDPOINTS } from './endpoints.js';
 import { FaultQueue, type SandboxFault } from './faults.js';
-import { mediaSha256 } from './media-content.js';
-import { MediaStore, type MediaSpec } from './media-store.js';
+import { downloadSha256 } from './media-content.js';
+import { type MediaBytes, type MediaEncoding, MediaStore, type MediaSpec } from './media-store.js';
 import { OAuthState } from './oauth-state.js';
 import {
   resolveSandboxOptions,
@@ -99,11 +99,21 @@ export class Sandbox {
     return this.media.register(appId, spec);
   }
 
-  /** Hex sha256 of the body media/get serves for this id (also of the HD voice, which has the same bytes). */
-  mediaSha256(mediaId: string): string {
-    const media = this.media.info(mediaId);
-    if (!media) throw new Error(`sandbox: unknown media ${mediaId}`);
-    return mediaSha256(mediaId, media.size);
+  /** Hex sha256 of the body media/get (or, with `hd`, media/get/jssdk) serves for this id. */
+  mediaSha256(mediaId: string, options: { hd?: boolean } = {}): string {
+    return downloadSha256(this.download(mediaId, options));
+  }
+
+  /** Length, type and encoding of what a download of this id gives (`hd`: the HD voice). */
+  mediaDownload(mediaId: string, options: { hd?: boolean } = {}): { size: number; contentType: string; encoding: MediaEncoding } {
+    const { size, contentType, encoding } = this.download(mediaId, options);
+    return { size, contentType, encoding };
+  }
+
+  private download(mediaId: string, { hd = false }: { hd?: boolean }): MediaBytes {
+    const media = this.media.bytesInfo(mediaId, hd);
+    if (!media) throw new Error(`sandbox: unknown media ${mediaId}${hd ? ' (or not a voice)' : ''}`);
+    return media;
   }
 
   calls(): Record<string, number>;

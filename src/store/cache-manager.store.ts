@@ -53,8 +53,8 @@ export class CacheManagerStore implements WechatStore {
     return this.redis ? this.redis.isLocked(key) : this.locks.isLocked(key);
   }
 
-  async hit(key: string, windowMs: number): Promise<StoreHit> {
-    return this.redis ? this.redis.hit(key, windowMs) : this.counters.hit(key, windowMs);
+  async hit(key: string, windowMs: number, by = 1): Promise<StoreHit> {
+    return this.redis ? this.redis.hit(key, windowMs, by) : this.counters.hit(key, windowMs, by);
   }
 
   async ping(): Promise<boolean> {

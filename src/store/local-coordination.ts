@@ -43,7 +43,7 @@ export class LocalCounters {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  hit(key: string, windowMs: number): StoreHit {
+  hit(key: string, windowMs: number, by = 1): StoreHit {
     const now = this.now();
     let window = this.windows.get(key);
     if (!window || window.endsAt <= now) {
@@ -51,7 +51,7 @@ export class LocalCounters {
       window = { count: 0, endsAt: now + windowMs };
       this.windows.set(key, window);
     }
-    window.count += 1;
+    window.count += by;
     return { count: window.count, resetMs: window.endsAt - now };
   }
 

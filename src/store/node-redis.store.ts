@@ -41,8 +41,8 @@ export class NodeRedisStore implements WechatStore {
     return this.redis.isLocked(key);
   }
 
-  hit(key: string, windowMs: number): Promise<StoreHit> {
-    return this.redis.hit(key, windowMs);
+  hit(key: string, windowMs: number, by = 1): Promise<StoreHit> {
+    return this.redis.hit(key, windowMs, by);
   }
 
   ping(): Promise<boolean> {

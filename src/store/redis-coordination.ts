@@ -39,9 +39,12 @@ export class RedisCoordination {
     return (await this.guard.run(() => this.connection.commands.exists(key))) === 1;
   }
 
-  async hit(key: string, windowMs: number): Promise<StoreHit> {
+  async hit(key: string, windowMs: number, by = 1): Promise<StoreHit> {
     const [count, resetMs] = (await this.guard.run(() =>
-      this.connection.commands.eval(HIT_WINDOW, { keys: [key], arguments: [String(Math.ceil(windowMs))] }),
+      this.connection.commands.eval(HIT_WINDOW, {
+        keys: [key],
+        arguments: [String(Math.ceil(windowMs)), String(Math.trunc(by))],
+      }),
     )) as [number, number];
     return { count: Number(count), resetMs: Number(resetMs) };
   }

@@ -7,10 +7,9 @@ export const RELEASE_LOCK = "if redis.call('get', KEYS[1]) == ARGV[1] then retur
 export const EXTEND_LOCK =
   "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
 
-/** One more hit in a fixed window of ARGV[1] ms: { count, ms left }. */
+/** ARGV[2] more hits (1, or negative to give some back) in a fixed window of ARGV[1] ms: { count, ms left }. */
 export const HIT_WINDOW =
-  "local c = redis.call('incr', KEYS[1]) " +
-  "if c == 1 then redis.call('pexpire', KEYS[1], ARGV[1]) end " +
+  "local c = redis.call('incrby', KEYS[1], ARGV[2]) " +
   "local t = redis.call('pttl', KEYS[1]) " +
   "if t < 0 then redis.call('pexpire', KEYS[1], ARGV[1]) t = tonumber(ARGV[1]) end " +
   'return { c, t }';

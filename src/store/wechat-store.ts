@@ -38,8 +38,11 @@ export interface WechatStore {
   /** SET NX PX: the lock when taken, null while someone else holds it. */
   lock(key: string, ttlMs: number): Promise<StoreLock | null>;
   isLocked(key: string): Promise<boolean>;
-  /** Counts one hit in the window of `key` (the first hit opens a window of `windowMs`). */
-  hit(key: string, windowMs: number): Promise<StoreHit>;
+  /**
+   * Counts one hit in the window of `key` (the first hit opens a window of `windowMs`); `by`
+   * (default 1) counts several at once, or gives hits back when negative.
+   */
+  hit(key: string, windowMs: number, by?: number): Promise<StoreHit>;
   /** true when the store answers right now */
   ping(): Promise<boolean>;
   /** Releases what the store opened itself (never a client or cache a host handed in). */

@@ -7,6 +7,7 @@ import { type Sandbox, type SandboxServer, startSandbox } from '../../src/sandbo
 import { type RunningApp, serviceEnv, startApp } from './app.js';
 import { CookieClient, pathOf } from './browser-client.js';
 import { deleteKeys, uniquePrefix } from './redis-keys.js';
+import { type S3Server, startS3 } from './s3-server.js';
 
 /** A CookieClient logged in through the sandbox's consent (as `user`, by default alice). */
 export async function loggedInClient(serviceUrl: string, sandbox: Sandbox, user = 'alice'): Promise<CookieClient> {
@@ -54,27 +55,54 @@ export async function listDir(dir: string): Promise<string[]> {
   return (await readdir(dir).catch(() => [] as string[])).sort();
 }
 
+export type MediaStorageKind = 'disk' | 's3';
+
 export interface MediaWorld {
   sandbox: SandboxServer;
   apps: RunningApp[];
+  /** the disk storage's directory (unused with s3) */
   mediaDir: string;
   prefix: string;
+  storage: MediaStorageKind;
+  /** the s3rver of an s3 world */
+  s3?: S3Server;
+  /** every name the storage holds at its top level: `<id>.media`, `<id>.json` (and dot-named temp files or directories) */
+  stored(): Promise<string[]>;
+  /** what saves left behind: temp files, or objects under .uploads/ */
+  leftovers(): Promise<string[]>;
   close(): Promise<void>;
+}
+
+const S3_PREFIX = 'media/';
+
+/** The storage's top-level names, whatever it is. */
+async function storedNames(storage: MediaStorageKind, mediaDir: string, s3?: S3Server): Promise<string[]> {
+  if (storage === 'disk') return listDir(mediaDir);
+  const keys = (await s3!.keys()).filter((k) => k.startsWith(S3_PREFIX)).map((k) => k.slice(S3_PREFIX.length));
+  return [...new Set(keys.map((k) => k.split('/')[0]))].sort();
+}
+
+async function leftoverNames(storage: MediaStorageKind, mediaDir: string, s3?: S3Server): Promise<string[]> {
+  if (storage === 'disk') return (await listDir(mediaDir)).filter((name) => name.endsWith('.part'));
+  return (await s3!.keys()).filter((k) => k.startsWith(`${S3_PREFIX}.uploads/`));
 }
 
 /** A sandbox, `instances` services sharing Redis and a temporary MEDIA_DIR; close() removes it all. */
 export async function startMediaWorld(
   name: string,
   account: { appId: string; appSecret: string },
-  opts: { instances?: number; env?: Record<string, string> } = {},
+  opts: { instances?: number; env?: Record<string, string>; storage?: MediaStorageKind } = {},
 ): Promise<MediaWorld> {
+  const storage = opts.storage ?? 'disk';
   const mediaDir = await mkdtemp(join(tmpdir(), `${name}-`));
+  const s3 = storage === 's3' ? await startS3() : undefined;
   const prefix = uniquePrefix(name);
   const sandbox = await startSandbox({ accounts: [account] });
   const env = serviceEnv(sandbox.url, account, {
     CACHE_KEY_PREFIX: prefix,
     PUBLIC_BASE_URL: 'http://h5.test',
     MEDIA_DIR: mediaDir,
+    ...s3?.env,
     ...opts.env,
   });
   const apps = await Promise.all(Array.from({ length: opts.instances ?? 1 }, () => startApp(env)));
@@ -83,9 +111,14 @@ export async function startMediaWorld(
     apps,
     mediaDir,
     prefix,
+    storage,
+    s3,
+    stored: () => storedNames(storage, mediaDir, s3),
+    leftovers: () => leftoverNames(storage, mediaDir, s3),
     close: async () => {
       await Promise.all(apps.map((app) => app.close()));
       await sandbox.close();
+      await s3?.close();
       await deleteKeys(prefix);
       await rm(mediaDir, { recursive: true, force: true });
     },
