@@ -237,12 +237,14 @@ export class S3MediaStorage implements MediaStorage {
 const nameOf = (error: unknown) => (error as { name?: string })?.name;
 const statusOf = (error: unknown) => (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
 
-/** What the store's failure means to a client: it refused us (502) or did not answer (503). */
-function storageProblem(error: unknown): unknown {
+/**
+ * What the store's failure means to a client: it refused us (an HTTP 4xx: 502) or did not answer
+ * (no connection, a timeout, a 5xx: 503). Failures of the body being uploaded surface here too;
+ * the callers tell those apart by the body's own state (size limit, WeChat breaking off).
+ */
+function storageProblem(error: unknown): Problem {
   if (error instanceof Problem) return error;
-  // errors of the body being uploaded (a download that broke off, the size limit) stay as they are
   const status = statusOf(error);
-  if (status === undefined && !isNetworkError(error)) return error;
   const problem =
     status !== undefined && status < 500
       ? new Problem(502, 'MEDIA_STORAGE_REFUSED', `the media storage refused the request (${nameOf(error) ?? status})`, {
@@ -251,14 +253,6 @@ function storageProblem(error: unknown): unknown {
       : new Problem(503, 'MEDIA_STORAGE_UNAVAILABLE', 'the media storage is not answering; try again shortly');
   Object.defineProperty(problem, 'cause', { value: error, enumerable: false });
   return problem;
-}
-
-function isNetworkError(error: unknown): boolean {
-  const e = error as { code?: string; name?: string };
-  return (
-    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'EHOSTUNREACH'].includes(e?.code ?? '') ||
-    ['TimeoutError', 'RequestTimeout', 'NetworkingError'].includes(e?.name ?? '')
-  );
 }
 
 /** Defence in depth: a key is never built from an id that was not validated. */

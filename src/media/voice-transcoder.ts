@@ -59,7 +59,8 @@ export class VoiceTranscoder {
    */
   toMp3(voice: Readable): Readable {
     const out = new PassThrough();
-    const child = spawn(this.ffmpegPath, MP3_ARGS, { stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
+    // the service's environment as it is now (its PATH finds ffmpeg)
+    const child = spawn(this.ffmpegPath, MP3_ARGS, { stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true, env: process.env });
     let stderr = '';
     let failure: TranscodeError | undefined;
     const stop = (error: TranscodeError | Error) => {
@@ -136,7 +137,12 @@ function runForFirstLine(command: string, args: string[]): Promise<string | unde
     let output = '';
     let child;
     try {
-      child = spawn(command, args, { stdio: ['ignore', 'pipe', 'ignore'], windowsHide: true, timeout: PROBE_TIMEOUT_MS });
+      child = spawn(command, args, {
+        stdio: ['ignore', 'pipe', 'ignore'],
+        windowsHide: true,
+        timeout: PROBE_TIMEOUT_MS,
+        env: process.env,
+      });
     } catch {
       return resolve(undefined);
     }

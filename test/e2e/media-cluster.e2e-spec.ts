@@ -2,24 +2,23 @@ import { createClient } from 'redis';
 import { type SandboxServer } from '../../src/sandbox/index.js';
 import { type RunningApp } from '../support/app.js';
 import { CookieClient } from '../support/browser-client.js';
-import { type MediaWorld, listDir, loggedInClient, readMedia, startMediaWorld } from '../support/media-client.js';
+import { type MediaStorageKind, type MediaWorld, loggedInClient, readMedia, startMediaWorld } from '../support/media-client.js';
 import { REDIS_URL } from '../support/redis-keys.js';
 
 const ACCOUNT = { appId: 'wx7575efef8686abab', appSecret: 'media-cluster-secret-012345' };
 const MiB = 1024 * 1024;
 const MEDIA_GET = 'cgi-bin/media/get';
 
-describe('media saved by two instances sharing Redis and MEDIA_DIR', () => {
+describe.each<MediaStorageKind>(['disk', 's3'])('media saved by two instances sharing Redis and a %s storage', (storage) => {
   let sandbox: SandboxServer;
   let apps: RunningApp[];
-  let mediaDir: string;
   let prefix: string;
 
   let world: MediaWorld;
 
   beforeAll(async () => {
-    world = await startMediaWorld('media-cluster', ACCOUNT, { instances: 2 });
-    ({ sandbox, apps, mediaDir, prefix } = world);
+    world = await startMediaWorld('media-cluster', ACCOUNT, { instances: 2, storage });
+    ({ sandbox, apps, prefix } = world);
   });
   afterAll(() => world?.close());
 
@@ -53,7 +52,8 @@ describe('media saved by two instances sharing Redis and MEDIA_DIR', () => {
     ] as const) {
       expect((await readMedia(app.url, client, mediaId)).sha256).toBe(results[0].json.sha256);
     }
-    expect((await listDir(mediaDir)).filter((name) => name.includes(mediaId))).toEqual([`${mediaId}.json`, `${mediaId}.media`]);
+    expect((await world.stored()).filter((name) => name.includes(mediaId))).toEqual([`${mediaId}.json`, `${mediaId}.media`]);
+    expect(await world.leftovers()).toEqual([]);
   });
 
   it('the lock lives under CACHE_KEY_PREFIX and is released when the save is done', async () => {

@@ -1,23 +1,22 @@
 import { type SandboxServer } from '../../src/sandbox/index.js';
 import { type RunningApp } from '../support/app.js';
 import type { CookieClient } from '../support/browser-client.js';
-import { type MediaWorld, listDir, loggedInClient, readMedia, startMediaWorld } from '../support/media-client.js';
+import { type MediaStorageKind, type MediaWorld, loggedInClient, readMedia, startMediaWorld } from '../support/media-client.js';
 
 const ACCOUNT = { appId: 'wx5353abab6464cdcd', appSecret: 'media-faults-secret-0123456' };
 const MiB = 1024 * 1024;
 const MEDIA_GET = 'cgi-bin/media/get';
 const STABLE_TOKEN = 'cgi-bin/stable_token';
 
-describe('media downloads when WeChat misbehaves', () => {
+describe.each<MediaStorageKind>(['disk', 's3'])('media downloads when WeChat misbehaves (%s storage)', (storage) => {
   let sandbox: SandboxServer;
   let svc: RunningApp;
   let client: CookieClient;
-  let mediaDir: string;
   let world: MediaWorld;
 
   beforeAll(async () => {
-    world = await startMediaWorld('media-faults', ACCOUNT);
-    ({ sandbox, mediaDir } = world);
+    world = await startMediaWorld('media-faults', ACCOUNT, { storage });
+    ({ sandbox } = world);
     [svc] = world.apps;
     client = await loggedInClient(svc.url, sandbox.sandbox);
   });
@@ -30,7 +29,7 @@ describe('media downloads when WeChat misbehaves', () => {
 
   const register = (size: number) => sandbox.sandbox.registerMedia(ACCOUNT.appId, { type: 'image', size });
   const save = (mediaId: string) => client.post(`/wechat/media/${mediaId}`);
-  const filesOf = async (mediaId: string) => (await listDir(mediaDir)).filter((name) => name.includes(mediaId));
+  const filesOf = async (mediaId: string) => (await world.stored()).filter((name) => name.includes(mediaId));
 
   async function expectSavedIntact(mediaId: string, size: number): Promise<void> {
     const read = await readMedia(svc.url, client, mediaId);
@@ -63,7 +62,7 @@ describe('media downloads when WeChat misbehaves', () => {
     expect(r.json).toMatchObject({ size: 2 * MiB, sha256: sandbox.sandbox.mediaSha256(mediaId) });
     expect(sandbox.sandbox.calls(MEDIA_GET)).toBe(2);
     await expectSavedIntact(mediaId, 2 * MiB);
-    expect((await listDir(mediaDir)).filter((name) => name.endsWith('.part'))).toEqual([]);
+    expect(await world.leftovers()).toEqual([]);
   });
 
   it('cut on both attempts: 503 WECHAT_UNAVAILABLE, no file and no temp file left', async () => {
@@ -74,7 +73,7 @@ describe('media downloads when WeChat misbehaves', () => {
     expect(r.json).toMatchObject({ statusCode: 503, code: 'WECHAT_UNAVAILABLE' });
     expect(sandbox.sandbox.calls(MEDIA_GET)).toBe(2);
     expect(await filesOf(mediaId)).toEqual([]);
-    expect((await listDir(mediaDir)).filter((name) => name.endsWith('.part'))).toEqual([]);
+    expect(await world.leftovers()).toEqual([]);
     // nothing half-saved blocks the next attempt
     expect((await save(mediaId)).status).toBe(201);
   });

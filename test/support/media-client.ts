@@ -70,6 +70,8 @@ export interface MediaWorld {
   stored(): Promise<string[]>;
   /** what saves left behind: temp files, or objects under .uploads/ */
   leftovers(): Promise<string[]>;
+  /** every name kept for the mp3 renditions (temp files and uploads included) */
+  renditions(): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -115,6 +117,10 @@ export async function startMediaWorld(
     s3,
     stored: () => storedNames(storage, mediaDir, s3),
     leftovers: () => leftoverNames(storage, mediaDir, s3),
+    renditions: async () =>
+      storage === 'disk'
+        ? listDir(join(mediaDir, '.mp3'))
+        : (await s3!.keys()).filter((k) => k.startsWith(`${S3_PREFIX}.mp3/`)).map((k) => k.slice(`${S3_PREFIX}.mp3/`.length)),
     close: async () => {
       await Promise.all(apps.map((app) => app.close()));
       await sandbox.close();
