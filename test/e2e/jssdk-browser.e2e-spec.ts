@@ -262,8 +262,42 @@ describe('the browser helper and the JS-SDK simulator in headless Chromium (sand
     }, serverId);
     expect(saved.status).toBe(201);
     expect(saved.body).toMatchObject({ mediaId: serverId, contentType: expect.stringMatching(/audio|amr|octet/) });
-    const played = await page.evaluate(async (id) => (await fetch(`/wechat/media/${id}`)).status, serverId);
-    expect(played).toBe(200);
+    const original = await page.evaluate(async (id) => (await fetch(`/wechat/media/${id}`)).status, serverId);
+    expect(original).toBe(200);
+
+    // the page plays it back in an <audio> element: the mp3 rendition, made by ffmpeg on first request
+    const playback = await page.evaluate(async (id) => {
+      const audio = document.createElement('audio');
+      audio.controls = true;
+      audio.muted = true;
+      document.body.prepend(audio);
+      const events: string[] = [];
+      for (const name of ['loadedmetadata', 'canplay', 'playing', 'ended', 'error'])
+        audio.addEventListener(name, () => events.push(name));
+      // each step either happens or is reported: a failing page must not hang the test
+      const step = (name: string) =>
+        new Promise<boolean>((resolve) => {
+          audio.addEventListener(name, () => resolve(true), { once: true });
+          audio.addEventListener('error', () => resolve(false), { once: true });
+          setTimeout(() => resolve(false), 10_000);
+        });
+      const metadata = step('loadedmetadata');
+      audio.src = `/wechat/media/${id}?format=mp3`;
+      if (!(await metadata)) return { duration: NaN, events, currentTime: 0, error: audio.error?.code };
+      const duration = audio.duration;
+      const ended = step('ended');
+      audio.playbackRate = 4;
+      await audio.play();
+      await ended;
+      return { duration, events, currentTime: audio.currentTime, error: audio.error?.code };
+    }, serverId);
+    // the sandbox's uploaded voice: 6,000 bytes of AMR, 187 frames of 20 ms
+    const seconds = (Math.floor((6000 - 6) / 32) * 20) / 1000;
+    expect(Math.abs(playback.duration - seconds) / seconds).toBeLessThan(0.05);
+    expect(playback.error).toBeUndefined();
+    expect(playback.events).toEqual(expect.arrayContaining(['loadedmetadata', 'canplay', 'playing', 'ended']));
+    expect(playback.currentTime).toBeGreaterThan(seconds * 0.95);
+    await page.screenshot({ path: join(OUTPUT, 'voice-played.png') });
     await page.context().close();
   });
 
