@@ -1,10 +1,12 @@
-// RSS of one instance while it saves a media far larger than any stream buffer (200 MiB), sampled
-// every ~50 ms from its own /metrics: it must stay flat, the file is never held in memory.
-// Also runnable on its own: node bench/media-memory.mjs
+// RSS of one instance while it saves a media far larger than any stream buffer (200 MiB), to disk
+// or to an S3-compatible server (s3rver, as in the tests), and while ffmpeg makes the mp3 of a
+// 20 MiB voice; sampled every ~50 ms from its own /metrics: it must stay flat, no file is ever
+// held in memory. Also runnable on its own: node bench/media-memory.mjs
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import S3rver from 's3rver';
 import { startSandbox } from '../dist/sandbox/index.js';
 import { serviceEnv, startService, uniquePrefix } from './lib.mjs';
 
@@ -71,17 +73,93 @@ function sampleRss(url) {
   };
 }
 
-export async function mediaMemory({ sizeMb = 200 } = {}) {
+/** s3rver on a free loopback port with one bucket; the service's S3_* environment. */
+async function startS3(directory) {
+  const server = new S3rver({ address: '127.0.0.1', port: 0, directory, silent: true, configureBuckets: [{ name: 'bench' }] });
+  const { port } = await server.run();
+  const env = {
+    MEDIA_STORAGE: 's3',
+    S3_ENDPOINT: `http://127.0.0.1:${port}`,
+    S3_BUCKET: 'bench',
+    S3_ACCESS_KEY_ID: 'S3RVER',
+    S3_SECRET_ACCESS_KEY: 'S3RVER',
+    S3_FORCE_PATH_STYLE: 'true',
+  };
+  return { env, close: () => server.close() };
+}
+
+/** A sandbox and one service storing media on `storage`; stop() removes it all. */
+async function mediaWorld(storage, maxBytes) {
   const sandbox = await startSandbox();
-  const mediaDir = await mkdtemp(join(tmpdir(), 'bench-media-'));
+  const dir = await mkdtemp(join(tmpdir(), 'bench-media-'));
+  const s3 = storage === 's3' ? await startS3(dir) : undefined;
   const service = await startService(
     serviceEnv(sandbox, {
       CACHE_KEY_PREFIX: uniquePrefix('media'),
       WECHAT_OPEN_BASE_URL: sandbox.url,
-      MEDIA_DIR: mediaDir,
-      MEDIA_MAX_BYTES: String((sizeMb + 56) * MiB),
+      MEDIA_DIR: dir,
+      MEDIA_MAX_BYTES: String(maxBytes),
+      MEDIA_TRANSCODE_TIMEOUT_MS: '900000',
+      ...s3?.env,
     }),
   );
+  return {
+    sandbox,
+    service,
+    stop: async () => {
+      await service.stop();
+      await sandbox.close();
+      await s3?.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** RSS of the service while `work` runs, against its settled level before. */
+async function rssDuring(url, work) {
+  const before = [];
+  for (let i = 0; i < 5; i++) before.push(await rssMb(url));
+  const sampler = sampleRss(url);
+  const started = performance.now();
+  const result = await work();
+  const seconds = (performance.now() - started) / 1000;
+  const during = await sampler.stop();
+  const baselineRssMb = Math.max(...before);
+  const peakRssMb = Math.max(...during, ...before);
+  return { result, baselineRssMb, peakRssMb, growthMb: peakRssMb - baselineRssMb, seconds };
+}
+
+/** RSS while ffmpeg makes the mp3 of a `sizeMb` AMR voice (hours of sound) and it is streamed back. */
+export async function transcodeMemory({ sizeMb = 20, storage = 'disk' } = {}) {
+  // 12.2 kbit/s AMR becomes 32 kbit/s mp3: the rendition is some 2.6 times the voice
+  const { sandbox, service, stop } = await mediaWorld(storage, 4 * (sizeMb + 8) * MiB);
+  try {
+    const appId = sandbox.sandbox.accounts[0].appId;
+    const jar = await logIn(service.url, sandbox);
+    // warm up: a short voice saved and transcoded (code paths, the young generation)
+    const warm = sandbox.sandbox.registerMedia(appId, { type: 'voice', size: 256 * 1024 });
+    if ((await saveMedia(service.url, jar, warm)).status !== 201) throw new Error('warm-up save failed');
+    await readMp3(service.url, jar, warm);
+    const mediaId = sandbox.sandbox.registerMedia(appId, { type: 'voice', size: sizeMb * MiB });
+    if ((await saveMedia(service.url, jar, mediaId)).status !== 201) throw new Error('the voice was not saved');
+    const measured = await rssDuring(service.url, () => readMp3(service.url, jar, mediaId));
+    if (measured.result.status !== 200) throw new Error(`the mp3 failed: ${measured.result.status}`);
+    const { result, ...rss } = measured;
+    return { storage, sizeMb, mp3Mb: result.bytes / MiB, ...rss };
+  } finally {
+    await stop();
+  }
+}
+
+async function readMp3(url, jar, mediaId) {
+  const response = await fetch(`${url}/wechat/media/${mediaId}?format=mp3`, { headers: { cookie: jar.header() } });
+  let bytes = 0;
+  for await (const chunk of response.body) bytes += chunk.length;
+  return { status: response.status, bytes };
+}
+
+export async function mediaMemory({ sizeMb = 200, storage = 'disk' } = {}) {
+  const { sandbox, service, stop } = await mediaWorld(storage, (sizeMb + 56) * MiB);
   try {
     const appId = sandbox.sandbox.accounts[0].appId;
     const jar = await logIn(service.url, sandbox);
@@ -90,26 +168,18 @@ export async function mediaMemory({ sizeMb = 200 } = {}) {
     const warm = await saveMedia(service.url, jar, sandbox.sandbox.registerMedia(appId, { type: 'voice', size: 20 * MiB }));
     if (warm.status !== 201) throw new Error(`warm-up save failed: ${JSON.stringify(warm)}`);
     const mediaId = sandbox.sandbox.registerMedia(appId, { type: 'image', size: sizeMb * MiB });
-    const before = [];
-    for (let i = 0; i < 5; i++) before.push(await rssMb(service.url));
-    const sampler = sampleRss(service.url);
-    const started = performance.now();
-    const saved = await saveMedia(service.url, jar, mediaId);
-    const seconds = (performance.now() - started) / 1000;
-    const during = await sampler.stop();
+    const { result: saved, ...rss } = await rssDuring(service.url, () => saveMedia(service.url, jar, mediaId));
     if (saved.status !== 201 || saved.json.sha256 !== sandbox.sandbox.mediaSha256(mediaId)) {
       throw new Error(`the large save failed: ${JSON.stringify(saved)}`);
     }
-    const baselineRssMb = Math.max(...before);
-    const peakRssMb = Math.max(...during, ...before);
-    return { sizeMb, baselineRssMb, peakRssMb, growthMb: peakRssMb - baselineRssMb, seconds };
+    return { storage, sizeMb, ...rss };
   } finally {
-    await service.stop();
-    await sandbox.close();
-    await rm(mediaDir, { recursive: true, force: true });
+    await stop();
   }
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  console.log(JSON.stringify(await mediaMemory()));
+  const storage = process.argv[2] === 's3' ? 's3' : 'disk';
+  console.log(JSON.stringify(await mediaMemory({ storage })));
+  console.log(JSON.stringify(await transcodeMemory({ storage })));
 }

@@ -6,7 +6,7 @@ import { credentialApi } from './credential-api.mjs';
 import { expiry } from './expiry.mjs';
 import { fmt, pinning } from './lib.mjs';
 import { memory } from './memory.mjs';
-import { mediaMemory } from './media-memory.mjs';
+import { mediaMemory, transcodeMemory } from './media-memory.mjs';
 import { throughput } from './throughput.mjs';
 import { startRedisCluster } from '../test/support/redis-topology.mjs';
 
@@ -136,14 +136,26 @@ if (run('memory')) {
 }
 
 if (run('media')) {
-  const m = await mediaMemory();
-  console.log('media', JSON.stringify(m));
-  row(
-    `RSS while saving a ${m.sizeMb} MiB media file`,
-    `${fmt(m.baselineRssMb, 0)} → peak ${fmt(m.peakRssMb, 0)} MB (+${fmt(m.growthMb)} MB)`,
-    'flat (< 10% of the file)',
-    m.growthMb < m.sizeMb / 10,
-  );
+  for (const storage of ['disk', 's3']) {
+    const m = await mediaMemory({ storage });
+    console.log('media', JSON.stringify(m));
+    row(
+      `RSS while saving a ${m.sizeMb} MiB media file (${storage})`,
+      `${fmt(m.baselineRssMb, 0)} → peak ${fmt(m.peakRssMb, 0)} MB (+${fmt(m.growthMb)} MB, ${fmt(m.seconds)} s)`,
+      'flat (< 10% of the file)',
+      m.growthMb < m.sizeMb / 10,
+    );
+  }
+  for (const storage of ['disk', 's3']) {
+    const t = await transcodeMemory({ storage });
+    console.log('transcode', JSON.stringify(t));
+    row(
+      `RSS while making the mp3 of a ${t.sizeMb} MiB voice (${fmt(t.mp3Mb, 0)} MiB of mp3, ${storage})`,
+      `${fmt(t.baselineRssMb, 0)} → peak ${fmt(t.peakRssMb, 0)} MB (+${fmt(t.growthMb)} MB, ${fmt(t.seconds)} s)`,
+      'flat (< 10% of the voice)',
+      t.growthMb < t.sizeMb / 10,
+    );
+  }
 }
 
 const widths = ['what', 'measured', 'goal', 'verdict'].map((k) => Math.max(k.length, ...rows.map((r) => String(r[k]).length)));
