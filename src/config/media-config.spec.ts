@@ -29,3 +29,59 @@ describe('media configuration', () => {
     },
   );
 });
+
+describe('media storage, quota and transcoding configuration', () => {
+  const problemsOf = (env: Record<string, string>) => {
+    try {
+      validateEnv(env);
+      return [];
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigurationError);
+      return (error as ConfigurationError).problems;
+    }
+  };
+
+  it('defaults: disk, 200 media per user, ffmpeg on PATH with 60 s', () => {
+    expect(validateEnv({}).app).toMatchObject({
+      mediaMaxPerUser: 200,
+      mediaS3: undefined,
+      ffmpegPath: 'ffmpeg',
+      transcodeTimeoutMs: 60_000,
+    });
+  });
+
+  it('reads MEDIA_STORAGE=s3 and the S3_* variables', () => {
+    const app = validateEnv({
+      MEDIA_STORAGE: 's3',
+      S3_BUCKET: 'voices',
+      S3_ENDPOINT: 'https://cos.ap-shanghai.myqcloud.com',
+      S3_REGION: 'ap-shanghai',
+      S3_ACCESS_KEY_ID: 'AKID',
+      S3_SECRET_ACCESS_KEY: 'secret-key-value',
+      S3_FORCE_PATH_STYLE: 'true',
+      MEDIA_MAX_PER_USER: '0',
+    }).app;
+    expect(app.mediaS3).toEqual({
+      bucket: 'voices',
+      prefix: 'media/',
+      endpoint: 'https://cos.ap-shanghai.myqcloud.com',
+      region: 'ap-shanghai',
+      accessKeyId: 'AKID',
+      secretAccessKey: 'secret-key-value',
+      forcePathStyle: true,
+    });
+    expect(app.mediaMaxPerUser).toBe(0);
+  });
+
+  it('refuses an s3 storage without a bucket, half a key pair, bad names, and never echoes the secret', () => {
+    expect(problemsOf({ MEDIA_STORAGE: 's3' })).toEqual(['S3_BUCKET: is required when MEDIA_STORAGE=s3']);
+    const half = problemsOf({ MEDIA_STORAGE: 's3', S3_BUCKET: 'voices', S3_SECRET_ACCESS_KEY: 'do-not-echo-me' });
+    expect(half).toEqual(['S3_ACCESS_KEY_ID: is required when S3_SECRET_ACCESS_KEY is set']);
+    expect(half.join()).not.toContain('do-not-echo-me');
+    expect(problemsOf({ MEDIA_STORAGE: 'nfs' })[0]).toMatch(/^MEDIA_STORAGE: /);
+    expect(problemsOf({ S3_BUCKET: 'Bad_Bucket' })[0]).toMatch(/^S3_BUCKET: /);
+    expect(problemsOf({ S3_PREFIX: '../x' })[0]).toMatch(/^S3_PREFIX: /);
+    expect(problemsOf({ MEDIA_MAX_PER_USER: '-1' })[0]).toMatch(/^MEDIA_MAX_PER_USER: /);
+    expect(problemsOf({ MEDIA_TRANSCODE_TIMEOUT_MS: '10' })[0]).toMatch(/^MEDIA_TRANSCODE_TIMEOUT_MS: /);
+  });
+});

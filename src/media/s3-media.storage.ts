@@ -108,6 +108,7 @@ export class S3MediaStorage implements MediaStorage {
   }
 
   async stat(mediaId: string): Promise<MediaRecord | undefined> {
+    checked(mediaId);
     const { sdk, client, bucket } = this.shared;
     const answer = await this.call(() =>
       client.send(new sdk.GetObjectCommand({ Bucket: bucket, Key: this.key(mediaId, 'json') })),
@@ -159,6 +160,7 @@ export class S3MediaStorage implements MediaStorage {
   }
 
   async open(mediaId: string, options: MediaOpenOptions = {}): Promise<StoredMedia | undefined> {
+    checked(mediaId);
     const record = await this.stat(mediaId);
     if (!record) return undefined;
     const { sdk, client, bucket } = this.shared;
@@ -185,6 +187,7 @@ export class S3MediaStorage implements MediaStorage {
   }
 
   async remove(mediaId: string): Promise<void> {
+    checked(mediaId);
     const { sdk, client, bucket } = this.shared;
     // the record first: without it the media counts as not saved
     await this.call(() => client.send(new sdk.DeleteObjectCommand({ Bucket: bucket, Key: this.key(mediaId, 'json') })), {

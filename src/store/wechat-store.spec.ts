@@ -114,6 +114,15 @@ describe.each([
     expect(await eventually(async () => (await store.hit(short, 30)).count === 1, 2000, 10)).toBe(true);
   });
 
+  it('counts several hits at once, gives hits back, and keeps the window while doing so', async () => {
+    const key = `${prefix}hits:by`;
+    expect((await store.hit(key, 60_000, 3)).count).toBe(3);
+    const back = await store.hit(key, 60_000, -1);
+    expect(back.count).toBe(2);
+    expect(back.resetMs).toBeGreaterThan(59_000);
+    expect((await store.hit(key, 60_000)).count).toBe(3);
+  });
+
   it('answers a ping', async () => {
     expect(await store.ping()).toBe(true);
   });

@@ -267,10 +267,11 @@ describe('the browser helper and the JS-SDK simulator in headless Chromium (sand
 
     // the page plays it back in an <audio> element: the mp3 rendition, made by ffmpeg on first request
     const playback = await page.evaluate(async (id) => {
-      const audio = document.createElement('audio');
+      const page = globalThis as any;
+      const audio = page.document.createElement('audio');
       audio.controls = true;
       audio.muted = true;
-      document.body.prepend(audio);
+      page.document.body.prepend(audio);
       const events: string[] = [];
       for (const name of ['loadedmetadata', 'canplay', 'playing', 'ended', 'error'])
         audio.addEventListener(name, () => events.push(name));
