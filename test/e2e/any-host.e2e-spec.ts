@@ -213,7 +213,26 @@ describe.each(platforms)('a %s host with setGlobalPrefix("api") and no global fi
     expect(read.headers.get('content-type')).toMatch(/^audio\/amr/);
     expect(read.headers.get('content-length')).toBe('3000');
     expect(read.headers.get('x-content-type-options')).toBe('nosniff');
-    expect((await read.arrayBuffer()).byteLength).toBe(3000);
+    const whole = Buffer.from(await read.arrayBuffer());
+    expect(whole.length).toBe(3000);
+    // a Range, one past the end, and the mp3 a browser plays, on this platform too
+    const headers = (range: string) => ({ cookie: cookieHeader(alice), range });
+    const part = await fetch(`${base}/api/wechat/media/${mediaId}`, { headers: headers('bytes=100-199') });
+    expect([part.status, part.headers.get('content-range'), part.headers.get('content-length')]).toEqual([
+      206,
+      'bytes 100-199/3000',
+      '100',
+    ]);
+    expect(Buffer.from(await part.arrayBuffer()).equals(whole.subarray(100, 200))).toBe(true);
+    const past = await fetch(`${base}/api/wechat/media/${mediaId}`, { headers: headers('bytes=3000-') });
+    expect([past.status, past.headers.get('content-range'), (await past.json()).code]).toEqual([
+      416,
+      'bytes */3000',
+      'RANGE_NOT_SATISFIABLE',
+    ]);
+    const mp3 = await fetch(`${base}/api/wechat/media/${mediaId}?format=mp3`, { headers: { cookie: cookieHeader(alice) } });
+    expect([mp3.status, mp3.headers.get('content-type')]).toEqual([200, 'audio/mpeg']);
+    expect((await mp3.arrayBuffer()).byteLength).toBeGreaterThan(1000);
     const bob = new CookieClient(base);
     const bobLogin = await bob.get('/api/wechat/oauth/login');
     await bob.get(pathOf(sandbox.sandbox.authorize(bobLogin.location!, { user: 'html' })));
