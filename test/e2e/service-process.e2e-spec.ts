@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SANDBOX_ACCOUNT } from '../../src/config/app-config.js';
 import { getJson } from '../support/app.js';
 import { freePort, runServiceToExit, type ServiceProcess, startServiceProcess } from '../support/processes.js';
@@ -31,6 +34,25 @@ describe('the built service as a process', () => {
       expect(logs).not.toMatch(/access_token=(?!\*\*\*)/);
       expect(logs).not.toContain(SANDBOX_ACCOUNT.appSecret);
     });
+
+    it('says at start-up that voices can be made playable (ffmpeg found on the PATH)', () => {
+      expect(svc.output()).toMatch(/voice transcoding: available \(ffmpeg version [^)]+\)/);
+    });
+  });
+
+  it('says at start-up that voice transcoding is unavailable when ffmpeg is not on the PATH', async () => {
+    const empty = await mkdtemp(join(tmpdir(), 'no-ffmpeg-'));
+    const port = await freePort();
+    const svc = await startServiceProcess({ PORT: String(port), LOG_LEVEL: 'info', PATH: empty });
+    try {
+      expect(svc.output()).toMatch(
+        /voice transcoding: unavailable, ffmpeg cannot be run \(\?format=mp3 answers 415 FORMAT_UNAVAILABLE\)/,
+      );
+      expect((await getJson(`${svc.url}/health`)).status).toBe(200);
+    } finally {
+      await svc.stop();
+      await rm(empty, { recursive: true, force: true });
+    }
   });
 
   it('reports Redis on /health when REDIS_URL is set', async () => {
