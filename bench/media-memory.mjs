@@ -136,8 +136,9 @@ export async function transcodeMemory({ sizeMb = 20, storage = 'disk' } = {}) {
   try {
     const appId = sandbox.sandbox.accounts[0].appId;
     const jar = await logIn(service.url, sandbox);
-    // warm up: a short voice saved and transcoded (code paths, the young generation)
-    const warm = sandbox.sandbox.registerMedia(appId, { type: 'voice', size: 256 * 1024 });
+    // warm up on a 4 MiB voice saved and transcoded (a few seconds of ffmpeg): code paths, and V8's young
+    // generation, which grows once under any streaming load, as for the save above
+    const warm = sandbox.sandbox.registerMedia(appId, { type: 'voice', size: 4 * MiB });
     if ((await saveMedia(service.url, jar, warm)).status !== 201) throw new Error('warm-up save failed');
     await readMp3(service.url, jar, warm);
     const mediaId = sandbox.sandbox.registerMedia(appId, { type: 'voice', size: sizeMb * MiB });
