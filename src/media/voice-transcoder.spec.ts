@@ -1,7 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { probeAudio } from '../../test/support/ffmpeg.js';
 import { PassThrough, Readable } from 'node:stream';
 import { HD_VOICE_SAMPLE } from '../sandbox/hd-voice-sample.js';
 import { AMR_FRAME_BYTES, AMR_MAGIC, amrVoiceChunks } from '../sandbox/media-content.js';
@@ -11,24 +8,6 @@ async function collect(stream: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
-}
-
-function probe(bytes: Buffer): { format: string; codec: string; seconds: number } {
-  const dir = mkdtempSync(join(tmpdir(), 'mp3-'));
-  try {
-    writeFileSync(join(dir, 'f'), bytes);
-    const out = execFileSync(
-      'ffprobe',
-      ['-v', 'error', '-show_entries', 'format=format_name,duration:stream=codec_name', '-of', 'json', join(dir, 'f')],
-      {
-        encoding: 'utf8',
-      },
-    );
-    const json = JSON.parse(out) as { format: { format_name: string; duration: string }; streams: { codec_name: string }[] };
-    return { format: json.format.format_name, codec: json.streams[0].codec_name, seconds: Number(json.format.duration) };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 const amr = (seconds: number) =>
@@ -54,13 +33,13 @@ describe('VoiceTranscoder (the real ffmpeg)', () => {
 
   it('turns an AMR-NB voice into an MP3 of the same length', async () => {
     const mp3 = await collect(transcoder.toMp3(Readable.from([amr(12)])));
-    const info = probe(mp3);
+    const info = await probeAudio(mp3);
     expect(info).toMatchObject({ format: 'mp3', codec: 'mp3' });
     expect(Math.abs(info.seconds - 12) / 12).toBeLessThan(0.05);
   });
 
   it('turns the Ogg Speex HD voice into an MP3 of the same length', async () => {
-    const info = probe(await collect(transcoder.toMp3(Readable.from([HD_VOICE_SAMPLE]))));
+    const info = await probeAudio(await collect(transcoder.toMp3(Readable.from([HD_VOICE_SAMPLE]))));
     expect(info.format).toBe('mp3');
     expect(Math.abs(info.seconds - 4) / 4).toBeLessThan(0.05);
   });

@@ -1,7 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { probeAudio } from '../../test/support/ffmpeg.js';
 import { HD_VOICE_SAMPLE } from './hd-voice-sample.js';
 import {
   AMR_FRAME_BYTES,
@@ -13,32 +10,6 @@ import {
 } from './media-content.js';
 
 const collect = (chunks: Iterable<Buffer>) => Buffer.concat([...chunks]);
-
-/** What ffprobe (Debian's ffmpeg package, installed by .ci/run) makes of a file. */
-function probe(bytes: Buffer): { format: string; codec: string; sampleRate: number; seconds: number } {
-  const dir = mkdtempSync(join(tmpdir(), 'voice-'));
-  try {
-    const file = join(dir, 'voice');
-    writeFileSync(file, bytes);
-    const out = execFileSync(
-      'ffprobe',
-      ['-v', 'error', '-show_entries', 'format=format_name,duration:stream=codec_name,sample_rate', '-of', 'json', file],
-      { encoding: 'utf8' },
-    );
-    const json = JSON.parse(out) as {
-      format: { format_name: string; duration: string };
-      streams: { codec_name: string; sample_rate: string }[];
-    };
-    return {
-      format: json.format.format_name,
-      codec: json.streams[0].codec_name,
-      sampleRate: Number(json.streams[0].sample_rate),
-      seconds: Number(json.format.duration),
-    };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 describe('the sandbox voice is real audio', () => {
   it('an AMR voice has the AMR magic and a 12.2 kbit/s header on every 32-byte frame, across chunk borders', () => {
@@ -53,16 +24,16 @@ describe('the sandbox voice is real audio', () => {
     expect(collect(amrVoiceChunks('voice-id', 4)).equals(AMR_MAGIC.subarray(0, 4))).toBe(true);
   });
 
-  it('ffprobe reads the AMR voice as AMR-NB at 8 kHz with the length its frames give', () => {
+  it('ffprobe reads the AMR voice as AMR-NB at 8 kHz with the length its frames give', async () => {
     const size = AMR_MAGIC.length + 500 * AMR_FRAME_BYTES;
     expect(amrVoiceSeconds(size)).toBe(10);
-    const info = probe(collect(amrVoiceChunks('probe-me', size)));
+    const info = await probeAudio(collect(amrVoiceChunks('probe-me', size)));
     expect(info).toMatchObject({ format: 'amr', codec: 'amr_nb', sampleRate: 8000 });
     expect(Math.abs(info.seconds - 10) / 10).toBeLessThan(0.05);
   });
 
-  it('the HD voice is 4 s of 16 kHz Speex in Ogg, and a download gives exactly its bytes', () => {
-    expect(probe(HD_VOICE_SAMPLE)).toMatchObject({ format: 'ogg', codec: 'speex', sampleRate: 16000, seconds: 4 });
+  it('the HD voice is 4 s of 16 kHz Speex in Ogg, and a download gives exactly its bytes', async () => {
+    expect(await probeAudio(HD_VOICE_SAMPLE)).toMatchObject({ format: 'ogg', codec: 'speex', sampleRate: 16000, seconds: 4 });
     const hd = { mediaId: 'x', size: HD_VOICE_SAMPLE.length, encoding: 'speex' as const };
     expect(collect(downloadChunks(hd)).equals(HD_VOICE_SAMPLE)).toBe(true);
     expect(collect(downloadChunks(hd, 100)).equals(HD_VOICE_SAMPLE.subarray(0, 100))).toBe(true);

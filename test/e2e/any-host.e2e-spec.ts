@@ -225,7 +225,7 @@ describe.each(platforms)('a %s host with setGlobalPrefix("api") and no global fi
     ]);
     expect(Buffer.from(await part.arrayBuffer()).equals(whole.subarray(100, 200))).toBe(true);
     const past = await fetch(`${base}/api/wechat/media/${mediaId}`, { headers: headers('bytes=3000-') });
-    expect([past.status, past.headers.get('content-range'), (await past.json()).code]).toEqual([
+    expect([past.status, past.headers.get('content-range'), ((await past.json()) as { code: string }).code]).toEqual([
       416,
       'bytes */3000',
       'RANGE_NOT_SATISFIABLE',

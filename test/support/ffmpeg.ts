@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -31,16 +31,25 @@ export async function ffmpegStandIn(kind: 'counting' | 'stall'): Promise<FfmpegS
   return { path, runs: async () => (await readFile(count, 'utf8')).split('\n').filter(Boolean).length };
 }
 
-/** What ffprobe makes of some bytes: container, codec and seconds. */
-export async function probeAudio(bytes: Buffer): Promise<{ format: string; codec: string; seconds: number }> {
+/** What ffprobe makes of some bytes: container, codec, sample rate and seconds. */
+export async function probeAudio(bytes: Buffer): Promise<{ format: string; codec: string; sampleRate: number; seconds: number }> {
   const dir = await mkdtemp(join(tmpdir(), 'probe-'));
   const file = join(dir, 'audio');
   await writeFile(file, bytes);
   const out = execFileSync(
     'ffprobe',
-    ['-v', 'error', '-show_entries', 'format=format_name,duration:stream=codec_name', '-of', 'json', file],
+    ['-v', 'error', '-show_entries', 'format=format_name,duration:stream=codec_name,sample_rate', '-of', 'json', file],
     { encoding: 'utf8' },
   );
-  const json = JSON.parse(out) as { format: { format_name: string; duration: string }; streams: { codec_name: string }[] };
-  return { format: json.format.format_name, codec: json.streams[0]?.codec_name, seconds: Number(json.format.duration) };
+  await rm(dir, { recursive: true, force: true });
+  const json = JSON.parse(out) as {
+    format: { format_name: string; duration: string };
+    streams: { codec_name: string; sample_rate: string }[];
+  };
+  return {
+    format: json.format.format_name,
+    codec: json.streams[0]?.codec_name,
+    sampleRate: Number(json.streams[0]?.sample_rate),
+    seconds: Number(json.format.duration),
+  };
 }
