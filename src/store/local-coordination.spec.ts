@@ -1,0 +1,46 @@
+import { LocalCounters, LocalLocks } from './local-coordination.js';
+
+/** A clock the test moves by hand: the edges of a lock's and a window's life, to the millisecond. */
+function clock(start = 1_000_000) {
+  let now = start;
+  return { now: () => now, advance: (ms: number) => void (now += ms) };
+}
+
+describe('LocalLocks (the store of a single instance)', () => {
+  it('holds a lock until its expiry, and not a millisecond longer', () => {
+    const time = clock();
+    const locks = new LocalLocks(time.now);
+    expect(locks.lock('k', 100)).not.toBeNull();
+    time.advance(99);
+    expect(locks.isLocked('k')).toBe(true);
+    expect(locks.lock('k', 100)).toBeNull();
+    time.advance(1);
+    expect(locks.isLocked('k')).toBe(false);
+    expect(locks.lock('k', 100)).not.toBeNull();
+  });
+
+  it('extends a lock to that long from now', async () => {
+    const time = clock();
+    const locks = new LocalLocks(time.now);
+    const lock = locks.lock('k', 100)!;
+    time.advance(80);
+    expect(await lock.extend(1000)).toBe(true);
+    time.advance(999);
+    expect(locks.isLocked('k')).toBe(true);
+    time.advance(1);
+    expect(locks.isLocked('k')).toBe(false);
+    expect(await lock.extend(1000)).toBe(false);
+  });
+});
+
+describe('LocalCounters (the store of a single instance)', () => {
+  it('opens a new window exactly when the last one ends', () => {
+    const time = clock();
+    const counters = new LocalCounters(time.now);
+    expect(counters.hit('k', 100)).toEqual({ count: 1, resetMs: 100 });
+    time.advance(99);
+    expect(counters.hit('k', 100)).toEqual({ count: 2, resetMs: 1 });
+    time.advance(1);
+    expect(counters.hit('k', 100)).toEqual({ count: 1, resetMs: 100 });
+  });
+});
