@@ -43,4 +43,23 @@ describe('LocalCounters (the store of a single instance)', () => {
     time.advance(1);
     expect(counters.hit('k', 100)).toEqual({ count: 1, resetMs: 100 });
   });
+
+  it('keeps at most 10,000 windows: a new key past them pushes the oldest out', () => {
+    const counters = new LocalCounters(clock().now);
+    for (let i = 0; i < 10_000; i++) counters.hit(`live-${i}`, 60_000);
+    counters.hit('new', 60_000);
+    expect(counters.hit('live-9999', 60_000).count).toBe(2);
+    expect(counters.hit('live-0', 60_000).count).toBe(1);
+  });
+
+  it('makes room by dropping ended windows first, wherever they are', () => {
+    const time = clock();
+    const counters = new LocalCounters(time.now);
+    counters.hit('live-0', 60_000);
+    counters.hit('short', 10);
+    for (let i = 2; i < 10_000; i++) counters.hit(`live-${i}`, 60_000);
+    time.advance(10);
+    counters.hit('new', 60_000);
+    expect(counters.hit('live-0', 60_000).count).toBe(2);
+  });
 });
