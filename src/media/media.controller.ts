@@ -44,7 +44,7 @@ import { WechatAccounts } from '../accounts/wechat-accounts.js';
 import type { MediaOwner } from './media-record.js';
 import { assertMediaId } from './media-id.js';
 import { MediaRecordDto, type MediaRecordBody, toRecordBody } from './media.responses.js';
-import { MediaService } from './media.service.js';
+import { MediaService, mediaNotFound } from './media.service.js';
 import { contentRange, requestedRange } from './byte-range.js';
 import type { MediaRendition } from './media-storage.js';
 
@@ -174,7 +174,7 @@ export class MediaController {
     const found = rendition
       ? await this.media.rendition(mediaId, rendition, owner, account)
       : await this.media.find(mediaId, owner, account);
-    if (!found) throw new HttpProblem(404, 'MEDIA_NOT_FOUND', 'this media id has not been saved');
+    if (!found) throw mediaNotFound();
     const asked = requestedRange(found.size, rangeHeader, ifRange, `"${found.sha256}"`);
     if (asked.kind === 'unsatisfiable') {
       adapter.setHeader(reply, 'content-range', contentRange(found.size));

@@ -35,7 +35,8 @@ interface AccountScope {
   flight: (mediaId: string) => string;
 }
 
-const notFound = () => new HttpProblem(404, 'MEDIA_NOT_FOUND', 'this media id has not been saved');
+/** 404 `MEDIA_NOT_FOUND`: the id is not saved here, or not for this user. */
+export const mediaNotFound = () => new HttpProblem(404, 'MEDIA_NOT_FOUND', 'this media id has not been saved');
 const unavailable = (why: string) =>
   new HttpProblem(415, 'FORMAT_UNAVAILABLE', `no mp3 of this media: ${why}; the original is still served`);
 /** a user's count of saved media lives as long as their media: practically for ever */
@@ -92,7 +93,7 @@ export class MediaService implements OnApplicationBootstrap {
     assertMediaId(mediaId);
     const scope = this.scopeOf(options.appId);
     const result = (await this.joinOrFind(mediaId, scope)) ?? (await this.startSave(mediaId, options, scope));
-    if (!this.mayAccess(result.record, options.owner)) throw notFound();
+    if (!this.mayAccess(result.record, options.owner)) throw mediaNotFound();
     return result;
   }
 
@@ -113,10 +114,10 @@ export class MediaService implements OnApplicationBootstrap {
     const { storage } = this.scopeOf(appId);
     const from = options.format ? storage.rendition?.(options.format) : storage;
     const stored = await from?.open(mediaId, options.range ? { range: options.range } : {});
-    if (!stored) throw notFound();
+    if (!stored) throw mediaNotFound();
     if (!this.mayAccess(stored.record, owner)) {
       stored.body.destroy();
-      throw notFound();
+      throw mediaNotFound();
     }
     return stored;
   }
@@ -145,7 +146,7 @@ export class MediaService implements OnApplicationBootstrap {
     assertMediaId(mediaId);
     const scope = this.scopeOf(appId);
     const original = await scope.storage.stat(mediaId);
-    if (!original || !this.mayAccess(original, owner)) throw notFound();
+    if (!original || !this.mayAccess(original, owner)) throw mediaNotFound();
     if (!isVoice(original.contentType)) throw unavailable(`only a voice has one (this is ${original.contentType})`);
     const renditions = scope.storage.rendition?.(format);
     if (!renditions) throw unavailable('the media storage keeps no renditions');
@@ -214,7 +215,7 @@ export class MediaService implements OnApplicationBootstrap {
   ): Promise<MediaRecord> {
     const transcoder = this.options.transcoder;
     const source = await storage.open(mediaId);
-    if (!transcoder || !source) throw notFound();
+    if (!transcoder || !source) throw mediaNotFound();
     const started = Date.now();
     const meter = new MediaMeter(this.options.maxBytes);
     const mp3 = transcoder.toMp3(source.body);
