@@ -173,6 +173,9 @@ describe('MediaDownloader', () => {
     });
     answers.push(() => ({ kind: 'json', body: { something: 'else' } }));
     await expect(downloader().download('odd', { hd: false })).rejects.toBeInstanceOf(WechatApiError);
+    // an empty video_url names no video: the answer is as odd as one without it
+    answers.push(() => ({ kind: 'json', body: { video_url: '' } }));
+    await expect(downloader().download('empty', { hd: false })).rejects.toBeInstanceOf(WechatApiError);
     expect(await files()).toEqual([]);
   });
 
