@@ -1,15 +1,8 @@
-import { LocalLocks } from './local-coordination.js';
+import { createStore } from './create-store.js';
 import { produceOnce, type ProduceOnce } from './produce-once.js';
-import type { WechatStore } from './wechat-store.js';
 
-/** The lock part of a store in this process: what produceOnce uses of the WechatStore seam. */
-function lockStore(): WechatStore {
-  const locks = new LocalLocks();
-  return {
-    lock: async (key: string, ttlMs: number) => locks.lock(key, ttlMs),
-    isLocked: async (key: string) => locks.isLocked(key),
-  } as unknown as WechatStore;
-}
+/** The store of a single instance (no Redis URL): its locks are the ones produceOnce takes. */
+const lockStore = () => createStore({ commandTimeoutMs: 1000, warn: () => undefined });
 
 function work(overrides: Partial<ProduceOnce<string>>): ProduceOnce<string> {
   return {
@@ -26,7 +19,7 @@ function work(overrides: Partial<ProduceOnce<string>>): ProduceOnce<string> {
 
 describe('produceOnce', () => {
   it('a waiter answers the holder’s result as soon as it appears, while the holder still holds the lock', async () => {
-    const store = lockStore();
+    const store = await lockStore();
     const held = await store.lock('k', 30_000);
     let result: string | undefined;
     const started = Date.now();
@@ -39,7 +32,7 @@ describe('produceOnce', () => {
   });
 
   it('a waiter takes over at once when the holder lets the lock go without a result', async () => {
-    const store = lockStore();
+    const store = await lockStore();
     const held = await store.lock('k', 30_000);
     const started = Date.now();
     const waiting = produceOnce(store, work({}));
@@ -49,7 +42,7 @@ describe('produceOnce', () => {
   });
 
   it('keeps extending the lock while a long piece of work runs (keepAlive)', async () => {
-    const store = lockStore();
+    const store = await lockStore();
     let finish!: (value: string) => void;
     const running = produceOnce(
       store,

@@ -35,13 +35,17 @@ export async function ffmpegStandIn(kind: 'counting' | 'stall'): Promise<FfmpegS
 export async function probeAudio(bytes: Buffer): Promise<{ format: string; codec: string; sampleRate: number; seconds: number }> {
   const dir = await mkdtemp(join(tmpdir(), 'probe-'));
   const file = join(dir, 'audio');
-  await writeFile(file, bytes);
-  const out = execFileSync(
-    'ffprobe',
-    ['-v', 'error', '-show_entries', 'format=format_name,duration:stream=codec_name,sample_rate', '-of', 'json', file],
-    { encoding: 'utf8' },
-  );
-  await rm(dir, { recursive: true, force: true });
+  let out: string;
+  try {
+    await writeFile(file, bytes);
+    out = execFileSync(
+      'ffprobe',
+      ['-v', 'error', '-show_entries', 'format=format_name,duration:stream=codec_name,sample_rate', '-of', 'json', file],
+      { encoding: 'utf8' },
+    );
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
   const json = JSON.parse(out) as {
     format: { format_name: string; duration: string };
     streams: { codec_name: string; sample_rate: string }[];
