@@ -66,9 +66,14 @@ export class AppModule {
           ...(config.mediaS3 && { s3: config.mediaS3 }),
           transcoding: { ffmpegPath: config.ffmpegPath, timeoutMs: config.transcodeTimeoutMs },
         }),
-        MetricsModule.forRoot(),
+        MetricsModule.forRoot({ routes: config.metricsRoute, ...(config.metricsToken && { token: config.metricsToken }) }),
         ...(config.credentialApiConsumers.length
-          ? [CredentialApiModule.forRoot({ consumers: config.credentialApiConsumers })]
+          ? [
+              CredentialApiModule.forRoot({
+                consumers: config.credentialApiConsumers,
+                reportMaxPerHour: config.credentialReportMaxPerHour,
+              }),
+            ]
           : []),
       ],
       controllers: config.sandbox ? [HealthController, DemoController] : [HealthController],

@@ -5,6 +5,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { AppModule, type EnvOverrides } from './app.module.js';
 import { type AppConfig, SANDBOX_MOUNT_PATH } from './config/app-config.js';
 import { answerClientError } from './common/client-error.js';
+import { fastifyTrustProxy } from './config/trust-proxy.js';
 import { ProblemFilter } from './common/problem.filter.js';
 import { setupOpenApi } from './openapi.js';
 import { DEFAULT_CREDENTIAL_API_MOUNT } from './credential-api/credential-api.routes.js';
@@ -22,7 +23,7 @@ export async function createApp(env: EnvOverrides): Promise<{ app: NestFastifyAp
   const logging = createLogging(config.logLevel);
   const adapter = new FastifyAdapter({
     ...logging.fastify,
-    trustProxy: config.trustProxy,
+    trustProxy: fastifyTrustProxy(config.trustProxy),
     bodyLimit: 64 * 1024,
     clientErrorHandler: answerClientError,
     ...clientTimeouts(config.requestTimeoutMs),

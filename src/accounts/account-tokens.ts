@@ -2,8 +2,19 @@ import { WechatApiError, WechatUnavailableError } from '../wechat/api/wechat-api
 import type { CredentialSource } from '../credential-api/credential-source.js';
 import type { CredentialCache, FetchedCredential } from '../wechat/credentials/credential-cache.js';
 import { isPlausibleCredential, type StoredCredential } from '../wechat/credentials/credential-store.js';
+import type { BudgetRule, RefreshBudget } from '../wechat/credentials/refresh-budget.js';
 import type { WechatAccountSettings } from './account-config.js';
 import type { AccountLog, CallContext, WechatTransport } from './wechat-transport.js';
+
+/** WeChat allows 20 force refreshes a day; half is kept back for a person who must revoke a leaked token. */
+export const FORCE_REFRESH_RULE: BudgetRule = { name: 'force_refresh', max: 10, windowMs: 86_400_000 };
+
+/** Where an account's scarce refreshes are counted. */
+export interface TokenBudget {
+  budget: RefreshBudget;
+  /** the key of this account's force_refresh count */
+  forceKey: string;
+}
 
 interface TokenAnswer {
   access_token?: unknown;
@@ -24,6 +35,7 @@ export class AccountTokens {
     private readonly transport: WechatTransport,
     private readonly cache: CredentialCache,
     private readonly log: AccountLog,
+    private readonly limits: TokenBudget,
     private readonly source?: CredentialSource,
   ) {
     this.context = { appId: account.appId };
@@ -48,9 +60,29 @@ export class AccountTokens {
     return this.cache.getStored(this.key, this.fetcher);
   }
 
-  /** As replaceAccessToken, with the expiry of the token that is current afterwards. */
-  replaceCurrent(rejected: string): Promise<StoredCredential> {
-    return this.cache.replaceStored(this.key, rejected, this.fetcher);
+  /**
+   * As replaceAccessToken, with the expiry of the token that is current afterwards. `beforeFetch`
+   * runs only when a fetch from WeChat is really made (once per window cluster-wide), and may refuse it.
+   */
+  replaceCurrent(rejected: string, beforeFetch?: () => Promise<void>): Promise<StoredCredential> {
+    const fetcher = beforeFetch ? (stale?: string) => beforeFetch().then(() => this.fetcher(stale)) : this.fetcher;
+    return this.cache.replaceStored(this.key, rejected, fetcher);
+  }
+
+  /**
+   * Asks WeChat whether it still takes `value`, with a call that spends no token quota
+   * (cgi-bin/getcallbackip): true when it answers 40001/40014/42001, false when it accepts it.
+   * Any other failure is thrown. With a central credential server, that server judges: true.
+   */
+  async isRejectedByWechat(value: string): Promise<boolean> {
+    if (this.source) return true;
+    try {
+      await this.transport.get<object>('cgi-bin/getcallbackip', { access_token: value }, this.context);
+      return false;
+    } catch (error) {
+      if (error instanceof WechatApiError && error.kind === 'token-invalid') return true;
+      throw error;
+    }
   }
 
   /**
@@ -80,7 +112,8 @@ export class AccountTokens {
     if (this.account.tokenMode === 'classic') return this.request('cgi-bin/token', false);
     const normal = await this.request('cgi-bin/stable_token', false);
     if (stale === undefined || normal.value !== stale) return normal;
-    // WeChat handed back the very token it rejected: only then spend a force refresh (20 a day).
+    // WeChat handed back the very token it rejected: only then spend a force refresh, within the budget.
+    await this.limits.budget.spend(this.limits.forceKey, FORCE_REFRESH_RULE);
     this.log.warn(`stable_token returned the rejected token of ${this.account.appId}; using force_refresh`);
     return this.request('cgi-bin/stable_token', true);
   }

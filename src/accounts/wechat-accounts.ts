@@ -1,6 +1,7 @@
 import type { CredentialSource } from '../credential-api/credential-source.js';
 import type { CredentialCache } from '../wechat/credentials/credential-cache.js';
-import { accessTokenKey, ticketKey } from '../wechat/credentials/credential-keys.js';
+import { accessTokenKey, forceRefreshKey, ticketKey } from '../wechat/credentials/credential-keys.js';
+import type { RefreshBudget } from '../wechat/credentials/refresh-budget.js';
 import { hostKey, isHostAllowed } from '../wechat/jssdk/page-url.js';
 import type { WechatEventListener } from '../wechat/wechat-events.js';
 import type { WechatAccountSettings } from './account-config.js';
@@ -15,6 +16,8 @@ import type { AccountLog, WechatTransport } from './wechat-transport.js';
 export interface AccountsDeps {
   transport: WechatTransport;
   cache: CredentialCache;
+  /** counts the scarce refreshes (force_refresh) of every account, cluster-wide */
+  budget: RefreshBudget;
   events: Pick<WechatEventListener, 'signature'>;
   keyPrefix: string;
   log: AccountLog;
@@ -40,7 +43,8 @@ export class WechatAccount {
     this.appId = appId;
     this.jsDomains = settings.jsDomains;
     const { keyPrefix, transport, cache, source } = deps;
-    this.tokens = new AccountTokens(settings, accessTokenKey(keyPrefix, appId), transport, cache, deps.log, source);
+    const limits = { budget: deps.budget, forceKey: forceRefreshKey(keyPrefix, appId) };
+    this.tokens = new AccountTokens(settings, accessTokenKey(keyPrefix, appId), transport, cache, deps.log, limits, source);
     const ticketKeys = { jsapi: ticketKey(keyPrefix, appId, 'jsapi'), wx_card: ticketKey(keyPrefix, appId, 'wx_card') };
     this.tickets = new AccountTickets(appId, ticketKeys, transport, this.tokens, cache, source);
     this.signature = new AccountSigner(settings, this.tickets, deps.events);

@@ -1,5 +1,5 @@
 import { HttpException } from '@nestjs/common';
-import { StoreUnavailableError } from '../redis/redis-guard.js';
+import { isRefusal, StoreUnavailableError } from '../redis/redis-guard.js';
 import { WechatApiError, WechatUnavailableError } from '../wechat/api/wechat-api.error.js';
 import { Problem, type ProblemBody } from './problem.js';
 
@@ -49,8 +49,15 @@ export function asHttpProblem(error: unknown): unknown {
   }
   if (error instanceof WechatUnavailableError) return withCause(new HttpProblem(503, 'WECHAT_UNAVAILABLE', error.message), error);
   if (error instanceof StoreUnavailableError)
-    return withCause(new HttpProblem(503, 'STORE_UNAVAILABLE', 'the shared store is not answering; try again shortly'), error);
+    return withCause(new HttpProblem(503, 'STORE_UNAVAILABLE', storeTrouble(error, 'shared store')), error);
   return error;
+}
+
+/** What a client is told when the store failed: that it refused (it answers, but will not write), or that it did not answer. */
+export function storeTrouble(error: unknown, name: string): string {
+  return isRefusal(error)
+    ? `the ${name} refused the write (it is full or read-only); try again later`
+    : `the ${name} is not answering; try again shortly`;
 }
 
 function withCause(problem: HttpProblem, cause: unknown): HttpProblem {

@@ -1,6 +1,6 @@
 import type { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { toProblem } from './problem.filter.js';
+import { retryAfterOf, toProblem } from './problem.filter.js';
 
 /**
  * What a route handler reads of a request, the same on Fastify and Express: it is the platform's
@@ -57,6 +57,8 @@ function onFastify(fastify: FastifyInstance, routes: JsonRoute[]): void {
       schema: route.answer ? { response: { 200: route.answer } } : undefined,
       errorHandler: (error: unknown, _request: FastifyRequest, reply: FastifyReply) => {
         const body = toProblem(error);
+        const retryAfter = retryAfterOf(body);
+        if (retryAfter) reply.header('retry-after', retryAfter);
         void reply.status(body.statusCode).header('cache-control', 'no-store').send(body);
       },
       handler: (request, reply) => {
@@ -86,6 +88,8 @@ interface ExpressApp {
 function onExpress(express: ExpressApp, routes: JsonRoute[]): void {
   const fail = (error: unknown, response: ExpressResponse) => {
     const body = toProblem(error);
+    const retryAfter = retryAfterOf(body);
+    if (retryAfter) response.set('retry-after', retryAfter);
     response.status(body.statusCode).set('cache-control', 'no-store').json(body);
   };
   for (const route of routes) {

@@ -49,17 +49,27 @@ export function toProblem(error: unknown): ProblemBody {
   return { statusCode: HttpStatus.INTERNAL_SERVER_ERROR, code: 'INTERNAL_ERROR', message: 'internal error' };
 }
 
+/** The `Retry-After` header of an answer whose body says when to come back (`retryAfter`, seconds). */
+export function retryAfterOf(body: ProblemBody): string | undefined {
+  const seconds = body.retryAfter;
+  return typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0 ? String(Math.ceil(seconds)) : undefined;
+}
+
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply | ExpressResponse>();
     const body = toProblem(error);
+    const retryAfter = retryAfterOf(body);
     if ('sent' in reply) {
       if (reply.sent) return;
+      if (retryAfter) reply.header('retry-after', retryAfter);
       void reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
     } else {
       if (reply.headersSent) return;
-      reply.status(body.statusCode).setHeader('content-type', 'application/json; charset=utf-8');
+      const response = reply.status(body.statusCode);
+      if (retryAfter) response.setHeader('retry-after', retryAfter);
+      response.setHeader('content-type', 'application/json; charset=utf-8');
       reply.end(JSON.stringify(body));
     }
   }

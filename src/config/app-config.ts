@@ -6,6 +6,7 @@ import { accountsFromEnv } from './accounts-env.js';
 import { type CredentialConsumer, parseConsumers } from '../credential-api/consumers.js';
 import type { LogLevel } from '../logging.js';
 import type { EnvironmentVariables } from './env.schema.js';
+import { parseTrustProxy, type TrustProxy } from './trust-proxy.js';
 
 /** The sandbox's built-in account, used when the simulator runs without configured credentials. */
 export const SANDBOX_ACCOUNT = SANDBOX_DEFAULT_ACCOUNT;
@@ -53,14 +54,21 @@ export interface AppConfig {
   ffmpegPath: string;
   transcodeTimeoutMs: number;
   corsOrigins: string[];
-  trustProxy: boolean;
+  /** which hops in front may report the client's address (TRUST_PROXY) */
+  trustProxy: TrustProxy;
   logLevel: LogLevel;
   /** who may read credentials through the credential API; empty: no such routes */
   credentialApiConsumers: CredentialConsumer[];
+  /** refreshes consumers' confirmed reports may cause per account and hour */
+  credentialReportMaxPerHour: number;
   /** the central credential server this instance reads from, instead of WeChat */
   credentialSource?: { url: string; token: string };
   /** the proxy calls to WeChat go through (WECHAT_HTTP_PROXY, else HTTPS_PROXY; not in sandbox mode) */
   httpProxy?: string;
+  /** the bearer /metrics asks for; undefined: open outside production, not served in production */
+  metricsToken?: string;
+  /** serve /metrics (off in production without METRICS_TOKEN: it names consumers and appIds) */
+  metricsRoute: boolean;
   /** serve the OpenAPI description at /docs */
   openApiDocs: boolean;
   warnings: string[];
@@ -173,6 +181,13 @@ function productionProblems(env: EnvironmentVariables): string[] {
   if (splitList(env.CORS_ORIGINS).includes('*')) {
     problems.push("CORS_ORIGINS: must list origins in production; * would let any site call the API with the user's cookie");
   }
+  const trust = parseTrustProxy(env.TRUST_PROXY);
+  if ('value' in trust && trust.value === true) {
+    problems.push(
+      'TRUST_PROXY: must not be true in production: every X-Forwarded-For entry would be believed, so a client ' +
+        'could pick its own address and dodge the rate limits; give the number of proxies (1) or their IPs/CIDRs',
+    );
+  }
   return problems;
 }
 
@@ -209,12 +224,16 @@ export function toAppConfig(env: EnvironmentVariables): AppConfig {
   if (env.NODE_ENV === 'production' && jsDomains.length === 0) {
     warnings.push('WECHAT_JS_DOMAINS is empty: any host may be signed. List your JS safe domains.');
   }
-  if (env.NODE_ENV === 'production' && publicBaseUrl.startsWith('https://') && !env.TRUST_PROXY) {
+  const trustProxy = (parseTrustProxy(env.TRUST_PROXY) as { value: TrustProxy }).value;
+  if (env.NODE_ENV === 'production' && publicBaseUrl.startsWith('https://') && trustProxy === false) {
     warnings.push(
       'PUBLIC_BASE_URL is https but TRUST_PROXY is false: behind a TLS-terminating proxy the Secure session ' +
-        'cookie never comes back and logins cannot finish. Set TRUST_PROXY=true there.',
+        'cookie never comes back and logins cannot finish. Set TRUST_PROXY to the number of proxies (1) there.',
     );
   }
+  const metricsRoute = env.NODE_ENV !== 'production' || env.METRICS_TOKEN !== undefined;
+  if (!metricsRoute)
+    warnings.push('METRICS_TOKEN is not set: /metrics is not served in production (it names consumers and appIds)');
   const mountedSandbox = sandbox;
   const [first, ...others] = accountsOf(env, sandbox, jsDomains);
   return {
@@ -266,14 +285,17 @@ export function toAppConfig(env: EnvironmentVariables): AppConfig {
     ffmpegPath: env.FFMPEG_PATH,
     transcodeTimeoutMs: env.MEDIA_TRANSCODE_TIMEOUT_MS,
     corsOrigins: splitList(env.CORS_ORIGINS),
-    trustProxy: env.TRUST_PROXY,
+    trustProxy,
     logLevel: env.LOG_LEVEL,
     credentialApiConsumers: parseConsumers(env.CREDENTIAL_API_TOKENS).consumers,
+    credentialReportMaxPerHour: env.CREDENTIAL_REPORT_MAX_PER_HOUR,
     credentialSource:
       env.WECHAT_CREDENTIAL_SOURCE_URL && env.WECHAT_CREDENTIAL_SOURCE_TOKEN
         ? { url: env.WECHAT_CREDENTIAL_SOURCE_URL, token: env.WECHAT_CREDENTIAL_SOURCE_TOKEN }
         : undefined,
     httpProxy: sandbox ? undefined : env.WECHAT_HTTP_PROXY || env.HTTPS_PROXY || env.https_proxy || undefined,
+    metricsToken: env.METRICS_TOKEN,
+    metricsRoute,
     openApiDocs: env.OPENAPI_DOCS ?? env.NODE_ENV !== 'production',
     warnings,
   };

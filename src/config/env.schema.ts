@@ -1,6 +1,20 @@
 import type { LogLevel } from '../logging.js';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateBy,
+} from 'class-validator';
+import { parseTrustProxy } from './trust-proxy.js';
 
 // Reads the raw string: implicit conversion would already have turned "false" into true.
 const toBool = ({ obj, key }: { obj: Record<string, unknown>; key: string }) => {
@@ -176,9 +190,27 @@ export class EnvironmentVariables {
   @IsString()
   CORS_ORIGINS = '';
 
-  @Transform(toBool)
-  @IsBoolean({ message: 'must be true or false' })
-  TRUST_PROXY = false;
+  /** false, a number of proxies in front, or their IPs/CIDRs (read by trust-proxy.ts) */
+  @Transform(toTrimmed)
+  @ValidateBy({
+    name: 'trustProxy',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && 'value' in parseTrustProxy(value),
+      defaultMessage: () => 'must be false, a number of proxies (1, 2, ...), or comma-separated proxy IPs/CIDRs',
+    },
+  })
+  TRUST_PROXY = 'false';
+
+  /** a bearer /metrics asks for; empty: /metrics is open (refused in production unless METRICS_PUBLIC=true) */
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'must be at least 32 characters' })
+  METRICS_TOKEN?: string;
+
+  @IsInt({ message: 'must be a whole number (0: reports never refresh)' })
+  @Min(0)
+  @Max(1000)
+  CREDENTIAL_REPORT_MAX_PER_HOUR: number = 10;
 
   @IsOptional()
   @Transform(toBool)

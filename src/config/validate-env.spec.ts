@@ -149,4 +149,73 @@ describe('validateEnv', () => {
       'WECHAT_CREDENTIAL_SOURCE_TOKEN: must be at least 32 characters',
     );
   });
+
+  it('reads TRUST_PROXY as no proxy, a number of proxies, or their addresses', () => {
+    const trust = (value: string) => validateEnv({ TRUST_PROXY: value }).app.trustProxy;
+    expect([trust(''), trust('0'), trust('off'), trust('1'), trust('2'), trust('10')]).toEqual([false, false, false, 1, 2, 10]);
+    expect(trust('10.0.0.0/8, 192.168.1.7,loopback, ::1, fd00::/8')).toEqual([
+      '10.0.0.0/8',
+      '192.168.1.7',
+      'loopback',
+      '::1',
+      'fd00::/8',
+    ]);
+    for (const bad of ['11', '-1', '1.5', 'maybe', '10.0.0.0/33', '::1/129', '300.1.1.1', ',', 'loopback,nope']) {
+      expect(problemsOf({ TRUST_PROXY: bad })).toEqual([
+        'TRUST_PROXY: must be false, a number of proxies (1, 2, ...), or comma-separated proxy IPs/CIDRs',
+      ]);
+    }
+  });
+
+  describe('production refuses, each on its own', () => {
+    const PRODUCTION = {
+      NODE_ENV: 'production',
+      WECHAT_APP_ID: 'wx1234567890abcdef',
+      WECHAT_APP_SECRET: 'abcdefabcdef',
+      SESSION_SECRET: 'a-Random-session-secret-1234567890xyz',
+      METRICS_TOKEN: 'metrics-token-0123456789abcdefghijkl',
+    };
+    it('starts on a correct configuration', () => {
+      expect(validateEnv(PRODUCTION).app).toMatchObject({ nodeEnv: 'production', trustProxy: false, metricsRoute: true });
+    });
+    it.each([
+      ['no SESSION_SECRET at all', { SESSION_SECRET: undefined }, /^SESSION_SECRET: is required in production/],
+      ['a SESSION_SECRET of few distinct characters', { SESSION_SECRET: 'ab'.repeat(20) }, /^SESSION_SECRET: must be random/],
+      ['CORS_ORIGINS with * among origins', { CORS_ORIGINS: 'https://a.example.com,*' }, /^CORS_ORIGINS: must list origins/],
+      ['TRUST_PROXY=true', { TRUST_PROXY: 'true' }, /^TRUST_PROXY: must not be true in production: .*X-Forwarded-For/],
+      ['TRUST_PROXY=yes', { TRUST_PROXY: 'yes' }, /^TRUST_PROXY: must not be true in production/],
+      ['WECHAT_SANDBOX=true', { WECHAT_SANDBOX: 'true' }, /^WECHAT_SANDBOX: must not be true in production/],
+      ['a PUBLIC_BASE_URL with a path', { PUBLIC_BASE_URL: 'https://h5.example.com/app' }, /^PUBLIC_BASE_URL: must be an origin/],
+    ])('%s', (_name, change, problem) => {
+      const env: Record<string, string> = { ...PRODUCTION };
+      for (const [key, value] of Object.entries(change)) {
+        if (value === undefined) delete env[key];
+        else env[key] = value;
+      }
+      expect(problemsOf(env)).toEqual([expect.stringMatching(problem)]);
+    });
+    it('accepts a hop count and proxy addresses, and warns of https without TRUST_PROXY', () => {
+      expect(validateEnv({ ...PRODUCTION, TRUST_PROXY: '1' }).app.trustProxy).toBe(1);
+      expect(validateEnv({ ...PRODUCTION, TRUST_PROXY: '10.0.0.0/8' }).app.trustProxy).toEqual(['10.0.0.0/8']);
+      const tls = validateEnv({ ...PRODUCTION, PUBLIC_BASE_URL: 'https://h5.example.com' }).app;
+      expect(tls.warnings.join('\n')).toContain('TRUST_PROXY is false');
+      expect(
+        validateEnv({ ...PRODUCTION, PUBLIC_BASE_URL: 'https://h5.example.com', TRUST_PROXY: '1' }).app.warnings.join('\n'),
+      ).not.toContain('TRUST_PROXY');
+    });
+    it('serves /metrics in production only with METRICS_TOKEN, and says so', () => {
+      const { METRICS_TOKEN: _token, ...open } = PRODUCTION;
+      const app = validateEnv(open).app;
+      expect(app.metricsRoute).toBe(false);
+      expect(app.warnings.join('\n')).toContain('METRICS_TOKEN is not set');
+      expect(validateEnv({}).app).toMatchObject({ metricsRoute: true, metricsToken: undefined });
+      expect(problemsOf({ METRICS_TOKEN: 'short' })).toEqual(['METRICS_TOKEN: must be at least 32 characters']);
+    });
+  });
+
+  it('reads CREDENTIAL_REPORT_MAX_PER_HOUR (default 10)', () => {
+    expect(validateEnv({}).app.credentialReportMaxPerHour).toBe(10);
+    expect(validateEnv({ CREDENTIAL_REPORT_MAX_PER_HOUR: '0' }).app.credentialReportMaxPerHour).toBe(0);
+    expect(problemsOf({ CREDENTIAL_REPORT_MAX_PER_HOUR: '-1' })[0]).toMatch(/^CREDENTIAL_REPORT_MAX_PER_HOUR/);
+  });
 });

@@ -23,12 +23,32 @@ describe('credential API consumers', () => {
     expect(consumers.map((c) => c.name)).toEqual(['java', 'php']);
     expect(problems).toEqual([
       'entry 1 (java): the secret must be at least 32 characters',
-      'entry 2: must be consumer:secret, the name 1-64 of A-Z a-z 0-9 _ . -',
-      'entry 3: must be consumer:secret, the name 1-64 of A-Z a-z 0-9 _ . -',
+      'entry 2: must be consumer:secret or consumer@appId1|appId2:secret, the name 1-64 of A-Z a-z 0-9 _ . -',
+      'entry 3: must be consumer:secret or consumer@appId1|appId2:secret, the name 1-64 of A-Z a-z 0-9 _ . -',
       'entry 6 (php): the name appears twice',
     ]);
     expect(problems.join(' ')).not.toContain(short);
-    expect(parseConsumers(A).problems).toEqual(['entry 1: must be consumer:secret, the name 1-64 of A-Z a-z 0-9 _ . -']);
+    expect(parseConsumers(A).problems).toEqual([
+      'entry 1: must be consumer:secret or consumer@appId1|appId2:secret, the name 1-64 of A-Z a-z 0-9 _ . -',
+    ]);
+  });
+
+  it('reads the accounts a consumer is limited to: consumer@appId1|appId2:secret', () => {
+    expect(parseConsumers(`java@wxa| wxb :${A},python:${B}`)).toEqual({
+      consumers: [
+        { name: 'java', secret: A, appIds: ['wxa', 'wxb'] },
+        { name: 'python', secret: B },
+      ],
+      problems: [],
+    });
+    for (const entry of [`java@:${A}`, `java@wxa||wxb:${A}`, `java@wx{a}:${A}`]) {
+      expect(parseConsumers(entry).problems).toEqual(['entry 1: the accounts after @ must be appIds separated by |']);
+    }
+    expect(parseConsumers(`@wxa:${A}`).problems[0]).toContain('the name 1-64');
+    expect(checkConsumers([{ name: 'java', secret: A, appIds: ['wxa'] }])).toEqual([
+      { name: 'java', secret: A, appIds: ['wxa'] },
+    ]);
+    expect(() => checkConsumers([{ name: 'java', secret: A, appIds: ['wx a'] }])).toThrow('consumers[0].appIds');
   });
 
   it('checks a list handed to the module', () => {
@@ -48,9 +68,9 @@ describe('credential API consumers', () => {
       { name: 'java', secret: A },
       { name: 'python', secret: B },
     ]);
-    expect(auth.identify(`Bearer ${A}`)).toBe('java');
-    expect(auth.identify(`bearer ${B}`)).toBe('python');
-    expect(auth.identify(`Bearer   ${B} `)).toBe('python');
+    expect(auth.identify(`Bearer ${A}`)?.name).toBe('java');
+    expect(auth.identify(`bearer ${B}`)?.name).toBe('python');
+    expect(auth.identify(`Bearer   ${B} `)?.name).toBe('python');
     for (const header of [
       undefined,
       '',
@@ -65,5 +85,15 @@ describe('credential API consumers', () => {
     ]) {
       expect(auth.identify(header)).toBeUndefined();
     }
+  });
+
+  it('a limited consumer may read only its accounts; an unlimited one every account', () => {
+    const auth = new ConsumerAuth([
+      { name: 'java', secret: A, appIds: ['wxa', 'wxb'] },
+      { name: 'python', secret: B },
+    ]);
+    const java = auth.identify(`Bearer ${A}`)!;
+    expect([java.mayRead('wxa'), java.mayRead('wxb'), java.mayRead('wxc'), java.mayRead('')]).toEqual([true, true, false, false]);
+    expect(auth.identify(`Bearer ${B}`)!.mayRead('wxc')).toBe(true);
   });
 });

@@ -1,12 +1,19 @@
-import { ConfigurableModuleBuilder, Module } from '@nestjs/common';
+import { ConfigurableModuleBuilder, Logger, Module } from '@nestjs/common';
+import { WechatAccounts } from '../accounts/wechat-accounts.js';
 import { normalizePrefix } from '../common/with-controllers.js';
+import { WECHAT_STORE, type WechatStore } from '../store/wechat-store.js';
+import { RefreshBudget } from '../wechat/credentials/refresh-budget.js';
+import { WECHAT_OPTIONS, type ResolvedWechatOptions } from '../wechat/wechat.options.js';
 import { checkConsumers, parseConsumers, type CredentialConsumer } from './consumers.js';
 import {
   CREDENTIAL_API_CONSUMERS,
   CREDENTIAL_API_MOUNT,
+  CREDENTIAL_API_REPORTS,
   CredentialApiRoutes,
   DEFAULT_CREDENTIAL_API_MOUNT,
 } from './credential-api.routes.js';
+import type { ReportRules } from './credential-desk.js';
+import { ReportedTokenCheck } from './reported-token-check.js';
 
 export interface CredentialApiModuleOptions {
   /**
@@ -14,6 +21,36 @@ export interface CredentialApiModuleOptions {
    * CREDENTIAL_API_TOKENS. Each secret at least 32 characters; names appear in logs and metrics.
    */
   consumers: CredentialConsumer[] | string;
+  /**
+   * Refreshes of an account's access_token that consumers' reports may cause per hour (reports
+   * WeChat confirmed); past it 429 REFRESH_BUDGET_EXHAUSTED. Default 10.
+   */
+  reportMaxPerHour?: number;
+}
+
+export const DEFAULT_REPORT_MAX_PER_HOUR = 10;
+/** One question to WeChat per account in this window decides every report of it. */
+const REPORT_CHECK_INTERVAL_MS = 5000;
+
+function reportRules(
+  options: CredentialApiModuleOptions,
+  store: WechatStore,
+  wechat: ResolvedWechatOptions,
+  accounts: WechatAccounts,
+  budget: RefreshBudget,
+): ReportRules {
+  const maxPerHour = options.reportMaxPerHour ?? DEFAULT_REPORT_MAX_PER_HOUR;
+  if (!Number.isSafeInteger(maxPerHour) || maxPerHour < 0)
+    throw new Error('CredentialApiModule: reportMaxPerHour must be a whole number, 0 or more');
+  const { attempts, maxDelayMs } = wechat.retryPolicy;
+  const check = new ReportedTokenCheck(
+    store,
+    wechat.keyPrefix,
+    (appId, value) => accounts.get(appId).tokens.isRejectedByWechat(value),
+    // a report waits at most as long as the question with its retries may take
+    { intervalMs: REPORT_CHECK_INTERVAL_MS, waitMs: attempts * (wechat.httpTimeoutMs + maxDelayMs), pollMs: 50 },
+  );
+  return { check, budget, keyPrefix: wechat.keyPrefix, maxPerHour, log: new Logger('CredentialApi') };
 }
 
 export interface CredentialApiModuleExtras {
@@ -60,6 +97,11 @@ function resolveConsumers(options: CredentialApiModuleOptions): CredentialConsum
         if (consumers.length === 0) throw new Error('CredentialApiModule: consumers lists no consumer');
         return consumers;
       },
+    },
+    {
+      provide: CREDENTIAL_API_REPORTS,
+      inject: [MODULE_OPTIONS_TOKEN, WECHAT_STORE, WECHAT_OPTIONS, WechatAccounts, RefreshBudget],
+      useFactory: reportRules,
     },
   ],
   exports: [CredentialApiRoutes],

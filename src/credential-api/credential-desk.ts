@@ -2,7 +2,20 @@ import type { WechatAccount, WechatAccounts } from '../accounts/wechat-accounts.
 import { Problem } from '../common/problem.js';
 import { credentialWindows } from '../wechat/credentials/credential-windows.js';
 import type { StoredCredential } from '../wechat/credentials/credential-store.js';
+import type { RefreshBudget } from '../wechat/credentials/refresh-budget.js';
+import { accountKey } from '../store/account-keys.js';
 import { isCredentialKind, ticketTypeOf, type CredentialKind, type IssuedCredential } from './credential-kinds.js';
+import type { ReportedTokenCheck } from './reported-token-check.js';
+
+/** What a report may cost: a check with WeChat, and at most `maxPerHour` refreshes per account. */
+export interface ReportRules {
+  check: ReportedTokenCheck;
+  budget: RefreshBudget;
+  keyPrefix: string;
+  maxPerHour: number;
+  /** says why a report was not acted on (no value, no secret) */
+  log: { warn(message: string): void; error(message: string): void };
+}
 
 /**
  * The central server's counter (SPEC 3.5): hands other services the credentials of the accounts
@@ -12,6 +25,7 @@ import { isCredentialKind, ticketTypeOf, type CredentialKind, type IssuedCredent
 export class CredentialDesk {
   constructor(
     private readonly accounts: WechatAccounts,
+    private readonly reports: ReportRules,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -29,15 +43,35 @@ export class CredentialDesk {
   }
 
   /**
-   * A consumer saw WeChat reject `value` (40001/40014/42001). If it is still the cached token it is
-   * replaced under the cluster-wide lock, so any number of reports of one value cause one refresh;
-   * a value already replaced costs nothing. Answers the current token either way.
+   * A consumer saw WeChat reject `value` (40001/40014/42001). Believed only when `value` is still
+   * the current token and WeChat confirms it rejects it; then the token is replaced under the
+   * cluster-wide lock (one refresh however many report it), within the account's hourly budget
+   * (429 `REFRESH_BUDGET_EXHAUSTED` past it). Answers the current token either way.
    */
   async reportInvalid(appId: string, value: unknown): Promise<IssuedCredential> {
     const account = this.account(appId);
     if (typeof value !== 'string' || value.length === 0 || value.length > 512)
       throw new Problem(400, 'VALIDATION_FAILED', 'value must be the rejected access_token (1-512 characters)');
-    return this.issue(appId, 'access_token', await account.tokens.replaceCurrent(value));
+    const current = await account.tokens.current();
+    // a value already replaced (or never handed out) costs nothing
+    if (current.value !== value) return this.issue(appId, 'access_token', current);
+    if (!(await this.reports.check.confirmsRejected(appId, value))) {
+      this.reports.log.warn(`WeChat still accepts the reported access_token of ${appId}; it is kept`);
+      return this.issue(appId, 'access_token', current);
+    }
+    const replaced = await account.tokens.replaceCurrent(value, () => this.spendReportBudget(appId));
+    return this.issue(appId, 'access_token', replaced);
+  }
+
+  private async spendReportBudget(appId: string): Promise<void> {
+    const { budget, keyPrefix, maxPerHour, log } = this.reports;
+    const rule = { name: 'reported-token refresh', max: maxPerHour, windowMs: 3_600_000 };
+    try {
+      await budget.spend(accountKey(keyPrefix, appId, 'access_token:report-refreshes'), rule);
+    } catch (error) {
+      log.error(`refused to refresh the access_token of ${appId} for a report: ${(error as Error).message}`);
+      throw error;
+    }
   }
 
   private account(appId: string): WechatAccount {

@@ -38,7 +38,7 @@ import { NotAuthenticatedDto } from '../oauth/oauth.responses.js';
 import type { SessionUser } from '../oauth/session-user.js';
 import { WechatAuthGuard } from '../oauth/wechat-auth.guard.js';
 import { WechatUser } from '../oauth/wechat-user.decorator.js';
-import { RateLimitGuard } from '../rate-limit/rate-limit.guard.js';
+import { RateLimitFamily, RateLimitGuard } from '../rate-limit/rate-limit.guard.js';
 import { requestedAppId } from '../accounts/account-config.js';
 import { WechatAccounts } from '../accounts/wechat-accounts.js';
 import type { MediaOwner } from './media-record.js';
@@ -100,6 +100,7 @@ export class MediaController {
 
   @Post(':mediaId')
   @UseGuards(RateLimitGuard, WechatAuthGuard)
+  @RateLimitFamily('media')
   @ApiOperation({ summary: 'download the media from WeChat and keep it (once per media id)' })
   @ApiQuery({
     name: 'hd',

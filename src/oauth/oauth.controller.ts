@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Inject, Post, Query, Req, Res, UseFilters, U
 import { HttpAdapterHost } from '@nestjs/core';
 import { asHttpProblem, HttpProblem } from '../common/http-problem.js';
 import { redirect, type RequestLine } from '../common/http-replies.js';
-import { RateLimitGuard } from '../rate-limit/rate-limit.guard.js';
+import { RateLimitFamily, RateLimitGuard } from '../rate-limit/rate-limit.guard.js';
 import type { WechatSession } from '../session/wechat-session.js';
 import { WechatSessions } from '../session/wechat-sessions.js';
 import {
@@ -60,6 +60,7 @@ export class OAuthController {
 
   @Get('login')
   @UseGuards(RateLimitGuard)
+  @RateLimitFamily('login')
   @ApiOperation({ summary: "302 to WeChat's authorize page; the state is kept in the session" })
   @ApiQuery({ name: 'returnTo', required: false, description: 'local path to come back to (else /)' })
   @ApiQuery({ name: 'scope', required: false, enum: ['snsapi_base', 'snsapi_userinfo'] })

@@ -1,35 +1,39 @@
-import type fastifyRateLimit from '@fastify/rate-limit';
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Inject, Injectable } from '@nestjs/common';
 import { HttpProblem } from '../common/http-problem.js';
-import { loadPeer } from '../common/load-peer.js';
 import { WECHAT_STORE, type WechatStore } from '../store/wechat-store.js';
 import { WECHAT_OPTIONS, type ResolvedWechatOptions } from '../wechat/wechat.options.js';
-import { storeCounter } from './store-counter.js';
 
 /** Whether a request may go on; when not, how long the client should wait. */
 export type RateVerdict = { allowed: true } | { allowed: false; retryAfterSec: number };
 
-type Check = (request: FastifyRequest) => Promise<{ isAllowed: boolean; isExceeded?: boolean; ttlInSeconds?: number }>;
+/**
+ * The budgets, one per route family, so that using up one never locks a client out of another:
+ * `login`, `media` (saves and renditions) and `diagnose` per client address, `credentials` per
+ * verified consumer, `bearer` (failed credential-API bearers) per client address, and `other`
+ * for a host's own routes under RateLimitGuard.
+ */
+export type RateFamily = 'login' | 'media' | 'diagnose' | 'credentials' | 'bearer' | 'other';
 
+/** Failed bearers an address may present per minute before it gets 429: guessing stays slow. */
+export const FAILED_BEARERS_PER_MINUTE = 10;
 const WINDOW_MS = 60_000;
 
+/** What the limiter reads of a request: the client address as the platform's trust-proxy setting reveals it. */
+interface ClientRequest {
+  ip?: string;
+}
+interface HeaderSink {
+  header(name: string, value: string): unknown;
+}
+
 /**
- * Requests per client IP (as the platform's trust-proxy setting reveals it) and minute to the
- * routes that write or cost something (login, media saves): the routes ask through
- * RateLimitGuard. On Fastify through @fastify/rate-limit with no hook of its own; on Express the
- * same fixed window counted in the shared store. A store that fails lets requests through (an
- * outage of Redis must not lock users out).
+ * Fixed one-minute windows counted in the shared store (one count for the whole cluster when it is
+ * Redis), the same on every platform. A store that fails lets requests through: an outage of Redis
+ * must not lock users out.
  */
 @Injectable()
-export class RateLimiter implements OnModuleInit {
-  private fastify?: FastifyInstance;
-  private check?: Check;
-  private countInStore = false;
-
+export class RateLimiter {
   constructor(
-    private readonly adapterHost: HttpAdapterHost,
     @Inject(WECHAT_OPTIONS) private readonly options: ResolvedWechatOptions,
     @Inject(WECHAT_STORE) private readonly store: WechatStore,
   ) {}
@@ -38,30 +42,14 @@ export class RateLimiter implements OnModuleInit {
     return this.options.rateLimitPerMinute > 0;
   }
 
-  async onModuleInit(): Promise<void> {
-    const adapter = this.adapterHost.httpAdapter;
-    if (!this.enabled || !adapter) return;
-    if (adapter.getType() !== 'fastify') {
-      this.countInStore = true;
-      return;
-    }
-    const plugin = await loadPeer<{ default: typeof fastifyRateLimit }>(
-      '@fastify/rate-limit',
-      'rate limits on @nestjs/platform-fastify',
-    );
-    this.fastify = adapter.getInstance<FastifyInstance>();
-    void this.fastify.register(plugin.default, {
-      global: false,
-      max: this.options.rateLimitPerMinute,
-      timeWindow: WINDOW_MS,
-      skipOnError: true,
-      store: storeCounter(this.store, `${this.options.keyPrefix}rl:`),
-    });
+  /** Counts one request of the client's address in `family`; past the budget throws 429 `RATE_LIMITED` with `Retry-After`. */
+  admit(family: Exclude<RateFamily, 'credentials'>, request: ClientRequest, reply: HeaderSink): Promise<void> {
+    return this.admitKey(family, clientOf(request), reply);
   }
 
-  /** Lets the request go on, or throws 429 `RATE_LIMITED` after setting `Retry-After` on `reply`. */
-  async admit(request: object, reply: { header(name: string, value: string): unknown }): Promise<void> {
-    const verdict = await this.verdict(request);
+  /** As admit(), counted under `key` (a verified consumer's name for `credentials`). */
+  async admitKey(family: RateFamily, key: string, reply: HeaderSink): Promise<void> {
+    const verdict = await this.verdict(family, key);
     if (verdict.allowed) return;
     reply.header('retry-after', String(verdict.retryAfterSec));
     throw new HttpProblem(429, 'RATE_LIMITED', `too many requests; try again in ${verdict.retryAfterSec} s`, {
@@ -69,23 +57,20 @@ export class RateLimiter implements OnModuleInit {
     });
   }
 
-  async verdict(request: object): Promise<RateVerdict> {
-    if (this.countInStore) return this.countedInStore((request as { ip?: string }).ip ?? 'unknown');
-    if (!this.enabled || !this.fastify) return { allowed: true };
-    // the decorator exists once the plugin has loaded (the app is ready before any request)
-    this.check ??= this.fastify.createRateLimit();
-    const limit = await this.check(request as FastifyRequest);
-    if (limit.isAllowed || !limit.isExceeded) return { allowed: true };
-    return { allowed: false, retryAfterSec: Math.max(1, limit.ttlInSeconds ?? 60) };
-  }
-
-  private async countedInStore(ip: string): Promise<RateVerdict> {
+  async verdict(family: RateFamily, key: string): Promise<RateVerdict> {
+    if (!this.enabled) return { allowed: true };
+    const max =
+      family === 'bearer'
+        ? Math.min(FAILED_BEARERS_PER_MINUTE, this.options.rateLimitPerMinute)
+        : this.options.rateLimitPerMinute;
     try {
-      const hit = await this.store.hit(`${this.options.keyPrefix}rl:${ip}`, WINDOW_MS);
-      if (hit.count <= this.options.rateLimitPerMinute) return { allowed: true };
+      const hit = await this.store.hit(`${this.options.keyPrefix}rl:${family}:${key}`, WINDOW_MS);
+      if (hit.count <= max) return { allowed: true };
       return { allowed: false, retryAfterSec: Math.max(1, Math.ceil(hit.resetMs / 1000)) };
     } catch {
       return { allowed: true };
     }
   }
 }
+
+const clientOf = (request: ClientRequest): string => request.ip || 'unknown';

@@ -1,9 +1,24 @@
-/** The shared store (Redis) did not answer in time, refused, or is being reconnected. */
+/**
+ * The shared store (Redis) did not answer in time, is being reconnected, or `refused` the operation
+ * (it answered with an error: out of memory under `noeviction`, a read-only replica, ...).
+ */
 export class StoreUnavailableError extends Error {
-  constructor(reason: string) {
-    super(`the shared store is unavailable: ${reason}`);
+  constructor(
+    reason: string,
+    readonly refused = false,
+  ) {
+    super(`the shared store ${refused ? 'refused the operation' : 'is unavailable'}: ${reason}`);
     this.name = 'StoreUnavailableError';
   }
+}
+
+/** True for an error reply of Redis itself (OOM, READONLY, MISCONF, ...): the store answers but refuses. */
+export function isRefusal(error: unknown): boolean {
+  if (error instanceof StoreUnavailableError) return error.refused;
+  if ((error as object | null)?.constructor?.name === 'ErrorReply') return true;
+  return /^(OOM|READONLY|MISCONF|NOPERM|NOAUTH|WRONGPASS|LOADING|BUSY|NOREPLICAS|MASTERDOWN)\b/.test(
+    String((error as Error | null)?.message ?? ''),
+  );
 }
 
 /** What the guard needs of a node-redis client (v4 and v5 both have it). */
@@ -65,7 +80,8 @@ export class RedisGuard {
       return await this.bounded(operation());
     } catch (error) {
       if (error instanceof TimedOut) this.suspect();
-      throw error instanceof StoreUnavailableError ? error : new StoreUnavailableError(describe(error));
+      if (error instanceof StoreUnavailableError) throw error;
+      throw new StoreUnavailableError(describe(error), isRefusal(error));
     }
   }
 

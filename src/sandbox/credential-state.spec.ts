@@ -270,3 +270,18 @@ describe('CredentialState: issuedSecrets', () => {
     expect(state.issuedSecrets()).toEqual(expect.arrayContaining([appSecret, c1, c2, s1, s2, t]));
   });
 });
+
+describe('CredentialState: cgi-bin/getcallbackip', () => {
+  it("answers WeChat's address list for a valid token, spends no token quota, and refuses others as WeChat does", () => {
+    const { state, advance } = setup({ tokenDailyQuota: 2 });
+    const token = classic(state).access_token;
+    for (let i = 0; i < 5; i++) expect(body(state.callbackIps(token)).ip_list).toEqual(['127.0.0.1', '::1']);
+    // the quota of cgi-bin/token is untouched by the checks: one fetch is still left
+    expect(errcodeOf(state.classicToken(creds))).toBe(0);
+    expect(errcodeOf(state.callbackIps(undefined))).toBe(41001);
+    expect(errcodeOf(state.callbackIps('not-a-token'))).toBe(40001);
+    const lasting = stable(state).access_token;
+    advance(7200);
+    expect(errcodeOf(state.callbackIps(lasting))).toBe(42001);
+  });
+});

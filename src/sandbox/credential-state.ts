@@ -45,6 +45,9 @@ interface AppState {
   tickets: Record<TicketType, Slot>;
 }
 
+/** What the sandbox says its pushes come from: loopback, where it runs. */
+const CALLBACK_IPS = ['127.0.0.1', '::1'];
+
 const fail = (errcode: number, errmsg?: string): Failure => ({ ok: false, ...wechatError(errcode, errmsg) });
 
 /** In-memory model of WeChat's credential endpoints; pure logic, no HTTP. */
@@ -124,6 +127,13 @@ export class CredentialState {
       cur = slot.cur = this.newTicket(check.appId, type);
     }
     return { ok: true, body: { errcode: 0, errmsg: 'ok', ticket: cur.value, expires_in: this.remainingSec(cur, now) } };
+  }
+
+  /** cgi-bin/getcallbackip: the addresses WeChat's pushes come from, for any valid token; no daily quota is spent. */
+  callbackIps(accessToken: string | undefined): StateResult<{ ip_list: string[] }> {
+    const check = this.checkAccessToken(accessToken);
+    if (!check.ok) return check;
+    return { ok: true, body: { ip_list: [...CALLBACK_IPS] } };
   }
 
   /** Validates a global access_token (classic or stable) the way WeChat's APIs do. */

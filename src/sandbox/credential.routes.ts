@@ -9,7 +9,7 @@ export interface SandboxRouteOptions {
 
 const asString = (v: unknown) => (typeof v === 'string' ? v : undefined);
 
-/** cgi-bin/token, cgi-bin/stable_token and cgi-bin/ticket/getticket. */
+/** cgi-bin/token, cgi-bin/stable_token, cgi-bin/ticket/getticket and cgi-bin/getcallbackip. */
 export const credentialRoutes: FastifyPluginAsync<SandboxRouteOptions> = async (app, { sandbox }) => {
   useRawBodies(app);
   const state = sandbox.state;
@@ -51,6 +51,13 @@ export const credentialRoutes: FastifyPluginAsync<SandboxRouteOptions> = async (
   app.get('/cgi-bin/ticket/getticket', (req, reply) =>
     runEndpoint(sandbox, 'cgi-bin/ticket/getticket', req, reply, () =>
       answer(reply, state.getTicket(queryParam(req, 'access_token'), queryParam(req, 'type'))),
+    ),
+  );
+
+  // WeChat's own check of a token that spends no token quota: the addresses its pushes come from
+  app.get('/cgi-bin/getcallbackip', (req, reply) =>
+    runEndpoint(sandbox, 'cgi-bin/getcallbackip', req, reply, () =>
+      answer(reply, state.callbackIps(queryParam(req, 'access_token'))),
     ),
   );
 };

@@ -2,7 +2,12 @@
  * Endpoint names used for call counts and fault injection: the WeChat path without the leading slash.
  * Every endpoint group adds its names here so the control API accepts them.
  */
-export const CREDENTIAL_ENDPOINTS = ['cgi-bin/token', 'cgi-bin/stable_token', 'cgi-bin/ticket/getticket'] as const;
+export const CREDENTIAL_ENDPOINTS = [
+  'cgi-bin/token',
+  'cgi-bin/stable_token',
+  'cgi-bin/ticket/getticket',
+  'cgi-bin/getcallbackip',
+] as const;
 
 export type CredentialEndpoint = (typeof CREDENTIAL_ENDPOINTS)[number];
 

@@ -1,4 +1,4 @@
-import { HttpProblem } from '../common/http-problem.js';
+import { HttpProblem, storeTrouble } from '../common/http-problem.js';
 import type { LoginStateData } from '../oauth/login-state.js';
 import type { WebGrant } from '../oauth/oauth.service.js';
 import type { SessionUser } from '../oauth/session-user.js';
@@ -35,14 +35,14 @@ export interface SessionOpener {
   open(request: object, response: object): Promise<WechatSession>;
 }
 
-export const sessionStoreUnavailable = () =>
-  new HttpProblem(503, 'SESSION_STORE_UNAVAILABLE', 'the session store is not answering; try again shortly');
+export const sessionStoreUnavailable = (cause?: unknown) =>
+  new HttpProblem(503, 'SESSION_STORE_UNAVAILABLE', storeTrouble(cause, 'session store'));
 
-/** Any failure of the session store becomes 503 SESSION_STORE_UNAVAILABLE. */
+/** Any failure of the session store becomes 503 SESSION_STORE_UNAVAILABLE, saying whether the store refused. */
 export async function orUnavailable<T>(work: Promise<T>): Promise<T> {
   try {
     return await work;
-  } catch {
-    throw sessionStoreUnavailable();
+  } catch (error) {
+    throw sessionStoreUnavailable(error);
   }
 }

@@ -6,6 +6,7 @@ import { WechatApiClient } from './api/wechat-api.client.js';
 import { createStore } from '../store/create-store.js';
 import { WECHAT_STORE, type WechatStore } from '../store/wechat-store.js';
 import { CredentialCache } from './credentials/credential-cache.js';
+import { RefreshBudget } from './credentials/refresh-budget.js';
 import { TicketService } from './credentials/ticket.service.js';
 import { TokenService } from './credentials/token.service.js';
 import { SignatureService } from './jssdk/signature.service.js';
@@ -58,15 +59,27 @@ const providers: Provider[] = [
     },
   },
   {
+    provide: RefreshBudget,
+    inject: [WECHAT_STORE],
+    useFactory: (store: WechatStore) => new RefreshBudget(store),
+  },
+  {
     provide: WechatAccounts,
-    inject: [WECHAT_OPTIONS, WechatApiClient, CredentialCache, WechatEvents],
-    useFactory: (options: ResolvedWechatOptions, transport: WechatApiClient, cache: CredentialCache, events: WechatEvents) => {
+    inject: [WECHAT_OPTIONS, WechatApiClient, CredentialCache, RefreshBudget, WechatEvents],
+    useFactory: (
+      options: ResolvedWechatOptions,
+      transport: WechatApiClient,
+      cache: CredentialCache,
+      budget: RefreshBudget,
+      events: WechatEvents,
+    ) => {
       const logger = new Logger('WechatAccounts');
       const source = options.credentialSource;
       if (source) logger.log('access_tokens and tickets are read from the credential source, not from WeChat');
       return new WechatAccounts(options.accounts, {
         transport,
         cache,
+        budget,
         events,
         keyPrefix: options.keyPrefix,
         log: logger,
@@ -88,6 +101,7 @@ const exported = [
   WECHAT_OPTIONS,
   WECHAT_STORE,
   CredentialCache,
+  RefreshBudget,
   WechatEvents,
   WechatAccounts,
   GlobalPrefix,

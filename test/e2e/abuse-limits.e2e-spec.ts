@@ -108,3 +108,66 @@ describe('abuse limits: a flood of anonymous logins against two instances sharin
     }
   }, 30_000);
 });
+
+describe('TRUST_PROXY: the client address is the entry the trusted proxy added, never one the client wrote', () => {
+  let sandbox: SandboxServer;
+  const prefix = uniquePrefix('trustproxy');
+  const LIMITED = 5;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ accounts: [ACCOUNT] });
+  });
+  afterAll(async () => {
+    await sandbox?.close();
+    await deleteKeys(prefix);
+  });
+
+  /** A login as it reaches the service through one proxy: the client's own header, then the address the proxy saw. */
+  const throughProxy = (base: string, written: string, seenByProxy: string) =>
+    fetch(`${base}/wechat/oauth/login`, {
+      redirect: 'manual',
+      headers: { 'x-forwarded-for': `${written}, ${seenByProxy}` },
+    }).then((r) => r.status);
+
+  it.each([
+    ['a hop count', '1'],
+    ['the proxy address', '127.0.0.1'],
+    ['the proxy network', '127.0.0.0/8, ::1'],
+  ])('with %s, a client writing a new X-Forwarded-For each time is still one client', async (_name, trust) => {
+    const svc = await startApp(
+      serviceEnv(sandbox.url, ACCOUNT, {
+        CACHE_KEY_PREFIX: `${prefix}${trust.replace(/\W/g, '')}:`,
+        PUBLIC_BASE_URL: 'http://h5.test',
+        RATE_LIMIT_PER_MINUTE: String(LIMITED),
+        TRUST_PROXY: trust,
+      }),
+    );
+    try {
+      const spoofing = [];
+      for (let i = 0; i < LIMITED + 3; i++) spoofing.push(await throughProxy(svc.url, `10.9.${i}.1`, '203.0.113.9'));
+      expect(spoofing).toEqual([...Array(LIMITED).fill(302), 429, 429, 429]);
+      // another real client behind the same proxy has its own budget
+      expect(await throughProxy(svc.url, '10.9.0.1', '203.0.113.10')).toBe(302);
+    } finally {
+      await svc.close();
+    }
+  });
+
+  it('TRUST_PROXY=true (refused in production) believes what the client wrote: the hole the hop count closes', async () => {
+    const svc = await startApp(
+      serviceEnv(sandbox.url, ACCOUNT, {
+        CACHE_KEY_PREFIX: `${prefix}all:`,
+        PUBLIC_BASE_URL: 'http://h5.test',
+        RATE_LIMIT_PER_MINUTE: String(LIMITED),
+        TRUST_PROXY: 'true',
+      }),
+    );
+    try {
+      const spoofing = [];
+      for (let i = 0; i < LIMITED + 3; i++) spoofing.push(await throughProxy(svc.url, `10.9.${i}.1`, '203.0.113.9'));
+      expect(spoofing).toEqual(Array(LIMITED + 3).fill(302));
+    } finally {
+      await svc.close();
+    }
+  });
+});

@@ -250,6 +250,87 @@ describe.each(platforms)('a %s host with setGlobalPrefix("api") and no global fi
   });
 });
 
+describe.each(platforms)('a %s host: each route family has its own exact budget per client', (_name, adapter) => {
+  const LIMIT = 5;
+  const OTHER_CONSUMER = { name: 'reports', secret: 'reports-service-secret-0123456789abcdef' };
+  let sandbox: SandboxServer;
+  let app: INestApplication;
+  let base: string;
+  const prefix = uniquePrefix('any-host-limits');
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ accounts: [ACCOUNT] });
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        WechatModule.forRoot({
+          ...ACCOUNT,
+          apiBaseUrl: sandbox.url,
+          redisUrl: REDIS_URL,
+          keyPrefix: prefix,
+          rateLimitPerMinute: LIMIT,
+        }),
+        OAuthModule.forRoot({
+          publicBaseUrl: PUBLIC,
+          openBaseUrl: sandbox.url,
+          session: { secret: 'any-host-session-secret-0123456789abcdef' },
+        }),
+        CredentialApiModule.forRoot({ consumers: [CONSUMER, OTHER_CONSUMER] }),
+      ],
+    }).compile();
+    app = moduleRef.createNestApplication(adapter() as FastifyAdapter, { logger: false });
+    await app.listen(0, '127.0.0.1');
+    base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  });
+  afterAll(async () => {
+    await app?.close();
+    await sandbox?.close();
+    await deleteKeys(prefix);
+  });
+
+  const credential = (kind: string, secret: string) =>
+    fetch(`${base}/wechat/credentials/${ACCOUNT.appId}/${kind}`, { headers: { authorization: `Bearer ${secret}` } });
+
+  it(`logins: exactly ${LIMIT} per minute, then 429 with the window's Retry-After; X-Forwarded-For changes nothing`, async () => {
+    const statuses = [];
+    let last: Response | undefined;
+    for (let i = 0; i <= LIMIT; i++) {
+      // without a trusted proxy the client's own header is not its address
+      last = await fetch(`${base}/wechat/oauth/login`, { redirect: 'manual', headers: { 'x-forwarded-for': `198.51.100.${i}` } });
+      statuses.push(last.status);
+    }
+    expect(statuses).toEqual([...Array(LIMIT).fill(302), 429]);
+    expect(await last!.json()).toMatchObject({ statusCode: 429, code: 'RATE_LIMITED' });
+    const retryAfter = Number(last!.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(50);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    // another family is untouched
+    const diagnose = await fetch(`${base}/wechat/jssdk/diagnose`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ url: 'https://h5.example.com/' }),
+    });
+    expect(diagnose.status).toBe(200);
+  });
+
+  it('credentials: one budget per consumer over every kind, tickets included; another consumer keeps its own', async () => {
+    const statuses = [];
+    for (const kind of ['access_token', 'jsapi_ticket', 'wx_card_ticket', 'jsapi_ticket', 'wx_card_ticket', 'jsapi_ticket'])
+      statuses.push((await credential(kind, CONSUMER.secret)).status);
+    expect(statuses).toEqual([...Array(LIMIT).fill(200), 429]);
+    expect((await credential('wx_card_ticket', OTHER_CONSUMER.secret)).status).toBe(200);
+  });
+
+  it('failed bearers: a small budget per address, then 429; a valid bearer from that address still passes', async () => {
+    const statuses = [];
+    for (let i = 0; i <= LIMIT; i++)
+      statuses.push((await credential('access_token', `wrong-secret-${i}-0123456789abcdef0123`)).status);
+    expect(statuses).toEqual([...Array(LIMIT).fill(401), 429]);
+    const again = await credential('jsapi_ticket', 'wrong-secret-again-0123456789abcdef01');
+    expect([again.status, ((await again.json()) as { code: string }).code]).toEqual([429, 'RATE_LIMITED']);
+    expect((await credential('access_token', OTHER_CONSUMER.secret)).status).toBe(200);
+  });
+});
+
 @Injectable()
 class WechatOptionsFactory {
   static apiBaseUrl = '';

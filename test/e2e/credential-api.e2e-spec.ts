@@ -7,6 +7,7 @@ import { getJson, postJson, type RunningApp, serviceEnv, startApp } from '../sup
 import { ConnectProxy, selfSignedCertificate } from '../support/connect-proxy.js';
 import { startServiceProcess, type ServiceProcess } from '../support/processes.js';
 import { deleteKeys, REDIS_URL, uniquePrefix } from '../support/redis-keys.js';
+import { eventually } from '../support/eventually.js';
 import { expectedSignature } from '../support/signature-check.js';
 
 const run = promisify(execFile);
@@ -20,6 +21,7 @@ const PAGE = 'https://h5.example.com/shop/index.html';
 const TOKEN = 'cgi-bin/token';
 const STABLE = 'cgi-bin/stable_token';
 const TICKET = 'cgi-bin/ticket/getticket';
+const CALLBACK_IP = 'cgi-bin/getcallbackip';
 const bearer = (secret: string) => ({ authorization: `Bearer ${secret}` });
 
 describe('the credential API (中控) over real HTTP and Redis', () => {
@@ -105,9 +107,35 @@ describe('the credential API (中控) over real HTTP and Redis', () => {
     expect(other.json.value).not.toBe((await read(svc, 'access_token')).json.value);
   });
 
-  it('100 concurrent reports of the same rejected token make exactly one refresh (classic mode)', async () => {
+  /** Another service of the account fetches classic tokens twice: the one this service holds stops working at once. */
+  async function revokeClassic(account = ACCOUNT): Promise<void> {
+    for (let i = 0; i < 2; i++) {
+      const answer = await getJson(
+        `${sandbox.url}/cgi-bin/token?grant_type=client_credential&appid=${account.appId}&secret=${account.appSecret}`,
+      );
+      expect(answer.json.access_token).toEqual(expect.any(String));
+    }
+  }
+
+  it('reports of a token WeChat still takes fetch nothing: one getcallbackip question decides 50 of them', async () => {
+    const svc = await central({ WECHAT_TOKEN_MODE: 'classic' });
+    const valid = (await read(svc, 'access_token')).json.value as string;
+    sandbox.sandbox.resetCalls();
+    const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => report(svc, valid, i % 2 ? JAVA : PYTHON)));
+    expect(answers.map((a) => a.status)).toEqual(Array(50).fill(200));
+    expect(new Set(answers.map((a) => a.json.value))).toEqual(new Set([valid]));
+    expect(sandbox.sandbox.isAccessTokenValid(valid)).toBe(true);
+    expect([calls(TOKEN), calls(STABLE), calls(CALLBACK_IP)]).toEqual([0, 0, 1]);
+    // and more reports in the same five seconds do not even ask WeChat
+    expect((await report(svc, valid)).json.value).toBe(valid);
+    expect(calls(CALLBACK_IP)).toBe(1);
+  });
+
+  it('a revoked token is replaced at once: 100 concurrent reports, one question, one refresh (classic mode)', async () => {
     const svc = await central({ WECHAT_TOKEN_MODE: 'classic' });
     const stale = (await read(svc, 'access_token')).json.value as string;
+    await revokeClassic();
+    expect(sandbox.sandbox.isAccessTokenValid(stale)).toBe(false);
     sandbox.sandbox.resetCalls();
 
     const answers = await Promise.all(Array.from({ length: 100 }, (_, i) => report(svc, stale, i % 2 ? JAVA : PYTHON)));
@@ -115,7 +143,8 @@ describe('the credential API (中控) over real HTTP and Redis', () => {
     const fresh = new Set(answers.map((a) => a.json.value));
     expect(fresh.size).toBe(1);
     expect(fresh.has(stale)).toBe(false);
-    expect(calls(TOKEN)).toBe(1);
+    expect(sandbox.sandbox.isAccessTokenValid([...fresh][0])).toBe(true);
+    expect([calls(TOKEN), calls(CALLBACK_IP)]).toEqual([1, 1]);
 
     // a report of the value already replaced costs nothing, and answers the current one
     const late = await report(svc, stale);
@@ -123,19 +152,75 @@ describe('the credential API (中控) over real HTTP and Redis', () => {
     // nor does a value this service never handed out
     const unknown = await report(svc, 'x'.repeat(40));
     expect(unknown.json.value).toBe([...fresh][0]);
-    expect(calls(TOKEN)).toBe(1);
+    expect([calls(TOKEN), calls(CALLBACK_IP)]).toEqual([1, 1]);
     // and signing goes on with the new token's ticket
     expect((await postJson(`${svc.url}/wechat/jssdk/config`, { url: PAGE })).status).toBe(200);
   });
 
-  it('stable mode: a reported token WeChat hands back unchanged is replaced by one force refresh', async () => {
+  it('refreshes caused by reports are capped per account and hour: then 429 REFRESH_BUDGET_EXHAUSTED', async () => {
+    const svc = await central({ WECHAT_TOKEN_MODE: 'classic', CREDENTIAL_REPORT_MAX_PER_HOUR: '1' });
+    const first = (await read(svc, 'access_token')).json.value as string;
+    await revokeClassic();
+    const second = await report(svc, first);
+    expect(second.status).toBe(200);
+    expect(second.json.value).not.toBe(first);
+    await revokeClassic();
+    sandbox.sandbox.resetCalls();
+    // within five seconds of the last question the report is not believed; after it, WeChat confirms and the cap holds
+    let capped = await report(svc, second.json.value);
+    const confirmed = await eventually(async () => (capped = await report(svc, second.json.value)).status === 429, 10_000, 200);
+    expect(confirmed).toBe(true);
+    expect(capped.json).toMatchObject({ statusCode: 429, code: 'REFRESH_BUDGET_EXHAUSTED' });
+    expect(Number(capped.headers.get('retry-after'))).toBeGreaterThan(3000);
+    expect([calls(TOKEN), calls(CALLBACK_IP)]).toEqual([0, 1]);
+    // the other account's budget is its own
+    expect((await read(svc, 'access_token', JAVA, OTHER.appId)).status).toBe(200);
+  }, 20_000);
+
+  it('stable mode: a reported token WeChat rejects but hands back unchanged is replaced by one force refresh', async () => {
     const svc = await central();
     const stale = (await read(svc, 'access_token')).json.value as string;
     const forced = sandbox.sandbox.forceRefreshes(ACCOUNT.appId);
+    // WeChat says the token is no good, and stable_token still answers it
+    sandbox.sandbox.injectFault(CALLBACK_IP, { kind: 'errcode', errcode: 40001 });
     const answers = await Promise.all(Array.from({ length: 20 }, () => report(svc, stale)));
     expect(new Set(answers.map((a) => a.json.value)).size).toBe(1);
     expect(answers[0]!.json.value).not.toBe(stale);
     expect(sandbox.sandbox.forceRefreshes(ACCOUNT.appId) - forced).toBe(1);
+  });
+
+  it('stable mode: a valid token reported never costs a force refresh', async () => {
+    const svc = await central();
+    const valid = (await read(svc, 'access_token')).json.value as string;
+    const forced = sandbox.sandbox.forceRefreshes(ACCOUNT.appId);
+    sandbox.sandbox.resetCalls();
+    const answers = await Promise.all(Array.from({ length: 20 }, () => report(svc, valid)));
+    expect(new Set(answers.map((a) => a.json.value))).toEqual(new Set([valid]));
+    expect(sandbox.sandbox.forceRefreshes(ACCOUNT.appId) - forced).toBe(0);
+    expect([calls(STABLE), calls(CALLBACK_IP)]).toEqual([0, 1]);
+  });
+
+  it('a consumer limited to some accounts reads only those: another answers 404 UNKNOWN_ACCOUNT, as a missing one', async () => {
+    const scoped = 'scoped-consumer-0123456789abcdef0123';
+    const svc = await central({ CREDENTIAL_API_TOKENS: `${TOKENS},erp@${OTHER.appId}:${scoped}` });
+    expect((await read(svc, 'access_token', scoped, OTHER.appId)).status).toBe(200);
+    sandbox.sandbox.resetCalls();
+    for (const answer of [
+      await read(svc, 'access_token', scoped, ACCOUNT.appId),
+      await read(svc, 'jsapi_ticket', scoped, ACCOUNT.appId),
+      await report(svc, 'x'.repeat(40), scoped, ACCOUNT.appId),
+      await read(svc, 'access_token', scoped, 'wx0000000000000000'),
+    ]) {
+      expect(answer.status).toBe(404);
+      expect(answer.json).toEqual({
+        statusCode: 404,
+        code: 'UNKNOWN_ACCOUNT',
+        message: 'appId is not one of the configured accounts',
+      });
+    }
+    expect(totalCalls()).toBe(0);
+    // the unscoped consumers still read every account
+    expect((await read(svc, 'access_token', JAVA, ACCOUNT.appId)).status).toBe(200);
   });
 
   it('refuses a missing, wrong or malformed bearer with 401, without calling WeChat', async () => {
@@ -190,15 +275,34 @@ describe('the credential API (中控) over real HTTP and Redis', () => {
     expect(Object.keys(docs.json.paths).filter((path) => path.includes('credentials'))).toEqual([]);
   });
 
-  it('is rate-limited per client, before the bearer is even looked at', async () => {
+  it('limits each verified consumer on its own budget; another consumer is not held back', async () => {
     const svc = await central({ RATE_LIMIT_PER_MINUTE: '3' });
     const statuses = [];
-    for (let i = 0; i < 3; i++) statuses.push((await read(svc, 'access_token', i === 1 ? 'wrong' : JAVA)).status);
+    for (let i = 0; i < 4; i++) statuses.push((await read(svc, 'access_token')).status);
+    expect(statuses).toEqual([200, 200, 200, 429]);
     const limited = await read(svc, 'access_token');
-    expect(statuses).toEqual([200, 401, 200]);
-    expect(limited.status).toBe(429);
     expect(limited.json.code).toBe('RATE_LIMITED');
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await report(svc, 'x'.repeat(40))).status).toBe(429);
+    // python calls from the same address, with its own budget
+    expect((await read(svc, 'access_token', PYTHON)).status).toBe(200);
+  });
+
+  it('failed bearers count against a small budget of their address, which never blocks a valid bearer or another route', async () => {
+    const svc = await central({ PUBLIC_BASE_URL: 'http://h5.test' });
+    const failures = [];
+    for (let i = 0; i < 12; i++) failures.push((await read(svc, 'access_token', `guess-${i}-0123456789abcdef0123456789`)).status);
+    expect(failures).toEqual([...Array(10).fill(401), 429, 429]);
+    const locked = await read(svc, 'access_token', 'another-guess-0123456789abcdef0123456');
+    expect(locked.json.code).toBe('RATE_LIMITED');
+    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
+    // a consumer calling from that very address still gets its credential
+    expect((await read(svc, 'access_token', JAVA)).status).toBe(200);
+    expect((await report(svc, 'x'.repeat(40), PYTHON)).status).toBe(200);
+    // and the address can still log in and sign: one family's budget never locks out another
+    const login = await fetch(`${svc.url}/wechat/oauth/login`, { redirect: 'manual' });
+    expect(login.status).toBe(302);
+    expect((await postJson(`${svc.url}/wechat/jssdk/diagnose`, { url: PAGE })).status).toBe(200);
   });
 
   it('counts requests per consumer and kind in /metrics, and describes itself in /docs-json', async () => {
@@ -230,6 +334,10 @@ describe('the credential API (中控) over real HTTP and Redis', () => {
   it('serves a consumer that is not Node: python3 (urllib) and curl', async () => {
     const svc = await central({ WECHAT_TOKEN_MODE: 'classic' });
     const base = `${svc.url}/wechat/credentials/${ACCOUNT.appId}`;
+    // the token the service holds stops working, so python's report of it is true
+    expect((await read(svc, 'access_token')).status).toBe(200);
+    await revokeClassic();
+    sandbox.sandbox.resetCalls();
     const python = `
 import json, sys, urllib.request, urllib.error
 base, secret = sys.argv[1], sys.argv[2]
@@ -252,7 +360,7 @@ print(json.dumps({"token": token, "renewed": renewed, "refused": refused}))
     expect(result.token.value).toMatch(/^[A-Za-z0-9_.~+/=*-]{16,}$/);
     expect(result.renewed.value).not.toBe(result.token.value);
     expect(result.renewed.value).toBe((await read(svc, 'access_token')).json.value);
-    expect(calls(TOKEN)).toBe(2);
+    expect([calls(TOKEN), calls(CALLBACK_IP)]).toEqual([1, 1]);
     expect(result.refused).toEqual([401, 'UNAUTHORIZED']);
 
     const curl = await run('curl', ['-sS', '--fail-with-body', '-H', `Authorization: Bearer ${JAVA}`, `${base}/jsapi_ticket`]);
@@ -302,10 +410,11 @@ print(json.dumps({"token": token, "renewed": renewed, "refused": refused}))
       expect((await postJson(`${consumer.url}/wechat/jssdk/config`, { url: PAGE })).status).toBe(200);
       expect(totalCalls()).toBe(0);
 
-      // WeChat rejects the consumer's token on one of its own calls: it reports, the central refreshes once
+      // the token stops working (another party fetched classic tokens); WeChat rejects it on the consumer's own
+      // call: the consumer reports, the central asks WeChat, which confirms, and refreshes once
       const before = (await read(centralProcess, 'access_token')).json.value as string;
+      await revokeClassic();
       sandbox.sandbox.resetCalls();
-      sandbox.sandbox.injectFault(TICKET, { kind: 'errcode', errcode: 40001 });
       const accounts = consumer.app.get(WechatAccounts);
       const client = consumer.app.get(WechatApiClient);
       const answer = await accounts
@@ -317,8 +426,8 @@ print(json.dumps({"token": token, "renewed": renewed, "refused": refused}))
       const after = (await read(centralProcess, 'access_token')).json.value as string;
       expect(after).not.toBe(before);
       expect(sandbox.sandbox.isAccessTokenValid(after)).toBe(true);
-      // the consumer's two ticket calls (the rejected one and the retry), and the central's one refresh
-      expect([calls(TICKET), calls(TOKEN), calls(STABLE)]).toEqual([2, 1, 0]);
+      // the consumer's two ticket calls (the rejected one and the retry), the central's question and its one refresh
+      expect([calls(TICKET), calls(CALLBACK_IP), calls(TOKEN), calls(STABLE)]).toEqual([2, 1, 1, 0]);
 
       const log = centralProcess.output();
       expect(log).toContain('python reported the access_token of');

@@ -4,6 +4,7 @@ import { CookieClient, pathOf } from '../support/browser-client.js';
 import { freePort, startServiceProcess } from '../support/processes.js';
 import { eventually } from '../support/eventually.js';
 import { deleteKeys, listKeys, REDIS_URL, uniquePrefix } from '../support/redis-keys.js';
+import { cli, startRedisNode } from '../support/redis-topology.mjs';
 
 const ACCOUNT = { appId: 'wx1212abab3434cdcd', appSecret: 'operations-e2e-secret-0123' };
 
@@ -75,12 +76,72 @@ describe('operations: metrics, health, graceful shutdown', () => {
     try {
       const health = await getJson(`${svc.url}/health`);
       expect(health.status).toBe(200);
-      expect(health.json).toEqual({ status: 'degraded', cache: 'redis', redis: 'down', sandbox: false });
+      expect(health.json).toEqual({
+        status: 'degraded',
+        cache: 'redis',
+        redis: 'down',
+        sandbox: false,
+        reason: 'Redis is not answering',
+      });
       expect((await postJson(`${svc.url}/wechat/jssdk/config`, { url: 'https://h5.example.com/' })).status).toBe(200);
     } finally {
       await svc.close();
     }
   }, 20_000);
+
+  it('/health proves a write: degraded with a reason while Redis refuses writes (PING still works), ok again after', async () => {
+    const redis = await startRedisNode();
+    const svc = await startApp(
+      serviceEnv(sandbox.url, ACCOUNT, {
+        REDIS_URL: redis.url,
+        CACHE_KEY_PREFIX: `${prefix}oom:`,
+        PUBLIC_BASE_URL: 'http://h5.test',
+      }),
+    );
+    try {
+      expect((await getJson(`${svc.url}/health`)).json).toEqual({ status: 'ok', cache: 'redis', redis: 'up', sandbox: false });
+      // full, and told to evict nothing: every write is refused, reads and PING go on
+      await cli(redis.port, 'CONFIG', 'SET', 'maxmemory-policy', 'noeviction');
+      await cli(redis.port, 'CONFIG', 'SET', 'maxmemory', '1');
+      expect(await cli(redis.port, 'PING')).toBe('PONG');
+      const health = await getJson(`${svc.url}/health`);
+      expect(health.status).toBe(200);
+      expect(health.json).toMatchObject({ status: 'degraded', cache: 'redis', redis: 'down' });
+      expect(health.json.reason).toMatch(/^Redis refuses writes: OOM/);
+      // a login cannot keep its state: 503, saying the store refused rather than that it did not answer
+      const login = await fetch(`${svc.url}/wechat/oauth/login`, { redirect: 'manual' });
+      expect(login.status).toBe(503);
+      expect(await login.json()).toEqual({
+        statusCode: 503,
+        code: 'SESSION_STORE_UNAVAILABLE',
+        message: 'the session store refused the write (it is full or read-only); try again later',
+      });
+      await cli(redis.port, 'CONFIG', 'SET', 'maxmemory', '0');
+      expect((await getJson(`${svc.url}/health`)).json).toEqual({ status: 'ok', cache: 'redis', redis: 'up', sandbox: false });
+      expect((await fetch(`${svc.url}/wechat/oauth/login`, { redirect: 'manual' })).status).toBe(302);
+    } finally {
+      await svc.close();
+      await redis.stop();
+    }
+  }, 30_000);
+
+  it('METRICS_TOKEN: /metrics answers only its bearer', async () => {
+    const token = 'metrics-scraper-token-0123456789abcdef';
+    const svc = await startApp(serviceEnv(sandbox.url, ACCOUNT, { CACHE_KEY_PREFIX: `${prefix}mt:`, METRICS_TOKEN: token }));
+    try {
+      for (const authorization of [undefined, 'Bearer wrong-token-0123456789abcdef0123456', token, `Basic ${token}`]) {
+        const refused = await getJson(`${svc.url}/metrics`, authorization ? { authorization } : {});
+        expect(refused.status).toBe(401);
+        expect(refused.json).toMatchObject({ statusCode: 401, code: 'UNAUTHORIZED' });
+        expect(refused.text).not.toContain('wechat_');
+      }
+      const scraped = await getJson(`${svc.url}/metrics`, { authorization: `Bearer ${token}` });
+      expect(scraped.status).toBe(200);
+      expect(scraped.text).toContain('wechat_h5_process_resident_memory_bytes');
+    } finally {
+      await svc.close();
+    }
+  });
 
   it('shuts down gracefully: the in-flight request finishes, no lock is left in Redis', async () => {
     const keyPrefix = `${prefix}g:`;

@@ -10,7 +10,8 @@ const PRODUCTION = {
   WECHAT_APP_SECRET: 'production-rules-secret-0123',
   SESSION_SECRET: 'Zq8-wP3mK1xV9tR6yB2nC7dF4gH0jL5s',
   PUBLIC_BASE_URL: 'https://h5.example.com',
-  TRUST_PROXY: 'true',
+  TRUST_PROXY: '1',
+  METRICS_TOKEN: 'production-metrics-token-0123456789abc',
   WECHAT_JS_DOMAINS: 'h5.example.com',
   PORT: '0',
   LOG_LEVEL: 'info',
@@ -54,6 +55,11 @@ describe('production start-up rules', () => {
       /^ {2}PUBLIC_BASE_URL: must be an origin only/m,
     ],
     ['CORS_ORIGINS=*', { CORS_ORIGINS: '*' }, /^ {2}CORS_ORIGINS: must list origins in production/m],
+    [
+      'TRUST_PROXY=true',
+      { TRUST_PROXY: 'true' },
+      /^ {2}TRUST_PROXY: must not be true in production: every X-Forwarded-For entry would be believed/m,
+    ],
   ])('refuses %s, with one line naming the variable', async (_name, bad, message) => {
     const { code, output } = await runServiceToExit({ ...PRODUCTION, ...bad });
     expect(code).toBe(1);
@@ -72,6 +78,24 @@ describe('production start-up rules', () => {
     }
     const warning = jsonLines(svc.output()).find((line) => String(line.msg).includes('TRUST_PROXY'));
     expect(warning).toMatchObject({ level: 40, context: 'Config' });
+  }, 30_000);
+
+  it('serves /metrics only with METRICS_TOKEN in production, and warns when it is not set', async () => {
+    const { METRICS_TOKEN: token, ...withoutToken } = PRODUCTION;
+    const open = await startServiceProcess({ ...withoutToken, REDIS_URL: '' });
+    try {
+      expect((await getJson(`${open.url}/metrics`)).status).toBe(404);
+    } finally {
+      await open.stop();
+    }
+    expect(jsonLines(open.output()).find((line) => String(line.msg).includes('METRICS_TOKEN'))).toMatchObject({ level: 40 });
+    const guarded = await startServiceProcess({ ...PRODUCTION, REDIS_URL: '' });
+    try {
+      expect((await getJson(`${guarded.url}/metrics`)).status).toBe(401);
+      expect((await getJson(`${guarded.url}/metrics`, { authorization: `Bearer ${token}` })).status).toBe(200);
+    } finally {
+      await guarded.stop();
+    }
   }, 30_000);
 });
 

@@ -23,3 +23,12 @@ export interface RedisSentinelHandle {
   stop(): Promise<void>;
 }
 export function startRedisSentinel(name?: string): Promise<RedisSentinelHandle>;
+
+export interface RedisNodeHandle {
+  port: number;
+  url: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+/** One Redis node of its own on a free loopback port. */
+export function startRedisNode(): Promise<RedisNodeHandle>;

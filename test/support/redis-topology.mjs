@@ -208,3 +208,20 @@ export async function startRedisSentinel(name = 'wechat-master') {
     throw error;
   }
 }
+
+/**
+ * One Redis node of its own (a test may make it refuse writes, stall or stop without touching the shared one).
+ * @returns {Promise<{ port: number, url: string, pid: number, stop(): Promise<void> }>}
+ */
+export async function startRedisNode() {
+  const dir = await mkdtemp(join(tmpdir(), 'redis-node-'));
+  const port = await freePort();
+  const child = startServer(dir, ['--port', String(port), ...common]);
+  try {
+    await until(async () => (await cli(port, 'PING')) === 'PONG', `redis on ${port}`);
+  } catch (error) {
+    await stopAll([child], dir);
+    throw error;
+  }
+  return { port, url: `redis://127.0.0.1:${port}`, pid: child.pid, stop: () => stopAll([child], dir) };
+}

@@ -6,3 +6,5 @@ export type TicketType = 'jsapi' | 'wx_card';
 export const accessTokenKey = (keyPrefix: string, appId: string) => accountKey(keyPrefix, appId, 'access_token');
 export const ticketKey = (keyPrefix: string, appId: string, type: TicketType) =>
   accountKey(keyPrefix, appId, type === 'jsapi' ? 'jsapi_ticket' : 'wx_card_ticket');
+/** The count of force_refresh calls an account made in the current day's window. */
+export const forceRefreshKey = (keyPrefix: string, appId: string) => accountKey(keyPrefix, appId, 'access_token:force-refreshes');

@@ -112,7 +112,7 @@ export class JssdkRoutes implements OnModuleInit {
           path: url('/diagnose'),
           answer: DIAGNOSIS_SCHEMA,
           handle: async (request, reply) => {
-            await this.limiter.admit(request, reply);
+            await this.limiter.admit('diagnose', request, reply);
             return signatures.diagnose(checkDiagnoseBody(request.body));
           },
         },
