@@ -1,5 +1,5 @@
 // Query parameters whose values are credentials, single-use secrets or private identifiers.
-const SECRET_PARAMS = new Set([
+export const SECRET_PARAMS: ReadonlySet<string> = new Set([
   'secret',
   'appsecret',
   'access_token',
@@ -52,4 +52,13 @@ export function loggableUrl(url: string, routePattern: string | undefined): stri
   if (routePattern === undefined || !routePattern.includes(':')) return redactUrl(url);
   const query = url.indexOf('?');
   return redactUrl(query === -1 ? routePattern : routePattern + url.slice(query));
+}
+
+/**
+ * Text safe to print when it may hold urls with credentials (`redis://user:password@host`,
+ * `http://user:password@proxy`): whatever stands between `scheme://` and `@` is replaced by `***`,
+ * also in a url too broken to parse.
+ */
+export function redactUrlCredentials(text: string): string {
+  return text.replace(/([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/?#\s"@]*@/g, '$1***@');
 }

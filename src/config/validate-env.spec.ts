@@ -218,4 +218,15 @@ describe('validateEnv', () => {
     expect(validateEnv({ CREDENTIAL_REPORT_MAX_PER_HOUR: '0' }).app.credentialReportMaxPerHour).toBe(0);
     expect(problemsOf({ CREDENTIAL_REPORT_MAX_PER_HOUR: '-1' })[0]).toMatch(/^CREDENTIAL_REPORT_MAX_PER_HOUR/);
   });
+
+  it('never prints the credentials of a url it refuses', () => {
+    for (const REDIS_URL of ['http://user:pw-s3cret@x', 'redis://user:pw-s3cret@[bad', 'redis://:pw-s3cret@host:port']) {
+      const problems = problemsOf({ REDIS_URL });
+      expect(problems).toEqual([
+        expect.stringMatching(/^REDIS_URL: must be a redis:\/\/ or rediss:\/\/ URL \(got ".*:\/\/\*\*\*@/),
+      ]);
+      expect(problems.join()).not.toContain('pw-s3cret');
+    }
+    expect(problemsOf({ PUBLIC_BASE_URL: 'ftp://admin:pw-s3cret@h5' }).join()).not.toContain('pw-s3cret');
+  });
 });

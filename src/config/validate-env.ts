@@ -1,6 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import { type AppConfig, ConfigurationError, toAppConfig } from './app-config.js';
+import { redactUrlCredentials } from '../common/redact.js';
 import { EnvironmentVariables } from './env.schema.js';
 
 const KNOWN = new Set(
@@ -26,7 +27,7 @@ function describe(error: ValidationError, raw: Record<string, unknown>): string 
   const value = raw[error.property];
   // secrets, and what may carry one (a proxy url with its password)
   const secret = /SECRET|ACCOUNTS|TOKEN|PROXY/i.test(error.property);
-  const shown = secret || value === undefined ? '' : ` (got ${JSON.stringify(String(value)).slice(0, 80)})`;
+  const shown = secret || value === undefined ? '' : ` (got ${JSON.stringify(redactUrlCredentials(String(value))).slice(0, 80)})`;
   return `${error.property}: ${reasons.join('; ')}${shown}`;
 }
 

@@ -10,6 +10,7 @@ import type { CredentialSource } from './credential-source.js';
 const TOKEN = 'TOKEN_from_the_source_0123456789';
 const NEWER = 'TOKEN_newer_from_the_source_0123';
 const TICKET = 'TICKET_from_the_source_0123456789';
+const CARD_TICKET = 'CARD_TICKET_from_the_source_0123456';
 
 describe('WechatModule with a credentialSource of the host', () => {
   it('reads tokens and tickets from it, once per window, and reports a rejected token to it', async () => {
@@ -17,7 +18,8 @@ describe('WechatModule with a credentialSource of the host', () => {
     const source: CredentialSource = {
       fetch: (appId: string, kind: CredentialKind) => {
         asked.push(`${appId} ${kind}`);
-        return Promise.resolve({ value: kind === 'access_token' ? TOKEN : TICKET, expiresInSec: 7200 });
+        const value = { access_token: TOKEN, jsapi_ticket: TICKET, wx_card_ticket: CARD_TICKET }[kind];
+        return Promise.resolve({ value, expiresInSec: 7200 });
       },
       reportInvalid: (appId: string, value: string) => {
         asked.push(`${appId} invalid ${value}`);
@@ -51,7 +53,14 @@ describe('WechatModule with a credentialSource of the host', () => {
       );
       const replaced = await moduleRef.get(WechatAccounts).default.tokens.replaceAccessToken(TOKEN);
       expect(replaced).toBe(NEWER);
-      expect(asked).toEqual(['wxsourcehost01 access_token', 'wxsourcehost01 jsapi_ticket', `wxsourcehost01 invalid ${TOKEN}`]);
+      // the card ticket is its own kind at the source, never the jsapi_ticket
+      expect(await moduleRef.get(WechatAccounts).default.tickets.getCardTicket()).toBe(CARD_TICKET);
+      expect(asked).toEqual([
+        'wxsourcehost01 access_token',
+        'wxsourcehost01 jsapi_ticket',
+        `wxsourcehost01 invalid ${TOKEN}`,
+        'wxsourcehost01 wx_card_ticket',
+      ]);
     } finally {
       await moduleRef.close();
     }

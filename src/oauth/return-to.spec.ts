@@ -1,12 +1,19 @@
 import { safeReturnTo, withQueryParam } from './return-to.js';
 
 describe('safeReturnTo', () => {
-  it.each(['/', '/orders', '/orders?id=1&x=%2F', '/a/b#frag', '/%E4%BD%A0%E5%A5%BD', '/path/with:colon'])(
-    'keeps the local path %s',
-    (p) => {
-      expect(safeReturnTo(p)).toBe(p);
-    },
-  );
+  it.each([
+    '/',
+    '/orders',
+    '/orders?id=1&x=%2F',
+    '/a/b#frag',
+    '/%E4%BD%A0%E5%A5%BD',
+    '/path/with:colon',
+    '/files/a..b/c.d',
+    '/search?q=../..//x',
+    '/page#/../..//x',
+  ])('keeps the local path %s', (p) => {
+    expect(safeReturnTo(p)).toBe(p);
+  });
 
   it.each([
     'https://evil.com',
@@ -34,6 +41,16 @@ describe('safeReturnTo', () => {
     '',
     '/%',
     'x'.repeat(3000),
+    // dot segments: a browser resolves them, and some land on //host
+    '/../..//evil.com',
+    '/..//evil.com',
+    '/./..//evil.com/x',
+    '/a/../..//evil.com',
+    '/%2e%2e//evil.com',
+    '/%2E%2E/%2F/evil.com',
+    '/%252e%252e//evil.com',
+    '/a/./b',
+    '/a/..',
   ])('falls back to / for %j', (p) => {
     expect(safeReturnTo(p)).toBe('/');
   });

@@ -2,8 +2,9 @@ const MAX_RETURN_TO = 2048;
 
 /**
  * A local path to send the browser back to, or `/`. Accepts only paths that start with one `/`
- * (not `//`), with no backslash, no scheme and no control characters, checked after decoding
- * too, so encoded forms (`%2F%2Fevil.com`, `/%5Cevil.com`) cannot smuggle an origin in.
+ * (not `//`), with no backslash, no scheme, no control characters and no `.`/`..` segment,
+ * checked after decoding too, so encoded forms (`%2F%2Fevil.com`, `/%5Cevil.com`, `/%2e%2e//x`)
+ * cannot smuggle an origin in, and a path that normalises to `//host` is never produced.
  */
 export function safeReturnTo(raw: unknown): string {
   if (typeof raw !== 'string' || raw.length === 0 || raw.length > MAX_RETURN_TO) return '/';
@@ -33,7 +34,19 @@ export function safeReturnTo(raw: unknown): string {
 }
 
 function isLocalPath(path: string): boolean {
-  return path.startsWith('/') && !path.startsWith('//') && !path.includes('\\') && !/[\u0000-\u001f\u007f\s]/.test(path);
+  return (
+    path.startsWith('/') &&
+    !path.startsWith('//') &&
+    !path.includes('\\') &&
+    !/[\u0000-\u001f\u007f\s]/.test(path) &&
+    !hasDotSegment(path)
+  );
+}
+
+/** A `.` or `..` segment in the path part (before `?` or `#`): a browser would resolve it away. */
+function hasDotSegment(path: string): boolean {
+  const end = path.search(/[?#]/);
+  return (end < 0 ? path : path.slice(0, end)).split('/').some((segment) => segment === '.' || segment === '..');
 }
 
 /** Appends a query parameter to a local path, keeping any fragment last. */

@@ -77,3 +77,63 @@ describe('RedisGuard against real Redis behind a proxy', () => {
     expect(guard.up).toBe(true);
   });
 });
+
+/** A connection whose state the test decides: a handshake that never ends, until it is reopened. */
+class StuckHandshake {
+  isReady = false;
+  isOpen = true;
+  connects = 0;
+  disconnects = 0;
+  async connect(): Promise<void> {
+    this.connects += 1;
+    this.isOpen = true;
+    this.isReady = true;
+  }
+  async disconnect(): Promise<void> {
+    this.disconnects += 1;
+    this.isOpen = false;
+    this.isReady = false;
+  }
+  async ping(): Promise<string> {
+    return 'PONG';
+  }
+}
+
+describe('RedisGuard with a connection of known state', () => {
+  it('reopens a reconnect whose handshake hangs, within a few command timeouts', async () => {
+    const connection = new StuckHandshake();
+    const guard = new RedisGuard(connection, { commandTimeoutMs: 100, probeIntervalMs: 20 });
+    try {
+      // node-redis says it is open but never ready: the first operation fails and starts the recovery
+      await expect(guard.run(() => connection.ping())).rejects.toBeInstanceOf(StoreUnavailableError);
+      const started = Date.now();
+      expect(await eventually(async () => guard.up, 3000, 10)).toBe(true);
+      expect(Date.now() - started).toBeLessThan(1000);
+      expect([connection.disconnects, connection.connects]).toEqual([1, 1]);
+      expect(await guard.run(() => connection.ping())).toBe('PONG');
+    } finally {
+      guard.close();
+    }
+  });
+
+  it('tells a refusal (Redis answered with an error) from an outage, and stays up for it', async () => {
+    const connection = new StuckHandshake();
+    await connection.connect();
+    const guard = new RedisGuard(connection, { commandTimeoutMs: 100 });
+    class ErrorReply extends Error {}
+    const oom = await guard
+      .run(() => Promise.reject(new ErrorReply("OOM command not allowed when used memory > 'maxmemory'.")))
+      .catch((e: unknown) => e);
+    expect(oom).toBeInstanceOf(StoreUnavailableError);
+    expect((oom as StoreUnavailableError).refused).toBe(true);
+    expect((oom as Error).message).toMatch(/^the shared store refused the operation: OOM/);
+    expect(guard.up).toBe(true);
+    const readonly = await guard
+      .run(() => Promise.reject(new Error("READONLY You can't write against a read only replica.")))
+      .catch((e: unknown) => e);
+    expect((readonly as StoreUnavailableError).refused).toBe(true);
+    const reset = await guard.run(() => Promise.reject(new Error('Socket closed unexpectedly'))).catch((e: unknown) => e);
+    expect((reset as StoreUnavailableError).refused).toBe(false);
+    guard.close();
+  });
+});

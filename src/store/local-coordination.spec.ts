@@ -31,6 +31,20 @@ describe('LocalLocks (the store of a single instance)', () => {
     expect(locks.isLocked('k')).toBe(false);
     expect(await lock.extend(1000)).toBe(false);
   });
+
+  it('releases only for its owner: a holder whose lock expired cannot release or extend the next holder’s', async () => {
+    const time = clock();
+    const locks = new LocalLocks(time.now);
+    const first = locks.lock('k', 100)!;
+    time.advance(100);
+    const second = locks.lock('k', 100)!;
+    expect(second).not.toBeNull();
+    await first.release();
+    expect(locks.isLocked('k')).toBe(true);
+    expect(await first.extend(1000)).toBe(false);
+    await second.release();
+    expect(locks.isLocked('k')).toBe(false);
+  });
 });
 
 describe('LocalCounters (the store of a single instance)', () => {

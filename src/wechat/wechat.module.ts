@@ -2,6 +2,7 @@ import { HttpModule } from '@nestjs/axios';
 import { Inject, Logger, Module, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import { WechatAccounts } from '../accounts/wechat-accounts.js';
 import { GlobalPrefix } from '../common/global-prefix.js';
+import { redactUrlCredentials } from '../common/redact.js';
 import { WechatApiClient } from './api/wechat-api.client.js';
 import { createStore } from '../store/create-store.js';
 import { WECHAT_STORE, type WechatStore } from '../store/wechat-store.js';
@@ -30,7 +31,7 @@ const providers: Provider[] = [
       return createStore({
         ...options.topology,
         commandTimeoutMs: options.redisCommandTimeoutMs,
-        warn: (message) => logger.warn(message),
+        warn: (message) => logger.warn(redactUrlCredentials(message)),
       });
     },
   },

@@ -44,6 +44,9 @@ class ShareController {
   }
 }
 
+/** The session id inside a signed session cookie (`s:<id>.<signature>` on Express, `<id>.<signature>` on Fastify). */
+const sessionIdOf = (cookie: string) => decodeURIComponent(cookie).replace(/^s:/, '').split('.')[0];
+
 const platforms = [
   ['Fastify', () => new FastifyAdapter()],
   ['Express', () => new ExpressAdapter()],
@@ -170,6 +173,27 @@ describe.each(platforms)('a %s host with setGlobalPrefix("api") and no global fi
     });
     expect((await client.post('/api/wechat/oauth/logout', {})).status).toBe(204);
     expect((await client.get('/api/orders', 'application/json')).status).toBe(401);
+  });
+
+  it('the login renews the session id, and the session cookie is HttpOnly and SameSite=Lax', async () => {
+    const client = new CookieClient(base);
+    const login = await client.get('/api/wechat/oauth/login');
+    const before = client.cookies.get('wechat_sid');
+    expect(before).toBeDefined();
+    await client.get(pathOf(sandbox.sandbox.authorize(login.location!, { user: 'alice' })));
+    const after = client.cookies.get('wechat_sid');
+    expect(after).toBeDefined();
+    expect(sessionIdOf(after!)).not.toBe(sessionIdOf(before!));
+    // the id planted before the login is worth nothing now
+    const planted = await fetch(`${base}/api/orders`, {
+      headers: { cookie: `wechat_sid=${before}`, accept: 'application/json' },
+    });
+    expect(planted.status).toBe(401);
+    expect(client.setCookieHeaders.length).toBeGreaterThan(0);
+    for (const header of client.setCookieHeaders.filter((h) => h.startsWith('wechat_sid='))) {
+      expect(header).toMatch(/;\s*HttpOnly/i);
+      expect(header).toMatch(/;\s*SameSite=Lax/i);
+    }
   });
 
   it('answers the signing routes in the JSON error shape: bad JSON, validation, an unknown account, the GET form', async () => {

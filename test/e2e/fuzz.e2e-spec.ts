@@ -204,6 +204,8 @@ function isLocalLocation(location: string): boolean {
     return false;
   }
   if (origin !== PUBLIC) return false;
+  // the path a browser lands on after resolving dot segments must not be //host either
+  if (new URL(location, PUBLIC).pathname.startsWith('//')) return false;
   let decoded = location;
   for (let i = 0; i < 3; i++) {
     let next: string;
@@ -1440,6 +1442,11 @@ describe('fuzzing the signing and OAuth routes over HTTP (one service, one sandb
       '/%C0%AF',
       '/%c0%ae%c0%ae/',
       '/..%2f..%2f',
+      '/../..//evil.com',
+      '/./..//evil.com',
+      '/a/../..//evil.com',
+      '/%2e%2e//evil.com',
+      '/%2E%2E/%2F/evil.com',
       '//%09/evil.com',
       '/\u3002evil.com',
       '/\uff0f\uff0fevil.com',

@@ -227,6 +227,25 @@ describe('OAuth login over HTTP (sandbox upstream, sessions in Redis)', () => {
     expect(r.json).toMatchObject({ code: 'INVALID_CODE', errcode: 40163 });
   });
 
+  it('a state is spent before the code exchange: after INVALID_CODE it cannot be replayed with a good code', async () => {
+    const client = browser();
+    const { login, callbackPath } = await consent(client);
+    const code = new URL(callbackPath, PUBLIC).searchParams.get('code')!;
+    await fetch(
+      `${sandbox.url}/sns/oauth2/access_token?appid=${ACCOUNT.appId}&secret=${ACCOUNT.appSecret}&code=${code}&grant_type=authorization_code`,
+    );
+    expect((await client.get(callbackPath, 'application/json')).json.code).toBe('INVALID_CODE');
+    // WeChat gives a new code for the same authorize url, and so the same state
+    const again = pathOf(sandbox.sandbox.authorize(login.location!, { user: 'alice' }));
+    expect(new URL(again, PUBLIC).searchParams.get('state')).toBe(new URL(callbackPath, PUBLIC).searchParams.get('state'));
+    sandbox.sandbox.resetCalls();
+    const replay = await client.get(again, 'application/json');
+    expect(replay.status).toBe(403);
+    expect(replay.json.code).toBe('INVALID_STATE');
+    expect(sandbox.sandbox.calls(EXCHANGE)).toBe(0);
+    expect((await client.get('/wechat/oauth/me', 'application/json')).status).toBe(401);
+  });
+
   it('an expired code gives 401 INVALID_CODE', async () => {
     const client = browser();
     const { callbackPath } = await consent(client);
