@@ -1,5 +1,5 @@
 import Fastify from 'fastify';
-import { jsapiSignature } from '../wechat/jssdk/signature.js';
+import { configSignature } from './config-check.js';
 import { Sandbox } from './sandbox.js';
 import { sandboxPlugin } from './sandbox.plugin.js';
 
@@ -24,7 +24,7 @@ describe('the simulated wx.config check (POST /__jssdk/verify)', () => {
   const verify = async (url: string, changes: Record<string, unknown> = {}, signedUrl = url.split('#')[0]!) => {
     const ticket = sandbox.currentTicket(A.appId, 'jsapi')!;
     const body = { appId: A.appId, timestamp: 1_800_000_000, nonceStr: 'n0nce', url, ...changes };
-    const signature = jsapiSignature({ ticket, nonceStr: 'n0nce', timestamp: 1_800_000_000, url: signedUrl });
+    const signature = configSignature({ ticket, nonceStr: 'n0nce', timestamp: 1_800_000_000, url: signedUrl });
     const answer = await app.inject({
       method: 'POST',
       url: '/__jssdk/verify',

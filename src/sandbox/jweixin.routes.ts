@@ -1,6 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { isHostAllowed } from '../wechat/jssdk/page-url.js';
-import { jsapiSignature, withoutFragment } from '../wechat/jssdk/signature.js';
+import { configSignature, domainAdmits, signedPartOf } from './config-check.js';
 import type { SandboxRouteOptions } from './credential.routes.js';
 import { parseJsonObject, sendJson, useRawBodies } from './http-reply.js';
 import { JWEIXIN_SCRIPT } from './jweixin-script.js';
@@ -28,12 +27,12 @@ export const jweixinRoutes: FastifyPluginAsync<SandboxRouteOptions> = async (app
     const account = sandbox.accounts.find((a) => a.appId === appId);
     if (!account) return sendJson(reply, { errMsg: 'config:invalid appId' });
     const host = typeof url === 'string' ? hostOf(url) : undefined;
-    if (typeof url !== 'string' || host === undefined || !isHostAllowed(host, account.jsDomains ?? []))
+    if (typeof url !== 'string' || host === undefined || !domainAdmits(host, account.jsDomains ?? []))
       return sendJson(reply, { errMsg: 'config:invalid url domain' });
     const ticket = sandbox.currentTicket(account.appId, 'jsapi');
     const expected =
       ticket !== undefined && typeof nonceStr === 'string' && typeof timestamp === 'number'
-        ? jsapiSignature({ ticket, nonceStr, timestamp, url: withoutFragment(url) })
+        ? configSignature({ ticket, nonceStr, timestamp, url: signedPartOf(url) })
         : undefined;
     return sendJson(reply, {
       errMsg: expected !== undefined && expected === signature ? 'config:ok' : 'config:invalid signature',
