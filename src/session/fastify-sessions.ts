@@ -111,17 +111,15 @@ class FastifyWechatSession implements WechatSession {
     this.setCookie('', new Date(0));
   }
 
+  /** Sets the session cookie, replacing one this answer already carries: a response sets each cookie once. */
   private setCookie(value: string, expires: Date | undefined): void {
     const { cookieName, secure } = this.settings;
-    this.reply.header(
-      'set-cookie',
-      fastifyCookie.serialize(cookieName, value, {
-        path: '/',
-        httpOnly: true,
-        sameSite: 'lax',
-        secure,
-        expires,
-      }),
+    const cookie = fastifyCookie.serialize(cookieName, value, { path: '/', httpOnly: true, sameSite: 'lax', secure, expires });
+    const before = this.reply.getHeader('set-cookie');
+    const others = (Array.isArray(before) ? before : before === undefined ? [] : [String(before)]).filter(
+      (header) => !header.startsWith(`${cookieName}=`),
     );
+    this.reply.removeHeader('set-cookie');
+    this.reply.header('set-cookie', [...others, cookie]);
   }
 }

@@ -6,7 +6,7 @@ import { OAUTH_OPTIONS, type ResolvedOAuthOptions } from '../oauth/oauth.options
 import { WECHAT_STORE, type WechatStore } from '../store/wechat-store.js';
 import { WECHAT_OPTIONS, type ResolvedWechatOptions } from '../wechat/wechat.options.js';
 import type { SessionSettings } from './fastify-sessions.js';
-import { sessionStoreFor } from './session-stores.js';
+import { StoreSessionStore } from './session-stores.js';
 import type { SessionOpener, WechatSession } from './wechat-session.js';
 
 /**
@@ -36,7 +36,7 @@ export class WechatSessions implements OnModuleInit {
     }
     const settings: SessionSettings = {
       ...this.options.session,
-      store: await sessionStoreFor(this.store, `${this.wechat.keyPrefix}sess:`),
+      store: new StoreSessionStore(this.store, `${this.wechat.keyPrefix}sess:`),
     };
     // each platform's session code (and its packages) is loaded only on that platform
     if (type === 'fastify') {

@@ -180,7 +180,9 @@ describe.each(platforms)('a %s host with setGlobalPrefix("api") and no global fi
     const login = await client.get('/api/wechat/oauth/login');
     const before = client.cookies.get('wechat_sid');
     expect(before).toBeDefined();
-    await client.get(pathOf(sandbox.sandbox.authorize(login.location!, { user: 'alice' })));
+    const callback = await client.get(pathOf(sandbox.sandbox.authorize(login.location!, { user: 'alice' })));
+    // one Set-Cookie per cookie name in a response (RFC 6265 4.1.1): the new id only
+    expect(callback.headers.getSetCookie().filter((h) => h.startsWith('wechat_sid='))).toHaveLength(1);
     const after = client.cookies.get('wechat_sid');
     expect(after).toBeDefined();
     expect(sessionIdOf(after!)).not.toBe(sessionIdOf(before!));
