@@ -1,6 +1,5 @@
 import { HttpException } from '@nestjs/common';
 import { isRefusal, StoreUnavailableError } from '../redis/redis-guard.js';
-import { WechatApiError, WechatUnavailableError } from '../wechat/api/wechat-api.error.js';
 import { Problem, type ProblemBody } from './problem.js';
 
 export type { ProblemBody } from './problem.js';
@@ -30,26 +29,17 @@ export class HttpProblem extends HttpException {
 }
 
 /**
- * The HttpProblem an error of the core means at the HTTP edge: a Problem as it is, WeChat refusing
- * as 502 (errcode and hint, never errmsg), WeChat or the store unreachable as 503. Anything else is
+ * The HttpProblem an error of the core means at the HTTP edge: a Problem as it is (WeChat refusing is
+ * 502 with errcode and hint, never errmsg; WeChat or the store unreachable 503). Anything else is
  * returned unchanged (a bug stays a 500).
  */
 export function asHttpProblem(error: unknown): unknown {
   if (error instanceof HttpProblem) return error;
-  if (error instanceof Problem)
-    return withCause(new HttpProblem(error.statusCode, error.code, error.message, error.extra), error);
-  if (error instanceof WechatApiError) {
-    return withCause(
-      new HttpProblem(502, 'WECHAT_API_ERROR', error.message, {
-        errcode: error.errcode,
-        ...(error.hint ? { hint: error.hint } : {}),
-      }),
-      error,
-    );
-  }
-  if (error instanceof WechatUnavailableError) return withCause(new HttpProblem(503, 'WECHAT_UNAVAILABLE', error.message), error);
+  // the store's own message may carry what Redis said; the client is told only whether it refused
   if (error instanceof StoreUnavailableError)
     return withCause(new HttpProblem(503, 'STORE_UNAVAILABLE', storeTrouble(error, 'shared store')), error);
+  if (error instanceof Problem)
+    return withCause(new HttpProblem(error.statusCode, error.code, error.message, error.extra), error);
   return error;
 }
 

@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { asHttpProblem, HttpProblem, type ProblemBody } from './http-problem.js';
+import { Problem } from './problem.js';
 
 const CODE_BY_STATUS: Record<number, string> = {
   400: 'BAD_REQUEST',
@@ -74,3 +75,12 @@ export class ProblemFilter implements ExceptionFilter {
     }
   }
 }
+
+/**
+ * The errors of the core (every `Problem`: an unknown account, WeChat refusing or unreachable, the
+ * store down) answered as the JSON body of their status wherever they are thrown, a host's own
+ * controllers included; WechatModule registers it for the whole application. Other errors are left
+ * to the host's filters.
+ */
+@Catch(Problem)
+export class CoreProblemFilter extends ProblemFilter {}

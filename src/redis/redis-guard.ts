@@ -1,13 +1,15 @@
+import { Problem } from '../common/problem.js';
+
 /**
  * The shared store (Redis) did not answer in time, is being reconnected, or `refused` the operation
  * (it answered with an error: out of memory under `noeviction`, a read-only replica, ...).
  */
-export class StoreUnavailableError extends Error {
+export class StoreUnavailableError extends Problem {
   constructor(
     reason: string,
     readonly refused = false,
   ) {
-    super(`the shared store ${refused ? 'refused the operation' : 'is unavailable'}: ${reason}`);
+    super(503, 'STORE_UNAVAILABLE', `the shared store ${refused ? 'refused the operation' : 'is unavailable'}: ${reason}`);
     this.name = 'StoreUnavailableError';
   }
 }

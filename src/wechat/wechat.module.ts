@@ -1,5 +1,7 @@
 import { HttpModule } from '@nestjs/axios';
 import { Inject, Logger, Module, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { CoreProblemFilter } from '../common/problem.filter.js';
 import { WechatAccounts } from '../accounts/wechat-accounts.js';
 import { GlobalPrefix } from '../common/global-prefix.js';
 import { redactUrlCredentials } from '../common/redact.js';
@@ -88,6 +90,8 @@ const providers: Provider[] = [
       });
     },
   },
+  // the core's errors reach a host's own routes as the JSON of their status, not as a 500
+  { provide: APP_FILTER, useClass: CoreProblemFilter },
   WechatEvents,
   WechatApiClient,
   GlobalPrefix,

@@ -12,6 +12,7 @@ import type { SessionUser } from '../../src/oauth/session-user.js';
 import { WechatAuthGuard } from '../../src/oauth/wechat-auth.guard.js';
 import { WechatUser } from '../../src/oauth/wechat-user.decorator.js';
 import { startSandbox, type SandboxServer } from '../../src/sandbox/index.js';
+import { WechatAccounts } from '../../src/accounts/wechat-accounts.js';
 import { SignatureService } from '../../src/wechat/jssdk/signature.service.js';
 import type { WechatModuleOptions } from '../../src/wechat/wechat.options.js';
 import { WechatModule } from '../../src/wechat/wechat.module.js';
@@ -21,6 +22,7 @@ import { deleteKeys, REDIS_URL, uniquePrefix } from '../support/redis-keys.js';
 import { expectedSignature } from '../support/signature-check.js';
 
 const ACCOUNT = { appId: 'wx9d9d8c8c7b7b6a6a', appSecret: 'any-host-e2e-secret-0123456789' };
+const SECOND = { appId: 'wx1a1a2b2b3c3c4d4d', appSecret: 'any-host-second-secret-0123456' };
 const CONSUMER = { name: 'billing', secret: 'billing-service-secret-0123456789abcdef' };
 // http: express-session sends a Secure cookie only over https, and these requests are plain http
 const PUBLIC = 'http://h5.test';
@@ -36,7 +38,16 @@ class OrdersController {
 
 @Controller('share')
 class ShareController {
-  constructor(private readonly signatures: SignatureService) {}
+  constructor(
+    private readonly signatures: SignatureService,
+    private readonly accounts: WechatAccounts,
+  ) {}
+
+  /** A host's own route reading through the one per-account door, with no filter of its own. */
+  @Get('token-of')
+  async tokenOf(@Query('appId') appId: string) {
+    return { length: (await this.accounts.get(appId).tokens.getAccessToken()).length };
+  }
 
   @Get()
   config(@Query('url') url: string) {
@@ -60,12 +71,13 @@ describe.each(platforms)('a %s host with setGlobalPrefix("api") and no global fi
   const prefix = uniquePrefix('any-host');
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ accounts: [ACCOUNT] });
+    sandbox = await startSandbox({ accounts: [ACCOUNT, SECOND] });
     mediaDir = await mkdtemp(join(tmpdir(), 'any-host-media-'));
     const moduleRef = await Test.createTestingModule({
       imports: [
         WechatModule.forRoot({
           ...ACCOUNT,
+          accounts: [SECOND],
           apiBaseUrl: sandbox.url,
           redisUrl: REDIS_URL,
           keyPrefix: prefix,
@@ -138,6 +150,21 @@ describe.each(platforms)('a %s host with setGlobalPrefix("api") and no global fi
     expect(garbled.status).toBe(400);
     expect(await garbled.json()).toMatchObject({ code: 'INVALID_JSON' });
     expect(await (await fetch(`${base}/wechat/credentials/${ACCOUNT.appId}/access_token`, { headers: auth })).status).toBe(404);
+  });
+
+  it("answers the core's errors in a host's own route as their JSON, with no filter of the host's", async () => {
+    const client = new CookieClient(base);
+    const unknown = await client.get('/api/share/token-of?appId=wxnobody00000000', 'application/json');
+    expect(unknown).toMatchObject({ status: 400, json: { statusCode: 400, code: 'UNKNOWN_ACCOUNT' } });
+    // the second account's token was never fetched: WeChat refusing it reaches the host's route as 502 JSON
+    sandbox.sandbox.injectFault('cgi-bin/stable_token', {
+      kind: 'errcode',
+      errcode: 40164,
+      errmsg: 'ip 10.0.0.1 not in whitelist',
+    });
+    const refused = await client.get(`/api/share/token-of?appId=${SECOND.appId}`, 'application/json');
+    expect(refused).toMatchObject({ status: 502, json: { statusCode: 502, code: 'WECHAT_API_ERROR', errcode: 40164 } });
+    expect(refused.text).not.toContain('10.0.0.1');
   });
 
   it('serves the built-in signing route under the global prefix', async () => {

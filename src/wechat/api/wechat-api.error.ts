@@ -1,11 +1,12 @@
+import { Problem } from '../../common/problem.js';
 import { classifyErrcode, errcodeHint, type ErrcodeKind } from './errcodes.js';
 
 /**
- * WeChat answered with a non-zero errcode. Carries no credential: only the endpoint path. The
- * message holds the errcode and a hint, never WeChat's errmsg (it can carry this server's egress
- * IP, or any bytes the upstream sent): `errmsg` is kept for logs.
+ * WeChat answered with a non-zero errcode: 502 `WECHAT_API_ERROR` with the errcode and a hint. Carries
+ * no credential: only the endpoint path. The message holds the errcode and a hint, never WeChat's
+ * errmsg (it can carry this server's egress IP, or any bytes the upstream sent): `errmsg` is kept for logs.
  */
-export class WechatApiError extends Error {
+export class WechatApiError extends Problem {
   readonly kind: ErrcodeKind;
   readonly hint?: string;
 
@@ -16,20 +17,23 @@ export class WechatApiError extends Error {
     kind?: ErrcodeKind,
   ) {
     const hint = errcodeHint(errcode);
-    super(`WeChat ${endpoint} answered errcode ${errcode}${hint ? `: ${hint}` : ''}`);
+    super(502, 'WECHAT_API_ERROR', `WeChat ${endpoint} answered errcode ${errcode}${hint ? `: ${hint}` : ''}`, {
+      errcode,
+      ...(hint ? { hint } : {}),
+    });
     this.name = 'WechatApiError';
     this.kind = kind ?? classifyErrcode(errcode);
     this.hint = hint;
   }
 }
 
-/** WeChat could not be reached, or kept failing transiently after the retries. */
-export class WechatUnavailableError extends Error {
+/** WeChat could not be reached, or kept failing transiently after the retries: 503 `WECHAT_UNAVAILABLE`. */
+export class WechatUnavailableError extends Problem {
   constructor(
     readonly endpoint: string,
     readonly reason: string,
   ) {
-    super(`WeChat ${endpoint} is unavailable: ${reason}`);
+    super(503, 'WECHAT_UNAVAILABLE', `WeChat ${endpoint} is unavailable: ${reason}`);
     this.name = 'WechatUnavailableError';
   }
 }
