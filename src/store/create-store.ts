@@ -1,8 +1,7 @@
-import { caching, type Cache } from 'cache-manager';
-import { redisInsStore } from 'cache-manager-redis-yet';
 import { createClient, createCluster, createSentinel } from 'redis';
 import { RedisGuard } from '../redis/redis-guard.js';
 import { CacheManagerStore, type CacheLike } from './cache-manager.store.js';
+import { LocalStore } from './local-store.js';
 import { NodeRedisStore } from './node-redis.store.js';
 import { isNodeRedisClient, redisConnection, type NodeRedisClient } from './redis-connection.js';
 import { RedisCoordination } from './redis-coordination.js';
@@ -18,7 +17,7 @@ export interface RedisSentinelOptions {
 
 /** Where the shared store lives. At most one of the Redis choices; `redisClient` may go with `cache`. */
 export interface StoreTopology {
-  /** one Redis node, e.g. redis://127.0.0.1:6379/0 (through cache-manager-redis-yet) */
+  /** one Redis node, e.g. redis://127.0.0.1:6379/0 */
   redisUrl?: string;
   /** `host:port` seeds of a Redis Cluster */
   redisClusterNodes?: string[];
@@ -47,8 +46,8 @@ export async function createStore(options: StoreOptions): Promise<WechatStore> {
   if (options.redisClient) return hostClientStore(options.redisClient, options);
   if (options.redisClusterNodes?.length) return ownClientStore(clusterClient(options.redisClusterNodes), options);
   if (options.redisSentinel) return ownClientStore(sentinelClient(options.redisSentinel), options);
-  if (options.redisUrl) return redisUrlStore(options.redisUrl, options);
-  return new CacheManagerStore(await caching('memory', { max: 10_000, ttl: 7_200_000 }), undefined);
+  if (options.redisUrl) return ownClientStore(createClient({ url: options.redisUrl, ...clientDefaults() }) as never, options);
+  return new LocalStore();
 }
 
 /** Names the choices made; more than one (except a cache with its client) is refused. */
@@ -74,7 +73,7 @@ export function checkTopology(t: StoreTopology): void {
   }
 }
 
-function hostCacheStore(cache: CacheLike, options: StoreOptions): WechatStore {
+async function hostCacheStore(cache: CacheLike, options: StoreOptions): Promise<WechatStore> {
   const client = options.redisClient ?? redisClientBehind(cache);
   if (!client) {
     throw new Error(
@@ -83,12 +82,28 @@ function hostCacheStore(cache: CacheLike, options: StoreOptions): WechatStore {
         'everything in this process (one instance)',
     );
   }
+  await untilReady(client, options);
   // the host owns the cache and its client: closing the store leaves them open
   return new CacheManagerStore(cache, coordination(client, options));
 }
 
-function hostClientStore(client: NodeRedisClient, options: StoreOptions): WechatStore {
+async function hostClientStore(client: NodeRedisClient, options: StoreOptions): Promise<WechatStore> {
+  await untilReady(client, options);
   return new NodeRedisStore(coordination(client, options));
+}
+
+/**
+ * A host's client may connect lazily (@keyv/redis opens its client on the first command): it is
+ * opened now when nobody has, and waited for (bounded), so the first credentials go to Redis and
+ * are shared, instead of the client being taken for down.
+ */
+async function untilReady(client: NodeRedisClient, options: StoreOptions): Promise<void> {
+  const connection = redisConnection(client);
+  if (connection.isReady) return;
+  if (!connection.isOpen) client.connect().catch(() => undefined);
+  const deadline = Date.now() + CONNECT_WAIT_MS;
+  while (!connection.isReady && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10).unref());
+  if (!connection.isReady) options.warn('the Redis client handed in is not connected yet; serving from this process until it is');
 }
 
 /**
@@ -153,13 +168,6 @@ async function connectBounded(client: NodeRedisClient, options: StoreOptions): P
 async function ownClientStore(client: NodeRedisClient, options: StoreOptions): Promise<WechatStore> {
   await connectBounded(client, options);
   return new NodeRedisStore(coordination(client, options), () => closeClient(client));
-}
-
-async function redisUrlStore(url: string, options: StoreOptions): Promise<WechatStore> {
-  const client = createClient({ url, ...clientDefaults() }) as unknown as NodeRedisClient;
-  await connectBounded(client, options);
-  const cache = (await caching(redisInsStore(client as never))) as Cache;
-  return new CacheManagerStore(cache, coordination(client, options), () => closeClient(client));
 }
 
 function throttled(warn: (message: string) => void): (error: Error) => void {

@@ -249,6 +249,7 @@ describe('the packed package inside a separate Nest app (npm pack → npm instal
     describe("with the host's own @nestjs/cache-manager cache (Keyv, @keyv/redis) and node-redis 5 client", () => {
       const keyvPrefix = uniquePrefix('host-keyv');
       let instances: ServiceProcess[];
+      afterAll(() => deleteKeys(`keyv::keyv:${keyvPrefix}`));
       beforeAll(async () => {
         sandbox.sandbox.resetCalls();
         // the second instance leaves the client out: the module finds it behind the Keyv store
@@ -287,6 +288,35 @@ describe('the packed package inside a separate Nest app (npm pack → npm instal
           sandbox.sandbox.openidOf(ACCOUNT.appId, 'alice'),
         );
       });
+    });
+
+    describe('with a cache whose Redis client connects lazily (@keyv/redis given a url)', () => {
+      const lazyPrefix = uniquePrefix('host-lazy');
+      // Keyv writes the values under its own namespace in front of the module's prefix
+      const inKeyv = `keyv::keyv:${lazyPrefix}`;
+      afterAll(() => Promise.all([deleteKeys(lazyPrefix), deleteKeys(inKeyv)]));
+
+      it('waits for the client instead of taking it for down: one token and one ticket fetch for two cold instances', async () => {
+        sandbox.sandbox.resetCalls();
+        const instances = await Promise.all(
+          [1, 2].map(() => startHost({ HOST_VARIANT: 'keyv-lazy', CACHE_KEY_PREFIX: lazyPrefix })),
+        );
+        const results = await Promise.all(
+          instances.flatMap((instance) =>
+            Array.from({ length: 20 }, (_, i) =>
+              new CookieClient(instance.url).post('/wechat/jssdk/config', { url: `${PAGE}&lazy=${i}` }),
+            ),
+          ),
+        );
+        expect(results.map((r) => r.status)).toEqual(results.map(() => 200));
+        expect(sandbox.sandbox.calls('cgi-bin/stable_token')).toBe(1);
+        expect(sandbox.sandbox.calls('cgi-bin/ticket/getticket')).toBe(1);
+        // shared in Redis, not kept by one process
+        const keys = await listKeys(inKeyv);
+        expect(keys.some((key) => key.endsWith(':access_token'))).toBe(true);
+        expect(keys.some((key) => key.endsWith(':jsapi_ticket'))).toBe(true);
+        for (const instance of instances) expect(instance.output()).not.toContain('not answering');
+      }, 60_000);
     });
 
     describe('with routes: false on both modules', () => {

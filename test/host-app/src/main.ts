@@ -9,9 +9,15 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module.js';
 import { AppWithKeyvCacheModule } from './app-with-keyv-cache.module.js';
+import { AppWithLazyKeyvModule } from './app-with-lazy-keyv.module.js';
 import { AppWithoutBuiltinRoutesModule } from './app-without-builtin-routes.module.js';
 
-const variants = { default: AppModule, 'no-builtin-routes': AppWithoutBuiltinRoutesModule, 'keyv-cache': AppWithKeyvCacheModule };
+const variants = {
+  default: AppModule,
+  'no-builtin-routes': AppWithoutBuiltinRoutesModule,
+  'keyv-cache': AppWithKeyvCacheModule,
+  'keyv-lazy': AppWithLazyKeyvModule,
+};
 const root = variants[(process.env.HOST_VARIANT ?? 'default') as keyof typeof variants];
 const app = await NestFactory.create<NestFastifyApplication>(root, new FastifyAdapter());
 const config = app.get(ConfigService);
