@@ -129,9 +129,11 @@ describe('the packed package inside a separate Nest app (npm pack → npm instal
       entries = (await run('tar', ['-tzf', tarball])).stdout.split('\n').filter(Boolean);
     });
 
-    it('holds only package.json, README.md, LICENSE and dist/**', () => {
+    it('holds only package.json, README.md, LICENSE, the docs the README links to, and dist/**', () => {
       expect(entries).toEqual(expect.arrayContaining(['package/package.json', 'package/README.md', 'package/LICENSE']));
-      expect(entries.filter((e) => !/^package\/(package\.json|README\.md|LICENSE|dist\/.+)$/.test(e))).toEqual([]);
+      expect(entries.filter((e) => !/^package\/(package\.json|README\.md|LICENSE|docs\/[a-z-]+\.md|dist\/.+)$/.test(e))).toEqual(
+        [],
+      );
     });
 
     it('has no source maps, specs, sources, tests or build info', () => {
