@@ -261,6 +261,7 @@ export function toAppConfig(env: EnvironmentVariables): AppConfig {
             ...(env.S3_ACCESS_KEY_ID && { accessKeyId: env.S3_ACCESS_KEY_ID }),
             ...(env.S3_SECRET_ACCESS_KEY && { secretAccessKey: env.S3_SECRET_ACCESS_KEY }),
             forcePathStyle: env.S3_FORCE_PATH_STYLE,
+            requestTimeoutMs: env.S3_REQUEST_TIMEOUT_MS,
           }
         : undefined,
     ffmpegPath: env.FFMPEG_PATH,

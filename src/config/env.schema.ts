@@ -173,6 +173,11 @@ export class EnvironmentVariables {
   @Max(3_600_000)
   MEDIA_TRANSCODE_TIMEOUT_MS: number = 60_000;
 
+  @IsInt({ message: 'must be a whole number of milliseconds' })
+  @Min(100)
+  @Max(600_000)
+  S3_REQUEST_TIMEOUT_MS: number = 10_000;
+
   @IsString()
   CORS_ORIGINS = '';
 

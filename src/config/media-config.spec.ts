@@ -59,6 +59,7 @@ describe('media storage, quota and transcoding configuration', () => {
       S3_ACCESS_KEY_ID: 'AKID',
       S3_SECRET_ACCESS_KEY: 'secret-key-value',
       S3_FORCE_PATH_STYLE: 'true',
+      S3_REQUEST_TIMEOUT_MS: '2500',
       MEDIA_MAX_PER_USER: '0',
     }).app;
     expect(app.mediaS3).toEqual({
@@ -69,8 +70,10 @@ describe('media storage, quota and transcoding configuration', () => {
       accessKeyId: 'AKID',
       secretAccessKey: 'secret-key-value',
       forcePathStyle: true,
+      requestTimeoutMs: 2500,
     });
     expect(app.mediaMaxPerUser).toBe(0);
+    expect(validateEnv({ MEDIA_STORAGE: 's3', S3_BUCKET: 'voices' }).app.mediaS3?.requestTimeoutMs).toBe(10_000);
   });
 
   it('refuses an s3 storage without a bucket, half a key pair, bad names, and never echoes the secret', () => {
@@ -83,5 +86,6 @@ describe('media storage, quota and transcoding configuration', () => {
     expect(problemsOf({ S3_PREFIX: '../x' })[0]).toMatch(/^S3_PREFIX: /);
     expect(problemsOf({ MEDIA_MAX_PER_USER: '-1' })[0]).toMatch(/^MEDIA_MAX_PER_USER: /);
     expect(problemsOf({ MEDIA_TRANSCODE_TIMEOUT_MS: '10' })[0]).toMatch(/^MEDIA_TRANSCODE_TIMEOUT_MS: /);
+    expect(problemsOf({ S3_REQUEST_TIMEOUT_MS: '0' })[0]).toMatch(/^S3_REQUEST_TIMEOUT_MS: /);
   });
 });

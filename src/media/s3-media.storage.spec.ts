@@ -1,4 +1,6 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { jest } from '@jest/globals';
+import { Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { PassThrough, Readable } from 'node:stream';
 import { S3_KEYS, startS3, type S3Server } from '../../test/support/s3-server.js';
@@ -91,6 +93,20 @@ describe('S3MediaStorage', () => {
     expect(keys).toEqual(expect.arrayContaining(['unit/wx0123456789abcdef/a.json', 'unit/.mp3/a.json', 'unit/.mp3/a.media']));
     expect(await storage.stat('a')).toBeUndefined();
     expect(() => storage.forAccount('../x')).toThrow(/appId/);
+  });
+
+  it('a bucket that does not exist is the storage failing (503) on every read, logged once naming the bucket', async () => {
+    const errors = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    try {
+      const missing = await S3MediaStorage.create({ client, bucket: 'no-such-bucket', prefix: 'unit/' });
+      for (const read of [() => missing.stat('any'), () => missing.open('any'), () => missing.rendition('mp3').stat('any')])
+        await expect(read()).rejects.toMatchObject({ statusCode: 503, code: 'MEDIA_STORAGE_UNAVAILABLE' });
+      expect(errors).toHaveBeenCalledTimes(1);
+      expect(String(errors.mock.calls[0][0])).toContain('"no-such-bucket" does not exist');
+      expect(String(errors.mock.calls[0][0])).not.toContain(S3_KEYS.secretAccessKey);
+    } finally {
+      errors.mockRestore();
+    }
   });
 
   it("does not serve an object whose length is not the record's, nor a record that is not one", async () => {
