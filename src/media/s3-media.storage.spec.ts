@@ -95,6 +95,19 @@ describe('S3MediaStorage', () => {
     expect(() => storage.forAccount('../x')).toThrow(/appId/);
   });
 
+  it("keeps a user's own copies under .owners/<key>/, with their renditions beside them", async () => {
+    const own = storage.forAccount('wx0123456789abcdef').forOwner('0123456789abcdef0123456789abcdef');
+    await own.save('b', Readable.from([bytes]), metaFor('b', bytes));
+    await own.rendition('mp3').save('b', Readable.from([bytes]), metaFor('b', bytes, 'audio/mpeg'));
+    const prefix = 'unit/wx0123456789abcdef/.owners/0123456789abcdef0123456789abcdef/';
+    expect((await s3.keys()).filter((k) => k.includes('/b.'))).toEqual(
+      [`${prefix}.mp3/b.json`, `${prefix}.mp3/b.media`, `${prefix}b.json`, `${prefix}b.media`].sort(),
+    );
+    expect(await storage.forAccount('wx0123456789abcdef').stat('b')).toBeUndefined();
+    for (const key of ['../x', 'ABCDEF0123456789', 'abc', `${'a'.repeat(65)}`])
+      expect(() => storage.forOwner(key)).toThrow(/owner key/);
+  });
+
   it('a bucket that does not exist is the storage failing (503) on every read, logged once naming the bucket', async () => {
     const errors = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
     try {

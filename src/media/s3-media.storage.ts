@@ -118,6 +118,12 @@ export class S3MediaStorage implements MediaStorage {
     return storage;
   }
 
+  /** A user's own copies go under `.owners/<key>/`, a name no appId or media id can have. */
+  forOwner(key: string): S3MediaStorage {
+    if (!/^[0-9a-f]{16,64}$/.test(key)) throw new Error('S3MediaStorage: not an owner key');
+    return new S3MediaStorage(this.shared, `${this.prefix}.owners/${key}/`);
+  }
+
   /** Renditions go under `.mp3/`, a name no appId can have. */
   rendition(format: MediaRendition): S3MediaStorage {
     if (format !== 'mp3') throw new Error('S3MediaStorage: unknown rendition');
