@@ -44,7 +44,8 @@ import { WechatAccounts } from '../accounts/wechat-accounts.js';
 import type { MediaOwner } from './media-record.js';
 import { assertMediaId } from './media-id.js';
 import { MediaRecordDto, type MediaRecordBody, toRecordBody } from './media.responses.js';
-import { MediaService, mediaNotFound } from './media.service.js';
+import { mediaNotFound } from './media-problems.js';
+import { MediaService } from './media.service.js';
 import { contentRange, requestedRange } from './byte-range.js';
 import type { MediaRendition } from './media-storage.js';
 

@@ -1,0 +1,20 @@
+import { HttpProblem } from '../common/http-problem.js';
+
+/** The answers of the media layer that more than one file gives. */
+
+/** 404 `MEDIA_NOT_FOUND`: the id is not saved here, or not for this user. */
+export const mediaNotFound = () => new HttpProblem(404, 'MEDIA_NOT_FOUND', 'this media id has not been saved');
+
+/** 413 `MEDIA_TOO_LARGE`: past the size limit (a download, or the mp3 of a voice). */
+export const mediaTooLarge = (maxBytes: number) =>
+  new HttpProblem(413, 'MEDIA_TOO_LARGE', `the media is larger than the limit of ${maxBytes} bytes`, { maxBytes });
+
+/** 415 `FORMAT_UNAVAILABLE`: no mp3 can be made; the original stays available. */
+export const formatUnavailable = (why: string) =>
+  new HttpProblem(415, 'FORMAT_UNAVAILABLE', `no mp3 of this media: ${why}; the original is still served`);
+
+/** 503 `MEDIA_BUSY`: another instance is still at the same work. */
+export const mediaBusy = (message: string) => new HttpProblem(503, 'MEDIA_BUSY', message);
+
+/** 503 `TRANSCODE_TIMEOUT`: ffmpeg ran past its time bound and was killed. */
+export const transcodeTimeout = () => new HttpProblem(503, 'TRANSCODE_TIMEOUT', 'making the mp3 took too long; try again later');

@@ -1,0 +1,125 @@
+import { Logger } from '@nestjs/common';
+import { pipeline, type Readable } from 'node:stream';
+import { produceOnce } from '../store/produce-once.js';
+import type { WechatStore } from '../store/wechat-store.js';
+import { MediaMeter } from './media-meter.js';
+import type { MediaPlace } from './media-place.js';
+import { formatUnavailable, mediaBusy, mediaNotFound, mediaTooLarge, transcodeTimeout } from './media-problems.js';
+import type { MediaOwner, MediaRecord } from './media-record.js';
+import type { MediaRendition, MediaSaveMeta, MediaStorage } from './media-storage.js';
+import type { ResolvedMediaOptions } from './media.options.js';
+import { isVoice, TranscodeError } from './voice-transcoder.js';
+
+/** One rendition asked for: of which saved original, kept where, for whom, waiting how long. */
+export interface RenditionRequest {
+  mediaId: string;
+  format: MediaRendition;
+  original: MediaRecord;
+  place: MediaPlace;
+  owner?: MediaOwner;
+  /** when waiting for another instance's transcoding ends (ms since epoch) */
+  deadline: number;
+}
+
+/**
+ * Makes the mp3 of a saved voice, once per media across instances (the store's lock, as for a
+ * save), kept beside the original.
+ */
+export class MediaRenditions {
+  private readonly logger = new Logger('MediaService');
+  private readonly flights = new Map<string, Promise<MediaRecord>>();
+
+  constructor(
+    private readonly store: WechatStore,
+    private readonly options: ResolvedMediaOptions,
+  ) {}
+
+  /** The rendition's record: the kept one, or one made now (concurrent asks in this process share the work). */
+  async make(request: RenditionRequest): Promise<MediaRecord> {
+    const renditions = renditionsOf(request);
+    const made = await renditions.stat(request.mediaId);
+    if (made) return made;
+    const { transcoder } = this.options;
+    if (!transcoder || !(await transcoder.version())) throw formatUnavailable('ffmpeg is not available on this server');
+    const key = `${request.format}:${request.place.flight(request.mediaId)}`;
+    let flight = this.flights.get(key);
+    if (!flight) {
+      flight = this.underLock(request, renditions).finally(() => this.flights.delete(key));
+      this.flights.set(key, flight);
+    }
+    return flight;
+  }
+
+  private underLock(request: RenditionRequest, renditions: MediaStorage): Promise<MediaRecord> {
+    const { mediaId, place, format } = request;
+    return produceOnce<MediaRecord>(this.store, {
+      lockKey: this.options.lockKey(`${place.name(mediaId)}:${format}`, place.appId),
+      lockTtlMs: this.options.lockTtlMs,
+      keepAlive: true,
+      deadline: request.deadline,
+      pollIntervalMs: this.options.pollIntervalMs,
+      find: () => renditions.stat(mediaId),
+      produce: () => this.transcode(request, renditions),
+      timedOut: () => mediaBusy('another instance is still making this mp3; try again shortly'),
+    });
+  }
+
+  private async transcode(request: RenditionRequest, renditions: MediaStorage): Promise<MediaRecord> {
+    const { mediaId, original, place } = request;
+    const transcoder = this.options.transcoder;
+    const source = await place.storage.open(mediaId);
+    if (!transcoder || !source) throw mediaNotFound();
+    const started = Date.now();
+    const meter = new MediaMeter(this.options.maxBytes);
+    const mp3 = transcoder.toMp3(source.body);
+    const metered = pipeline(mp3, meter, () => undefined);
+    try {
+      const record = await renditions.save(mediaId, metered, mp3Meta(original, meter));
+      this.logger.log(
+        `made an mp3 of a ${original.contentType} voice (${original.size} → ${record.size} bytes, ${Date.now() - started} ms)`,
+      );
+      return record;
+    } catch (error) {
+      mp3.destroy();
+      throw this.failureOf(request, error, mp3, meter);
+    }
+  }
+
+  /** What a failed transcoding answers: too large, ffmpeg's own failure, or the storage's as it is. */
+  private failureOf(request: RenditionRequest, error: unknown, mp3: Readable, meter: MediaMeter): unknown {
+    if (meter.exceeded) return mediaTooLarge(this.options.maxBytes);
+    const failure = error instanceof TranscodeError ? error : mp3.errored;
+    if (!(failure instanceof TranscodeError)) return error;
+    this.logger.warn(`no mp3 of a ${request.original.contentType} voice: ${failure.message}`);
+    if (failure.reason === 'timeout') return transcodeTimeout();
+    return formatUnavailable(
+      failure.reason === 'unavailable' ? 'ffmpeg is not available on this server' : 'ffmpeg cannot decode this voice',
+    );
+  }
+}
+
+/** Where the renditions of the original are kept; 415 when it is no voice or the storage keeps none. */
+function renditionsOf({ original, place, format }: RenditionRequest): MediaStorage {
+  if (!isVoice(original.contentType)) throw formatUnavailable(`only a voice has one (this is ${original.contentType})`);
+  const renditions = place.storage.rendition?.(format);
+  if (!renditions) throw formatUnavailable('the media storage keeps no renditions');
+  return renditions;
+}
+
+/** The mp3's type, file name (the voice's, as .mp3) and record, owned by the voice's owner. */
+function mp3Meta(original: MediaRecord, meter: MediaMeter): MediaSaveMeta {
+  const named = original.filename !== undefined ? { filename: `${original.filename.replace(/\.[^.]*$/, '')}.mp3` } : {};
+  const owned = original.owner ? { owner: original.owner } : {};
+  return {
+    contentType: 'audio/mpeg',
+    ...named,
+    record: () => ({
+      mediaId: original.mediaId,
+      contentType: 'audio/mpeg',
+      ...meter.measured(),
+      savedAt: new Date().toISOString(),
+      ...named,
+      ...owned,
+    }),
+  };
+}
