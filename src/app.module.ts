@@ -64,7 +64,11 @@ export class AppModule {
           access: config.mediaAccess,
           maxPerUser: config.mediaMaxPerUser,
           ...(config.mediaS3 && { s3: config.mediaS3 }),
-          transcoding: { ffmpegPath: config.ffmpegPath, timeoutMs: config.transcodeTimeoutMs },
+          transcoding: {
+            ffmpegPath: config.ffmpegPath,
+            timeoutMs: config.transcodeTimeoutMs,
+            concurrency: config.transcodeConcurrency,
+          },
         }),
         MetricsModule.forRoot(),
         ...(config.credentialApiConsumers.length

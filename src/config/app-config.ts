@@ -52,6 +52,8 @@ export interface AppConfig {
   mediaS3?: S3MediaStorageOptions;
   ffmpegPath: string;
   transcodeTimeoutMs: number;
+  /** ffmpeg processes at once in this instance */
+  transcodeConcurrency: number;
   corsOrigins: string[];
   trustProxy: boolean;
   logLevel: LogLevel;
@@ -266,6 +268,7 @@ export function toAppConfig(env: EnvironmentVariables): AppConfig {
         : undefined,
     ffmpegPath: env.FFMPEG_PATH,
     transcodeTimeoutMs: env.MEDIA_TRANSCODE_TIMEOUT_MS,
+    transcodeConcurrency: env.MEDIA_TRANSCODE_CONCURRENCY,
     corsOrigins: splitList(env.CORS_ORIGINS),
     trustProxy: env.TRUST_PROXY,
     logLevel: env.LOG_LEVEL,

@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os';
+import { resolveMediaOptions } from '../media/media.options.js';
 import { ConfigurationError } from './app-config.js';
 import { validateEnv } from './validate-env.js';
 
@@ -87,5 +89,15 @@ describe('media storage, quota and transcoding configuration', () => {
     expect(problemsOf({ MEDIA_MAX_PER_USER: '-1' })[0]).toMatch(/^MEDIA_MAX_PER_USER: /);
     expect(problemsOf({ MEDIA_TRANSCODE_TIMEOUT_MS: '10' })[0]).toMatch(/^MEDIA_TRANSCODE_TIMEOUT_MS: /);
     expect(problemsOf({ S3_REQUEST_TIMEOUT_MS: '0' })[0]).toMatch(/^S3_REQUEST_TIMEOUT_MS: /);
+    for (const bad of ['0', '1.5', 'many'])
+      expect(problemsOf({ MEDIA_TRANSCODE_CONCURRENCY: bad })[0]).toMatch(/^MEDIA_TRANSCODE_CONCURRENCY: /);
+  });
+
+  it('runs as many ffmpeg at once as the machine has cores, unless MEDIA_TRANSCODE_CONCURRENCY says', () => {
+    expect(validateEnv({}).app.transcodeConcurrency).toBe(availableParallelism());
+    const app = validateEnv({ MEDIA_TRANSCODE_CONCURRENCY: '1' }).app;
+    expect(app.transcodeConcurrency).toBe(1);
+    const options = resolveMediaOptions({ transcoding: { concurrency: app.transcodeConcurrency } });
+    expect(options).toMatchObject({ transcodeConcurrency: 1, transcodeQueueLimit: 2 });
   });
 });

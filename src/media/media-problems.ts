@@ -13,8 +13,15 @@ export const mediaTooLarge = (maxBytes: number) =>
 export const formatUnavailable = (why: string) =>
   new HttpProblem(415, 'FORMAT_UNAVAILABLE', `no mp3 of this media: ${why}; the original is still served`);
 
-/** 503 `MEDIA_BUSY`: another instance is still at the same work. */
-export const mediaBusy = (message: string) => new HttpProblem(503, 'MEDIA_BUSY', message);
+/** 503 `MEDIA_BUSY`, with the seconds after which a retry is worth it (sent as Retry-After). */
+export const mediaBusy = (message: string, retryAfter: number) => new HttpProblem(503, 'MEDIA_BUSY', message, { retryAfter });
 
 /** 503 `TRANSCODE_TIMEOUT`: ffmpeg ran past its time bound and was killed. */
-export const transcodeTimeout = () => new HttpProblem(503, 'TRANSCODE_TIMEOUT', 'making the mp3 took too long; try again later');
+export const transcodeTimeout = (retryAfter: number) =>
+  new HttpProblem(503, 'TRANSCODE_TIMEOUT', 'making the mp3 took too long; try again later', { retryAfter });
+
+/** The Retry-After (seconds) an error asks for, when it asks for one. */
+export function retryAfterOf(error: unknown): number | undefined {
+  const retryAfter = error instanceof HttpProblem ? error.extra.retryAfter : undefined;
+  return typeof retryAfter === 'number' && retryAfter > 0 ? Math.ceil(retryAfter) : undefined;
+}

@@ -8,6 +8,7 @@ import { formatUnavailable, mediaBusy, mediaNotFound, mediaTooLarge, transcodeTi
 import type { MediaOwner, MediaRecord } from './media-record.js';
 import type { MediaRendition, MediaSaveMeta, MediaStorage } from './media-storage.js';
 import type { ResolvedMediaOptions } from './media.options.js';
+import { TranscodeSlots } from './transcode-slots.js';
 import { isVoice, TranscodeError } from './voice-transcoder.js';
 
 /** One rendition asked for: of which saved original, kept where, for whom, waiting how long. */
@@ -23,16 +24,19 @@ export interface RenditionRequest {
 
 /**
  * Makes the mp3 of a saved voice, once per media across instances (the store's lock, as for a
- * save), kept beside the original.
+ * save), kept beside the original. ffmpeg runs only in one of this process's slots.
  */
 export class MediaRenditions {
   private readonly logger = new Logger('MediaService');
   private readonly flights = new Map<string, Promise<MediaRecord>>();
+  readonly slots: TranscodeSlots;
 
   constructor(
     private readonly store: WechatStore,
     private readonly options: ResolvedMediaOptions,
-  ) {}
+  ) {
+    this.slots = new TranscodeSlots(options.transcodeConcurrency, options.transcodeQueueLimit, options.transcodeQueueWaitMs);
+  }
 
   /** The rendition's record: the kept one, or one made now (concurrent asks in this process share the work). */
   async make(request: RenditionRequest): Promise<MediaRecord> {
@@ -59,8 +63,8 @@ export class MediaRenditions {
       deadline: request.deadline,
       pollIntervalMs: this.options.pollIntervalMs,
       find: () => renditions.stat(mediaId),
-      produce: () => this.transcode(request, renditions),
-      timedOut: () => mediaBusy('another instance is still making this mp3; try again shortly'),
+      produce: () => this.slots.run(() => this.transcode(request, renditions)),
+      timedOut: () => mediaBusy('another instance is still making this mp3; try again shortly', this.slots.retryAfterSec),
     });
   }
 
@@ -91,7 +95,7 @@ export class MediaRenditions {
     const failure = error instanceof TranscodeError ? error : mp3.errored;
     if (!(failure instanceof TranscodeError)) return error;
     this.logger.warn(`no mp3 of a ${request.original.contentType} voice: ${failure.message}`);
-    if (failure.reason === 'timeout') return transcodeTimeout();
+    if (failure.reason === 'timeout') return transcodeTimeout(this.slots.retryAfterSec);
     return formatUnavailable(
       failure.reason === 'unavailable' ? 'ffmpeg is not available on this server' : 'ffmpeg cannot decode this voice',
     );

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { accountKey } from '../store/account-keys.js';
 import type { MediaStorage } from './media-storage.js';
 import type { S3MediaStorageOptions } from './s3-media.storage.js';
@@ -23,7 +24,12 @@ export interface MediaModuleOptions {
   /** media one user (account and openid) may save; past it 429 MEDIA_QUOTA_EXCEEDED; 0: no limit; default 200 */
   maxPerUser?: number;
   /** `?format=mp3` through ffmpeg (on PATH unless `ffmpegPath`); `false`: no renditions (415) */
-  transcoding?: TranscoderOptions | false;
+  transcoding?: TranscodingOptions | false;
+}
+
+export interface TranscodingOptions extends TranscoderOptions {
+  /** ffmpeg processes at once in this process; default: the number of cores (`os.availableParallelism()`) */
+  concurrency?: number;
 }
 
 export type MediaAccess = 'owner' | 'shared';
@@ -40,6 +46,12 @@ export interface ResolvedMediaOptions {
   quotaKey: (openid: string, appId?: string) => string;
   /** undefined when transcoding is switched off */
   transcoder?: VoiceTranscoder;
+  /** ffmpeg processes at once in this process */
+  transcodeConcurrency: number;
+  /** transcodings that may wait for a slot (twice the concurrency); past it 503 MEDIA_BUSY */
+  transcodeQueueLimit: number;
+  /** the longest a transcoding waits for a slot; then 503 MEDIA_BUSY */
+  transcodeQueueWaitMs: number;
   /** the lock of one media id of an account (the default account when none is given) */
   lockKey: (mediaId: string, appId?: string) => string;
   /** lifetime of the cross-instance download lock; extended while the download runs */
@@ -54,18 +66,28 @@ export const MEDIA_OPTIONS = Symbol('MEDIA_OPTIONS');
 export const DEFAULT_MEDIA_MAX_BYTES = 20 * 1024 * 1024;
 export const DEFAULT_MEDIA_DIR = './data/media';
 export const DEFAULT_MEDIA_MAX_PER_USER = 200;
+export const DEFAULT_MEDIA_WAIT_TIMEOUT_MS = 60_000;
+/** A transcoding waits at most this long for a slot (less when ffmpeg's own bound is shorter). */
+const MAX_QUEUE_WAIT_MS = 10_000;
+
+/** A rendition waits for a slot at most this long: ffmpeg's own bound, at most 10 s. */
+export const transcodeQueueWaitMs = (transcodeTimeoutMs: number) => Math.min(MAX_QUEUE_WAIT_MS, transcodeTimeoutMs);
 
 /** `keyPrefix` and `appId` place the lock beside the account's credential keys. */
 export function resolveMediaOptions(o: MediaModuleOptions, keyPrefix = 'wechat:', appId = 'app'): ResolvedMediaOptions {
   const maxBytes = o.maxBytes ?? DEFAULT_MEDIA_MAX_BYTES;
   if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) throw new Error('MediaModule: maxBytes must be a positive integer');
-  const waitTimeoutMs = o.waitTimeoutMs ?? 60_000;
+  const waitTimeoutMs = o.waitTimeoutMs ?? DEFAULT_MEDIA_WAIT_TIMEOUT_MS;
   if (!Number.isFinite(waitTimeoutMs) || waitTimeoutMs < 0) throw new Error('MediaModule: waitTimeoutMs must be 0 or more');
   if (o.access !== undefined && o.access !== 'owner' && o.access !== 'shared')
     throw new Error("MediaModule: access must be 'owner' or 'shared'");
   const maxPerUser = o.maxPerUser ?? DEFAULT_MEDIA_MAX_PER_USER;
   if (!Number.isSafeInteger(maxPerUser) || maxPerUser < 0)
     throw new Error('MediaModule: maxPerUser must be 0 or a positive integer');
+  const transcoder = o.transcoding === false ? undefined : new VoiceTranscoder(o.transcoding);
+  const concurrency = (o.transcoding !== false && o.transcoding?.concurrency) || availableParallelism();
+  if (!Number.isSafeInteger(concurrency) || concurrency < 1 || concurrency > 1024)
+    throw new Error('MediaModule: transcoding.concurrency must be a whole number from 1 to 1024');
   return {
     maxBytes,
     dir: o.dir || DEFAULT_MEDIA_DIR,
@@ -75,7 +97,10 @@ export function resolveMediaOptions(o: MediaModuleOptions, keyPrefix = 'wechat:'
     access: o.access ?? 'owner',
     maxPerUser,
     quotaKey: (openid, account = appId) => accountKey(keyPrefix, account, `media-quota:${openid}`),
-    transcoder: o.transcoding === false ? undefined : new VoiceTranscoder(o.transcoding),
+    transcoder,
+    transcodeConcurrency: concurrency,
+    transcodeQueueLimit: 2 * concurrency,
+    transcodeQueueWaitMs: transcodeQueueWaitMs(transcoder?.timeoutMs ?? 0),
     lockKey: (mediaId, account = appId) => accountKey(keyPrefix, account, `media:${mediaId}:lock`),
     lockTtlMs: 30_000,
     pollIntervalMs: 100,

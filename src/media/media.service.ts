@@ -32,6 +32,8 @@ export interface MediaSaveResult {
 
 /** a user's count of saved media lives as long as their media: practically for ever */
 const QUOTA_WINDOW_MS = 10 * 365 * 24 * 3600_000;
+/** seconds after which a save still running elsewhere is worth asking for again */
+const SAVE_RETRY_AFTER_SEC = 5;
 
 export interface MediaOpenOptions {
   /** the rendition instead of the original */
@@ -67,7 +69,10 @@ export class MediaService implements OnApplicationBootstrap {
     const { transcoder } = this.options;
     if (!transcoder) return this.logger.log('voice transcoding: off (?format=mp3 answers 415 FORMAT_UNAVAILABLE)');
     const version = await transcoder.version();
-    if (version) this.logger.log(`voice transcoding: available (${version.split(' ').slice(0, 3).join(' ')})`);
+    if (version)
+      this.logger.log(
+        `voice transcoding: available (${version.split(' ').slice(0, 3).join(' ')}), ${this.options.transcodeConcurrency} at once`,
+      );
     else
       this.logger.warn(
         `voice transcoding: unavailable, ${transcoder.ffmpegPath} cannot be run (?format=mp3 answers 415 FORMAT_UNAVAILABLE)`,
@@ -96,8 +101,9 @@ export class MediaService implements OnApplicationBootstrap {
    * The record of the media's mp3, made now with ffmpeg when it was not made before: once per
    * media across instances, kept beside the original. 404 as for `find`; 415 `FORMAT_UNAVAILABLE`
    * when the media is no voice, the storage keeps no renditions, ffmpeg is missing or cannot
-   * decode it; 503 `TRANSCODE_TIMEOUT` past the time bound; 413 `MEDIA_TOO_LARGE` when the mp3
-   * would pass the size limit.
+   * decode it; 413 `MEDIA_TOO_LARGE` when the mp3 would pass the size limit; 503 `MEDIA_BUSY`
+   * when no slot comes free or another instance is still at it, `TRANSCODE_TIMEOUT` past ffmpeg's
+   * time bound.
    */
   async rendition(mediaId: string, format: MediaRendition, owner?: MediaOwner, appId?: string): Promise<MediaRecord> {
     // the wait covers a whole transcoding on another instance
@@ -240,7 +246,7 @@ export class MediaService implements OnApplicationBootstrap {
           record: await this.downloader.download(mediaId, { hd: options.hd === true, owner: options.owner, appId, storage }),
           created: true,
         })),
-      timedOut: () => mediaBusy('another instance is still saving this media; try again shortly'),
+      timedOut: () => mediaBusy('another instance is still saving this media; try again shortly', SAVE_RETRY_AFTER_SEC),
     });
   }
 }

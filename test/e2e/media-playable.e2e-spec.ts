@@ -177,6 +177,11 @@ describe('voice as mp3 when it cannot be made (real ffmpeg)', () => {
     expect(await stall.runs()).toBe(1);
     expect((await world.renditions()).filter((name) => name.includes(mediaId) || name.endsWith('.part'))).toEqual([]);
     expect((await get(world, client, `/wechat/media/${mediaId}`)).status).toBe(200);
+    // a timeout is no fault of the voice: asked again, ffmpeg runs again
+    const again = await get(world, client, `/wechat/media/${mediaId}?format=mp3`);
+    expect([again.status, again.json().code]).toEqual([503, 'TRANSCODE_TIMEOUT']);
+    expect(Number(again.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(await stall.runs()).toBe(2);
   });
 
   it('an mp3 past MEDIA_MAX_BYTES: 413 MEDIA_TOO_LARGE, nothing left behind', async () => {

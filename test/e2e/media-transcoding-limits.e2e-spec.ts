@@ -1,0 +1,67 @@
+import { MediaService } from '../../src/media/media.service.js';
+import { AMR_FRAME_BYTES, AMR_MAGIC } from '../../src/sandbox/media-content.js';
+import type { CookieClient } from '../support/browser-client.js';
+import { ffmpegStandIn, type FfmpegStandIn } from '../support/ffmpeg.js';
+import { loggedInClient, type MediaWorld, startMediaWorld } from '../support/media-client.js';
+
+const ACCOUNT = { appId: 'wx4242bcbc5353dede', appSecret: 'transcoding-limits-e2e-secret-01' };
+/** an AMR voice of `seconds` (50 frames a second) */
+const amrSize = (seconds: number) => AMR_MAGIC.length + seconds * 50 * AMR_FRAME_BYTES;
+
+const mp3Of = (client: CookieClient, mediaId: string) => client.get(`/wechat/media/${mediaId}?format=mp3`, 'application/json');
+
+/** A voice saved by `user` through the service's own MediaService (no HTTP: the save routes have their own limit). */
+async function savedVoice(world: MediaWorld, user: string, seconds = 3): Promise<string> {
+  const { sandbox } = world.sandbox;
+  const mediaId = sandbox.registerMedia(ACCOUNT.appId, { type: 'voice', size: amrSize(seconds) });
+  const owner = { appId: ACCOUNT.appId, openid: sandbox.openidOf(ACCOUNT.appId, user) };
+  await world.apps[0].app.get(MediaService).save(mediaId, { owner, appId: ACCOUNT.appId });
+  return mediaId;
+}
+
+/** A 503 as SPEC's JSON error with a Retry-After of whole seconds. */
+function expectBusyAnswer(answer: { status: number; json: any; headers: Headers }) {
+  expect(answer.status).toBe(503);
+  expect(answer.json).toEqual({
+    statusCode: 503,
+    code: 'MEDIA_BUSY',
+    message: expect.any(String),
+    retryAfter: expect.any(Number),
+  });
+  expect(answer.headers.get('retry-after')).toMatch(/^[1-9][0-9]*$/);
+}
+
+describe('MEDIA_TRANSCODE_CONCURRENCY=1 (real ffmpeg, logged through FFMPEG_PATH)', () => {
+  let world: MediaWorld;
+  let ffmpeg: FfmpegStandIn;
+
+  beforeAll(async () => {
+    ffmpeg = await ffmpegStandIn('overlap');
+    world = await startMediaWorld('transcode-slots', ACCOUNT, {
+      env: { FFMPEG_PATH: ffmpeg.path, MEDIA_TRANSCODE_CONCURRENCY: '1' },
+    });
+  });
+  afterAll(() => world?.close());
+
+  it('never runs two ffmpeg at once, and answers every rendition: 200, or 503 MEDIA_BUSY with Retry-After', async () => {
+    const alice = await loggedInClient(world.apps[0].url, world.sandbox.sandbox);
+    const voices: string[] = [];
+    for (let i = 0; i < 6; i++) voices.push(await savedVoice(world, 'alice'));
+    const answers = await Promise.all(voices.map((mediaId) => mp3Of(alice, mediaId)));
+
+    const made = answers.filter((a) => a.status === 200);
+    const refused = answers.filter((a) => a.status !== 200);
+    // one runs, two wait in the queue (twice the concurrency), the others are refused at once
+    expect(made.length).toBeGreaterThanOrEqual(1);
+    expect(refused.length).toBeGreaterThanOrEqual(1);
+    for (const answer of refused) expectBusyAnswer(answer);
+    expect(await ffmpeg.mostAtOnce()).toBe(1);
+    expect(await ffmpeg.runs()).toBe(made.length);
+
+    // what was refused is made once asked again
+    for (const [i, answer] of answers.entries())
+      if (answer.status !== 200) expect((await mp3Of(alice, voices[i])).status).toBe(200);
+    expect(await ffmpeg.runs()).toBe(6);
+    expect(await ffmpeg.mostAtOnce()).toBe(1);
+  });
+});
