@@ -8,6 +8,7 @@ import { formatUnavailable, mediaBusy, mediaNotFound, mediaTooLarge, transcodeTi
 import type { MediaOwner, MediaRecord } from './media-record.js';
 import type { MediaRendition, MediaSaveMeta, MediaStorage } from './media-storage.js';
 import type { ResolvedMediaOptions } from './media.options.js';
+import { spendRenditionBudget } from './rendition-budget.js';
 import { TranscodeSlots } from './transcode-slots.js';
 import { isVoice, TranscodeError } from './voice-transcoder.js';
 
@@ -24,7 +25,8 @@ export interface RenditionRequest {
 
 /**
  * Makes the mp3 of a saved voice, once per media across instances (the store's lock, as for a
- * save), kept beside the original. ffmpeg runs only in one of this process's slots.
+ * save), kept beside the original. What can be answered without ffmpeg is answered first: a kept
+ * mp3, the user's spent budget. ffmpeg runs only in one of this process's slots.
  */
 export class MediaRenditions {
   private readonly logger = new Logger('MediaService');
@@ -43,8 +45,7 @@ export class MediaRenditions {
     const renditions = renditionsOf(request);
     const made = await renditions.stat(request.mediaId);
     if (made) return made;
-    const { transcoder } = this.options;
-    if (!transcoder || !(await transcoder.version())) throw formatUnavailable('ffmpeg is not available on this server');
+    await this.refuseWithoutFfmpeg(request);
     const key = `${request.format}:${request.place.flight(request.mediaId)}`;
     let flight = this.flights.get(key);
     if (!flight) {
@@ -52,6 +53,17 @@ export class MediaRenditions {
       this.flights.set(key, flight);
     }
     return flight;
+  }
+
+  /** The answers that need no ffmpeg: no ffmpeg, the user's budget spent. */
+  private async refuseWithoutFfmpeg(request: RenditionRequest): Promise<void> {
+    const { transcoder } = this.options;
+    if (!transcoder || !(await transcoder.version())) throw formatUnavailable('ffmpeg is not available on this server');
+    const { owner } = request;
+    if (owner) {
+      const key = this.options.renditionCountKey(owner.openid, owner.appId);
+      await spendRenditionBudget(this.store, key, this.options.renditionsPerMinute);
+    }
   }
 
   private underLock(request: RenditionRequest, renditions: MediaStorage): Promise<MediaRecord> {

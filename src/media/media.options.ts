@@ -25,6 +25,11 @@ export interface MediaModuleOptions {
   maxPerUser?: number;
   /** `?format=mp3` through ffmpeg (on PATH unless `ffmpegPath`); `false`: no renditions (415) */
   transcoding?: TranscodingOptions | false;
+  /**
+   * new mp3 renditions (those that run ffmpeg) one user may ask for a minute; past it 429
+   * RATE_LIMITED; 0: no limit; default: WechatModule's `rateLimitPerMinute`
+   */
+  renditionsPerMinute?: number;
 }
 
 export interface TranscodingOptions extends TranscoderOptions {
@@ -52,6 +57,9 @@ export interface ResolvedMediaOptions {
   transcodeQueueLimit: number;
   /** the longest a transcoding waits for a slot; then 503 MEDIA_BUSY */
   transcodeQueueWaitMs: number;
+  renditionsPerMinute: number;
+  /** the user's count of new renditions this minute, in the shared store */
+  renditionCountKey: (openid: string, appId?: string) => string;
   /** the lock of one media id of an account (the default account when none is given) */
   lockKey: (mediaId: string, appId?: string) => string;
   /** lifetime of the cross-instance download lock; extended while the download runs */
@@ -73,8 +81,16 @@ const MAX_QUEUE_WAIT_MS = 10_000;
 /** A rendition waits for a slot at most this long: ffmpeg's own bound, at most 10 s. */
 export const transcodeQueueWaitMs = (transcodeTimeoutMs: number) => Math.min(MAX_QUEUE_WAIT_MS, transcodeTimeoutMs);
 
-/** `keyPrefix` and `appId` place the lock beside the account's credential keys. */
-export function resolveMediaOptions(o: MediaModuleOptions, keyPrefix = 'wechat:', appId = 'app'): ResolvedMediaOptions {
+/**
+ * `keyPrefix` and `appId` place the lock beside the account's credential keys; `rateLimitPerMinute`
+ * is the default of `renditionsPerMinute`.
+ */
+export function resolveMediaOptions(
+  o: MediaModuleOptions,
+  keyPrefix = 'wechat:',
+  appId = 'app',
+  rateLimitPerMinute = 0,
+): ResolvedMediaOptions {
   const maxBytes = o.maxBytes ?? DEFAULT_MEDIA_MAX_BYTES;
   if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) throw new Error('MediaModule: maxBytes must be a positive integer');
   const waitTimeoutMs = o.waitTimeoutMs ?? DEFAULT_MEDIA_WAIT_TIMEOUT_MS;
@@ -88,6 +104,9 @@ export function resolveMediaOptions(o: MediaModuleOptions, keyPrefix = 'wechat:'
   const concurrency = (o.transcoding !== false && o.transcoding?.concurrency) || availableParallelism();
   if (!Number.isSafeInteger(concurrency) || concurrency < 1 || concurrency > 1024)
     throw new Error('MediaModule: transcoding.concurrency must be a whole number from 1 to 1024');
+  const renditionsPerMinute = o.renditionsPerMinute ?? rateLimitPerMinute;
+  if (!Number.isSafeInteger(renditionsPerMinute) || renditionsPerMinute < 0)
+    throw new Error('MediaModule: renditionsPerMinute must be 0 or a positive integer');
   return {
     maxBytes,
     dir: o.dir || DEFAULT_MEDIA_DIR,
@@ -101,6 +120,8 @@ export function resolveMediaOptions(o: MediaModuleOptions, keyPrefix = 'wechat:'
     transcodeConcurrency: concurrency,
     transcodeQueueLimit: 2 * concurrency,
     transcodeQueueWaitMs: transcodeQueueWaitMs(transcoder?.timeoutMs ?? 0),
+    renditionsPerMinute,
+    renditionCountKey: (openid, account = appId) => accountKey(keyPrefix, account, `media-renditions:${openid}`),
     lockKey: (mediaId, account = appId) => accountKey(keyPrefix, account, `media:${mediaId}:lock`),
     lockTtlMs: 30_000,
     pollIntervalMs: 100,

@@ -101,7 +101,8 @@ export class MediaService implements OnApplicationBootstrap {
    * The record of the media's mp3, made now with ffmpeg when it was not made before: once per
    * media across instances, kept beside the original. 404 as for `find`; 415 `FORMAT_UNAVAILABLE`
    * when the media is no voice, the storage keeps no renditions, ffmpeg is missing or cannot
-   * decode it; 413 `MEDIA_TOO_LARGE` when the mp3 would pass the size limit; 503 `MEDIA_BUSY`
+   * decode it; 413 `MEDIA_TOO_LARGE` when the mp3 would pass the size limit; 429 `RATE_LIMITED`
+   * past the user's budget; 503 `MEDIA_BUSY`
    * when no slot comes free or another instance is still at it, `TRANSCODE_TIMEOUT` past ffmpeg's
    * time bound.
    */

@@ -65,3 +65,46 @@ describe('MEDIA_TRANSCODE_CONCURRENCY=1 (real ffmpeg, logged through FFMPEG_PATH
     expect(await ffmpeg.mostAtOnce()).toBe(1);
   });
 });
+
+describe('RATE_LIMIT_PER_MINUTE new renditions per user', () => {
+  let world: MediaWorld;
+  let ffmpeg: FfmpegStandIn;
+
+  beforeAll(async () => {
+    ffmpeg = await ffmpegStandIn('counting');
+    world = await startMediaWorld('transcode-budget', ACCOUNT, {
+      instances: 2,
+      env: { FFMPEG_PATH: ffmpeg.path, RATE_LIMIT_PER_MINUTE: '3' },
+    });
+  });
+  afterAll(() => world?.close());
+
+  it('past the budget 429 RATE_LIMITED with Retry-After, cluster-wide; kept mp3s and other users are not held back', async () => {
+    const { sandbox } = world.sandbox;
+    const [alice, aliceThere] = await Promise.all(world.apps.map((app) => loggedInClient(app.url, sandbox)));
+    const bob = await loggedInClient(world.apps[0].url, sandbox, 'html');
+    const voices = [];
+    for (let i = 0; i < 4; i++) voices.push(await savedVoice(world, 'alice'));
+    const bobs = await savedVoice(world, 'html');
+
+    expect((await mp3Of(alice, voices[0])).status).toBe(200);
+    expect((await mp3Of(aliceThere, voices[1])).status).toBe(200);
+    expect((await mp3Of(alice, voices[2])).status).toBe(200);
+    const over = await mp3Of(aliceThere, voices[3]);
+    expect(over.status).toBe(429);
+    expect(over.json).toEqual({
+      statusCode: 429,
+      code: 'RATE_LIMITED',
+      message: expect.any(String),
+      retryAfter: expect.any(Number),
+    });
+    expect(Number(over.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(Number(over.headers.get('retry-after'))).toBeLessThanOrEqual(60);
+    expect(await ffmpeg.runs()).toBe(3);
+
+    // an mp3 already made is served from storage, whatever the budget says
+    expect((await mp3Of(alice, voices[0])).status).toBe(200);
+    expect((await mp3Of(bob, bobs)).status).toBe(200);
+    expect(await ffmpeg.runs()).toBe(4);
+  });
+});
