@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { pipeline, type Readable } from 'node:stream';
+import type { HttpProblem } from '../common/http-problem.js';
 import { produceOnce } from '../store/produce-once.js';
 import type { WechatStore } from '../store/wechat-store.js';
 import { MediaMeter } from './media-meter.js';
@@ -9,6 +10,7 @@ import type { MediaOwner, MediaRecord } from './media-record.js';
 import type { MediaRendition, MediaSaveMeta, MediaStorage } from './media-storage.js';
 import type { ResolvedMediaOptions } from './media.options.js';
 import { spendRenditionBudget } from './rendition-budget.js';
+import { recallFailure, rememberFailure } from './rendition-failures.js';
 import { TranscodeSlots } from './transcode-slots.js';
 import { isVoice, TranscodeError } from './voice-transcoder.js';
 
@@ -26,7 +28,8 @@ export interface RenditionRequest {
 /**
  * Makes the mp3 of a saved voice, once per media across instances (the store's lock, as for a
  * save), kept beside the original. What can be answered without ffmpeg is answered first: a kept
- * mp3, the user's spent budget. ffmpeg runs only in one of this process's slots.
+ * mp3, a failure remembered from an earlier try, the user's spent budget. ffmpeg runs only in one
+ * of this process's slots.
  */
 export class MediaRenditions {
   private readonly logger = new Logger('MediaService');
@@ -55,9 +58,11 @@ export class MediaRenditions {
     return flight;
   }
 
-  /** The answers that need no ffmpeg: no ffmpeg, the user's budget spent. */
+  /** The answers that need no ffmpeg: a failure remembered, no ffmpeg, the budget spent. */
   private async refuseWithoutFfmpeg(request: RenditionRequest): Promise<void> {
     const { transcoder } = this.options;
+    const failed = await recallFailure(this.store, this.failureKey(request));
+    if (failed) throw failed;
     if (!transcoder || !(await transcoder.version())) throw formatUnavailable('ffmpeg is not available on this server');
     const { owner } = request;
     if (owner) {
@@ -74,10 +79,17 @@ export class MediaRenditions {
       keepAlive: true,
       deadline: request.deadline,
       pollIntervalMs: this.options.pollIntervalMs,
-      find: () => renditions.stat(mediaId),
+      // what another instance left: its mp3, or the failure it remembered
+      find: async () => (await renditions.stat(mediaId)) ?? (await this.throwRemembered(request)),
       produce: () => this.slots.run(() => this.transcode(request, renditions)),
       timedOut: () => mediaBusy('another instance is still making this mp3; try again shortly', this.slots.retryAfterSec),
     });
+  }
+
+  private async throwRemembered(request: RenditionRequest): Promise<undefined> {
+    const failed = await recallFailure(this.store, this.failureKey(request));
+    if (failed) throw failed;
+    return undefined;
   }
 
   private async transcode(request: RenditionRequest, renditions: MediaStorage): Promise<MediaRecord> {
@@ -97,20 +109,31 @@ export class MediaRenditions {
       return record;
     } catch (error) {
       mp3.destroy();
-      throw this.failureOf(request, error, mp3, meter);
+      throw await this.failureOf(request, error, mp3, meter);
     }
   }
 
-  /** What a failed transcoding answers: too large, ffmpeg's own failure, or the storage's as it is. */
-  private failureOf(request: RenditionRequest, error: unknown, mp3: Readable, meter: MediaMeter): unknown {
-    if (meter.exceeded) return mediaTooLarge(this.options.maxBytes);
+  /**
+   * What a failed transcoding answers. Too large and undecodable are remembered (the same bytes
+   * fail the same way again); a timeout, a missing ffmpeg or a storage failure are not.
+   */
+  private async failureOf(request: RenditionRequest, error: unknown, mp3: Readable, meter: MediaMeter): Promise<unknown> {
     const failure = error instanceof TranscodeError ? error : mp3.errored;
-    if (!(failure instanceof TranscodeError)) return error;
-    this.logger.warn(`no mp3 of a ${request.original.contentType} voice: ${failure.message}`);
-    if (failure.reason === 'timeout') return transcodeTimeout(this.slots.retryAfterSec);
-    return formatUnavailable(
-      failure.reason === 'unavailable' ? 'ffmpeg is not available on this server' : 'ffmpeg cannot decode this voice',
-    );
+    let problem: HttpProblem;
+    if (meter.exceeded) problem = mediaTooLarge(this.options.maxBytes);
+    else if (!(failure instanceof TranscodeError)) return error;
+    else {
+      this.logger.warn(`no mp3 of a ${request.original.contentType} voice: ${failure.message}`);
+      if (failure.reason === 'timeout') return transcodeTimeout(this.slots.retryAfterSec);
+      if (failure.reason === 'unavailable') return formatUnavailable('ffmpeg is not available on this server');
+      problem = formatUnavailable('ffmpeg cannot decode this voice');
+    }
+    await rememberFailure(this.store, this.failureKey(request), problem);
+    return problem;
+  }
+
+  private failureKey({ mediaId, place, format }: RenditionRequest): string {
+    return this.options.failureKey(`${place.name(mediaId)}:${format}`, place.appId);
   }
 }
 

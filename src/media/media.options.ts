@@ -60,6 +60,8 @@ export interface ResolvedMediaOptions {
   renditionsPerMinute: number;
   /** the user's count of new renditions this minute, in the shared store */
   renditionCountKey: (openid: string, appId?: string) => string;
+  /** where a failed rendition is remembered (`name`: the media's name in its place, and the format) */
+  failureKey: (name: string, appId?: string) => string;
   /** the lock of one media id of an account (the default account when none is given) */
   lockKey: (mediaId: string, appId?: string) => string;
   /** lifetime of the cross-instance download lock; extended while the download runs */
@@ -122,6 +124,7 @@ export function resolveMediaOptions(
     transcodeQueueWaitMs: transcodeQueueWaitMs(transcoder?.timeoutMs ?? 0),
     renditionsPerMinute,
     renditionCountKey: (openid, account = appId) => accountKey(keyPrefix, account, `media-renditions:${openid}`),
+    failureKey: (name, account = appId) => accountKey(keyPrefix, account, `media:${name}:failed`),
     lockKey: (mediaId, account = appId) => accountKey(keyPrefix, account, `media:${mediaId}:lock`),
     lockTtlMs: 30_000,
     pollIntervalMs: 100,

@@ -193,4 +193,33 @@ describe('voice as mp3 when it cannot be made (real ffmpeg)', () => {
     expect([r.status, r.json().code]).toEqual([413, 'MEDIA_TOO_LARGE']);
     expect((await world.renditions()).filter((name) => name.includes(mediaId) || name.endsWith('.part'))).toEqual([]);
   });
+
+  describe.each([
+    ['undecodable', 'failing', 415, 'FORMAT_UNAVAILABLE'],
+    ['past MEDIA_MAX_BYTES once made', 'bloating', 413, 'MEDIA_TOO_LARGE'],
+  ] as const)('a rendition that failed (%s)', (_what, kind, status, code) => {
+    it('is remembered: asked again, here or on another instance, it answers at once without ffmpeg', async () => {
+      const ffmpeg = await ffmpegStandIn(kind);
+      const world = await startMediaWorld(`mp3-${kind}`, ACCOUNT, {
+        instances: 2,
+        env: { FFMPEG_PATH: ffmpeg.path, MEDIA_MAX_BYTES: String(64 * 1024) },
+      });
+      cases.push(world);
+      const { client, mediaId } = await saveVoice(world, amrSize(2));
+      const first = await get(world, client, `/wechat/media/${mediaId}?format=mp3`);
+      expect([first.status, first.json().code]).toEqual([status, code]);
+      expect(await ffmpeg.runs()).toBe(1);
+
+      const again = await get(world, client, `/wechat/media/${mediaId}?format=mp3`);
+      expect(again.json()).toEqual(first.json());
+      const there = await loggedInClient(world.apps[1].url, world.sandbox.sandbox);
+      const elsewhere = await fetch(`${world.apps[1].url}/wechat/media/${mediaId}?format=mp3`, {
+        headers: { cookie: cookieHeader(there) },
+      });
+      expect([elsewhere.status, await elsewhere.json()]).toEqual([status, first.json()]);
+      expect(await ffmpeg.runs()).toBe(1);
+      expect((await world.renditions()).filter((name) => name.includes(mediaId) || name.endsWith('.part'))).toEqual([]);
+      expect((await get(world, client, `/wechat/media/${mediaId}`)).status).toBe(200);
+    });
+  });
 });
