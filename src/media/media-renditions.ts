@@ -13,6 +13,7 @@ import { spendRenditionBudget } from './rendition-budget.js';
 import { recallFailure, rememberFailure } from './rendition-failures.js';
 import { TranscodeSlots } from './transcode-slots.js';
 import { isVoice, TranscodeError } from './voice-transcoder.js';
+import { smallestMp3Bytes } from './voice-size.js';
 
 /** One rendition asked for: of which saved original, kept where, for whom, waiting how long. */
 export interface RenditionRequest {
@@ -28,8 +29,8 @@ export interface RenditionRequest {
 /**
  * Makes the mp3 of a saved voice, once per media across instances (the store's lock, as for a
  * save), kept beside the original. What can be answered without ffmpeg is answered first: a kept
- * mp3, a failure remembered from an earlier try, the user's spent budget. ffmpeg runs only in one
- * of this process's slots.
+ * mp3, a failure remembered from an earlier try, an mp3 that cannot fit the size limit, the user's
+ * spent budget. ffmpeg runs only in one of this process's slots.
  */
 export class MediaRenditions {
   private readonly logger = new Logger('MediaService');
@@ -58,9 +59,10 @@ export class MediaRenditions {
     return flight;
   }
 
-  /** The answers that need no ffmpeg: a failure remembered, no ffmpeg, the budget spent. */
+  /** The answers that need no ffmpeg: an mp3 that cannot fit, a failure remembered, no ffmpeg, the budget spent. */
   private async refuseWithoutFfmpeg(request: RenditionRequest): Promise<void> {
-    const { transcoder } = this.options;
+    const { maxBytes, transcoder } = this.options;
+    if (smallestMp3Bytes(request.original) > maxBytes) throw mediaTooLarge(maxBytes);
     const failed = await recallFailure(this.store, this.failureKey(request));
     if (failed) throw failed;
     if (!transcoder || !(await transcoder.version())) throw formatUnavailable('ffmpeg is not available on this server');

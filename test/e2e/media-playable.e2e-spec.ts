@@ -184,14 +184,22 @@ describe('voice as mp3 when it cannot be made (real ffmpeg)', () => {
     expect(await stall.runs()).toBe(2);
   });
 
-  it('an mp3 past MEDIA_MAX_BYTES: 413 MEDIA_TOO_LARGE, nothing left behind', async () => {
-    // the 8 s voice is 12.8 KB of AMR, its mp3 some 32 KB
-    const world = await startMediaWorld('mp3-limit', ACCOUNT, { env: { MEDIA_MAX_BYTES: String(16 * 1024) } });
+  it('a voice whose mp3 cannot fit MEDIA_MAX_BYTES: 413 MEDIA_TOO_LARGE before ffmpeg starts, nothing left behind', async () => {
+    // the 8 s voice is 12.8 KB of AMR: its mp3 is at least 2.5 times that, some 32 KB
+    const counting = await ffmpegStandIn('counting');
+    const world = await startMediaWorld('mp3-limit', ACCOUNT, {
+      env: { MEDIA_MAX_BYTES: String(16 * 1024), FFMPEG_PATH: counting.path },
+    });
     cases.push(world);
     const { client, mediaId } = await saveVoice(world, amrSize(8));
     const r = await get(world, client, `/wechat/media/${mediaId}?format=mp3`);
     expect([r.status, r.json().code]).toEqual([413, 'MEDIA_TOO_LARGE']);
+    expect(await counting.runs()).toBe(0);
     expect((await world.renditions()).filter((name) => name.includes(mediaId) || name.endsWith('.part'))).toEqual([]);
+    // one whose mp3 fits is made (3 s: 4.8 KB of AMR, an mp3 of some 12 KB)
+    const small = await saveVoice(world, amrSize(3));
+    expect((await get(world, small.client, `/wechat/media/${small.mediaId}?format=mp3`)).status).toBe(200);
+    expect(await counting.runs()).toBe(1);
   });
 
   describe.each([
