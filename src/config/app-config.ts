@@ -6,6 +6,7 @@ import { accountsFromEnv } from './accounts-env.js';
 import { type CredentialConsumer, parseConsumers } from '../credential-api/consumers.js';
 import type { LogLevel } from '../logging.js';
 import type { EnvironmentVariables } from './env.schema.js';
+import { socketTimeoutOf } from './media-settings.js';
 
 /** The sandbox's built-in account, used when the simulator runs without configured credentials. */
 export const SANDBOX_ACCOUNT = SANDBOX_DEFAULT_ACCOUNT;
@@ -54,6 +55,8 @@ export interface AppConfig {
   transcodeTimeoutMs: number;
   /** ffmpeg processes at once in this instance */
   transcodeConcurrency: number;
+  /** how long a connection may stay silent (longer than any media request waits before answering) */
+  socketTimeoutMs: number;
   corsOrigins: string[];
   trustProxy: boolean;
   logLevel: LogLevel;
@@ -219,7 +222,7 @@ export function toAppConfig(env: EnvironmentVariables): AppConfig {
   }
   const mountedSandbox = sandbox;
   const [first, ...others] = accountsOf(env, sandbox, jsDomains);
-  return {
+  const config: Omit<AppConfig, 'socketTimeoutMs'> = {
     nodeEnv: env.NODE_ENV,
     host: env.HOST,
     port: env.PORT,
@@ -281,4 +284,5 @@ export function toAppConfig(env: EnvironmentVariables): AppConfig {
     openApiDocs: env.OPENAPI_DOCS ?? env.NODE_ENV !== 'production',
     warnings,
   };
+  return { ...config, socketTimeoutMs: socketTimeoutOf(config) };
 }

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { resolveMediaOptions } from '../media/media.options.js';
+import { mediaModuleOptions, SOCKET_MARGIN_MS } from './media-settings.js';
 import { ConfigurationError } from './app-config.js';
 import { validateEnv } from './validate-env.js';
 
@@ -97,7 +98,34 @@ describe('media storage, quota and transcoding configuration', () => {
     expect(validateEnv({}).app.transcodeConcurrency).toBe(availableParallelism());
     const app = validateEnv({ MEDIA_TRANSCODE_CONCURRENCY: '1' }).app;
     expect(app.transcodeConcurrency).toBe(1);
-    const options = resolveMediaOptions({ transcoding: { concurrency: app.transcodeConcurrency } });
-    expect(options).toMatchObject({ transcodeConcurrency: 1, transcodeQueueLimit: 2 });
+    expect(resolveMediaOptions(mediaModuleOptions(app))).toMatchObject({ transcodeConcurrency: 1, transcodeQueueLimit: 2 });
+  });
+});
+
+describe('the socket timeout and the longest media wait', () => {
+  const settings = [
+    {},
+    { MEDIA_TRANSCODE_TIMEOUT_MS: '1000' },
+    { MEDIA_TRANSCODE_TIMEOUT_MS: '3600000' },
+    { MEDIA_TRANSCODE_TIMEOUT_MS: '90000', REQUEST_TIMEOUT_MS: '1000' },
+    { REQUEST_TIMEOUT_MS: '600000' },
+  ];
+
+  it.each(settings)('a silent connection outlives every media wait of what the service runs: %j', (env) => {
+    const app = validateEnv(env).app;
+    // the options the service hands MediaModule, resolved as the module resolves them
+    const { deadlines } = resolveMediaOptions(mediaModuleOptions(app));
+    expect(deadlines.longestMs).toBe(Math.max(deadlines.saveMs, deadlines.renditionMs));
+    expect(app.socketTimeoutMs - deadlines.longestMs).toBeGreaterThanOrEqual(SOCKET_MARGIN_MS);
+    expect(app.socketTimeoutMs).toBeGreaterThanOrEqual(2 * app.requestTimeoutMs);
+  });
+
+  it('a rendition waits for a slot, one ffmpeg run and a margin; a save for the other instance and a margin', () => {
+    const { deadlines, transcodeQueueWaitMs } = resolveMediaOptions(mediaModuleOptions(validateEnv({}).app));
+    expect(transcodeQueueWaitMs).toBe(10_000);
+    expect(deadlines).toEqual({ saveMs: 62_000, renditionMs: 72_000, longestMs: 72_000 });
+    expect(validateEnv({}).app.socketTimeoutMs).toBe(77_000);
+    const short = resolveMediaOptions(mediaModuleOptions(validateEnv({ MEDIA_TRANSCODE_TIMEOUT_MS: '1000' }).app));
+    expect([short.transcodeQueueWaitMs, short.deadlines.renditionMs]).toEqual([1000, 4000]);
   });
 });

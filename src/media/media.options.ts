@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { accountKey } from '../store/account-keys.js';
 import type { MediaStorage } from './media-storage.js';
 import type { S3MediaStorageOptions } from './s3-media.storage.js';
-import { type TranscoderOptions, VoiceTranscoder } from './voice-transcoder.js';
+import { DEFAULT_TRANSCODE_TIMEOUT_MS, type TranscoderOptions, VoiceTranscoder } from './voice-transcoder.js';
 
 /** What a host passes to MediaModule.forRoot / forRootAsync. */
 export interface MediaModuleOptions {
@@ -62,6 +62,8 @@ export interface ResolvedMediaOptions {
   renditionCountKey: (openid: string, appId?: string) => string;
   /** where a failed rendition is remembered (`name`: the media's name in its place, and the format) */
   failureKey: (name: string, appId?: string) => string;
+  /** the longest a save, a rendition and any media request waits before it answers */
+  deadlines: MediaDeadlines;
   /** the lock of one media id of an account (the default account when none is given) */
   lockKey: (mediaId: string, appId?: string) => string;
   /** lifetime of the cross-instance download lock; extended while the download runs */
@@ -79,9 +81,29 @@ export const DEFAULT_MEDIA_MAX_PER_USER = 200;
 export const DEFAULT_MEDIA_WAIT_TIMEOUT_MS = 60_000;
 /** A transcoding waits at most this long for a slot (less when ffmpeg's own bound is shorter). */
 const MAX_QUEUE_WAIT_MS = 10_000;
+/** Time for the lookups and the commit around a request's waits. */
+const ANSWER_MARGIN_MS = 2000;
+
+/** The longest each kind of media request waits before it answers (past it: 503 MEDIA_BUSY). */
+export interface MediaDeadlines {
+  /** a save: the wait for another instance's download, and the margin */
+  saveMs: number;
+  /** a rendition: the wait for a slot, one ffmpeg run (here or on another instance), and the margin */
+  renditionMs: number;
+  /** the longest of all: a socket must stay open longer than this */
+  longestMs: number;
+}
 
 /** A rendition waits for a slot at most this long: ffmpeg's own bound, at most 10 s. */
 export const transcodeQueueWaitMs = (transcodeTimeoutMs: number) => Math.min(MAX_QUEUE_WAIT_MS, transcodeTimeoutMs);
+
+/** The deadlines of the media requests that these options give; a server's socket timeout must pass `longestMs`. */
+export function mediaDeadlines(o: Pick<MediaModuleOptions, 'waitTimeoutMs' | 'transcoding'>): MediaDeadlines {
+  const saveMs = (o.waitTimeoutMs ?? DEFAULT_MEDIA_WAIT_TIMEOUT_MS) + ANSWER_MARGIN_MS;
+  const transcodeMs = o.transcoding === false ? 0 : (o.transcoding?.timeoutMs ?? DEFAULT_TRANSCODE_TIMEOUT_MS);
+  const renditionMs = transcodeQueueWaitMs(transcodeMs) + transcodeMs + ANSWER_MARGIN_MS;
+  return { saveMs, renditionMs, longestMs: Math.max(saveMs, renditionMs) };
+}
 
 /**
  * `keyPrefix` and `appId` place the lock beside the account's credential keys; `rateLimitPerMinute`
@@ -125,6 +147,7 @@ export function resolveMediaOptions(
     renditionsPerMinute,
     renditionCountKey: (openid, account = appId) => accountKey(keyPrefix, account, `media-renditions:${openid}`),
     failureKey: (name, account = appId) => accountKey(keyPrefix, account, `media:${name}:failed`),
+    deadlines: mediaDeadlines({ waitTimeoutMs, transcoding: o.transcoding }),
     lockKey: (mediaId, account = appId) => accountKey(keyPrefix, account, `media:${mediaId}:lock`),
     lockTtlMs: 30_000,
     pollIntervalMs: 100,

@@ -67,6 +67,7 @@ async function setup(waitTimeoutMs = 2000, access: 'owner' | 'shared' = 'owner')
       });
     },
     open: () => release?.(),
+    options,
   };
 }
 
@@ -145,5 +146,17 @@ describe('MediaService', () => {
     await expect(t.service.save('../x')).rejects.toMatchObject({ statusCode: 400, code: 'INVALID_MEDIA_ID' });
     await expect(t.service.open('a/b')).rejects.toMatchObject({ statusCode: 400 });
     expect(t.downloads).toEqual([]);
+  });
+
+  it('answers 503 MEDIA_BUSY with Retry-After once its deadline passed, while the download goes on for the next ask', async () => {
+    const t = await setup(0);
+    t.holdDownloads();
+    const started = Date.now();
+    await expect(t.service.save('late')).rejects.toMatchObject({ statusCode: 503, code: 'MEDIA_BUSY', extra: { retryAfter: 5 } });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(t.options.deadlines.saveMs - 50);
+    t.open();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(await t.service.save('late')).toEqual({ record: record('late'), created: false });
+    expect(t.downloads).toEqual(['late']);
   });
 });

@@ -4,6 +4,7 @@ import { produceOnce } from '../store/produce-once.js';
 import { WECHAT_STORE, type WechatStore } from '../store/wechat-store.js';
 import { WechatAccounts } from '../accounts/wechat-accounts.js';
 import type { ByteRange } from './byte-range.js';
+import { answerWithin } from './deadline.js';
 import { MediaDownloader } from './media-downloader.js';
 import { accountPlace, type MediaPlace } from './media-place.js';
 import { mediaBusy, mediaNotFound } from './media-problems.js';
@@ -32,8 +33,8 @@ export interface MediaSaveResult {
 
 /** a user's count of saved media lives as long as their media: practically for ever */
 const QUOTA_WINDOW_MS = 10 * 365 * 24 * 3600_000;
-/** seconds after which a save still running elsewhere is worth asking for again */
-const SAVE_RETRY_AFTER_SEC = 5;
+/** seconds after which work still running (here or elsewhere) is worth asking for again */
+const RETRY_AFTER_SEC = 5;
 
 export interface MediaOpenOptions {
   /** the rendition instead of the original */
@@ -47,6 +48,7 @@ export interface MediaOpenOptions {
  * answered from storage, concurrent saves in this process share one download, and across
  * instances the store's lock lets one download while the others wait (bounded) for its record.
  * A saved media belongs to the account and user that saved it: to anyone else it does not exist.
+ * Every call answers within its deadline (`deadlines`), whatever it waits for.
  */
 @Injectable()
 export class MediaService implements OnApplicationBootstrap {
@@ -80,7 +82,7 @@ export class MediaService implements OnApplicationBootstrap {
   }
 
   async save(mediaId: string, options: MediaSaveOptions = {}): Promise<MediaSaveResult> {
-    return this.answered(this.saveChecked(mediaId, options));
+    return this.answered(this.saveChecked(mediaId, options), this.options.deadlines.saveMs);
   }
 
   /** The record of a saved media of `appId` (default account), or undefined (also when `owner` may not see it). */
@@ -94,7 +96,7 @@ export class MediaService implements OnApplicationBootstrap {
    * (`rendition()`).
    */
   async open(mediaId: string, owner?: MediaOwner, appId?: string, options: MediaOpenOptions = {}): Promise<StoredMedia> {
-    return this.answered(this.openChecked(mediaId, owner, appId, options));
+    return this.answered(this.openChecked(mediaId, owner, appId, options), undefined, (late) => late.body.destroy());
   }
 
   /**
@@ -102,20 +104,19 @@ export class MediaService implements OnApplicationBootstrap {
    * media across instances, kept beside the original. 404 as for `find`; 415 `FORMAT_UNAVAILABLE`
    * when the media is no voice, the storage keeps no renditions, ffmpeg is missing or cannot
    * decode it; 413 `MEDIA_TOO_LARGE` when the mp3 would pass the size limit; 429 `RATE_LIMITED`
-   * past the user's budget; 503 `MEDIA_BUSY`
-   * when no slot comes free or another instance is still at it, `TRANSCODE_TIMEOUT` past ffmpeg's
-   * time bound.
+   * past the user's budget; 503 `MEDIA_BUSY` when no slot comes free or another instance is still
+   * at it, `TRANSCODE_TIMEOUT` past ffmpeg's time bound.
    */
   async rendition(mediaId: string, format: MediaRendition, owner?: MediaOwner, appId?: string): Promise<MediaRecord> {
-    // the wait covers a whole transcoding on another instance
-    const deadline = Date.now() + this.options.waitTimeoutMs + (this.options.transcoder?.timeoutMs ?? 0);
-    return this.answered(this.renditionChecked(mediaId, format, owner, appId, deadline));
+    const { renditionMs } = this.options.deadlines;
+    return this.answered(this.renditionChecked(mediaId, format, owner, appId, Date.now() + renditionMs), renditionMs);
   }
 
-  /** The work's answer, its failure as an HTTP problem. */
-  private async answered<T>(work: Promise<T>): Promise<T> {
+  /** The work's answer as an HTTP problem, by its deadline at the latest (503 MEDIA_BUSY then). */
+  private async answered<T>(work: Promise<T>, ms = this.options.deadlines.longestMs, discard?: (late: T) => void): Promise<T> {
+    const late = () => mediaBusy('the media storage or another instance is taking too long; try again shortly', RETRY_AFTER_SEC);
     try {
-      return await work;
+      return await answerWithin(work, ms, late, discard);
     } catch (error) {
       throw asHttpProblem(error);
     }
@@ -247,7 +248,7 @@ export class MediaService implements OnApplicationBootstrap {
           record: await this.downloader.download(mediaId, { hd: options.hd === true, owner: options.owner, appId, storage }),
           created: true,
         })),
-      timedOut: () => mediaBusy('another instance is still saving this media; try again shortly', SAVE_RETRY_AFTER_SEC),
+      timedOut: () => mediaBusy('another instance is still saving this media; try again shortly', RETRY_AFTER_SEC),
     });
   }
 }

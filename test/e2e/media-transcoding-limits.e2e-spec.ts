@@ -1,8 +1,11 @@
+import { createClient } from 'redis';
 import { MediaService } from '../../src/media/media.service.js';
 import { AMR_FRAME_BYTES, AMR_MAGIC } from '../../src/sandbox/media-content.js';
+import { accountKey } from '../../src/store/account-keys.js';
 import type { CookieClient } from '../support/browser-client.js';
 import { ffmpegStandIn, type FfmpegStandIn } from '../support/ffmpeg.js';
 import { loggedInClient, type MediaWorld, startMediaWorld } from '../support/media-client.js';
+import { REDIS_URL } from '../support/redis-keys.js';
 
 const ACCOUNT = { appId: 'wx4242bcbc5353dede', appSecret: 'transcoding-limits-e2e-secret-01' };
 /** an AMR voice of `seconds` (50 frames a second) */
@@ -64,6 +67,42 @@ describe('MEDIA_TRANSCODE_CONCURRENCY=1 (real ffmpeg, logged through FFMPEG_PATH
     expect(await ffmpeg.runs()).toBe(6);
     expect(await ffmpeg.mostAtOnce()).toBe(1);
   });
+});
+
+describe('a rendition waiting for another instance that never finishes', () => {
+  let world: MediaWorld;
+  let ffmpeg: FfmpegStandIn;
+
+  beforeAll(async () => {
+    ffmpeg = await ffmpegStandIn('counting');
+    world = await startMediaWorld('transcode-wait', ACCOUNT, {
+      env: { FFMPEG_PATH: ffmpeg.path, MEDIA_TRANSCODE_TIMEOUT_MS: '1000' },
+    });
+  });
+  afterAll(() => world?.close());
+
+  it('gets its 503 MEDIA_BUSY JSON answer with Retry-After before the server closes the silent socket', async () => {
+    const [{ app, config, url }] = world.apps;
+    const alice = await loggedInClient(url, world.sandbox.sandbox);
+    const mediaId = await savedVoice(world, 'alice');
+    // another instance took the mp3's lock (and keeps extending it) but never gets anywhere
+    const redis = createClient({ url: REDIS_URL });
+    await redis.connect();
+    try {
+      await redis.set(accountKey(world.prefix, ACCOUNT.appId, `media:${mediaId}:mp3:lock`), 'another-instance', { PX: 120_000 });
+      const started = Date.now();
+      const answer = await mp3Of(alice, mediaId);
+      const waited = Date.now() - started;
+      expectBusyAnswer(answer);
+      // the rendition's own deadline: a slot (1 s), one ffmpeg run (1 s) and the margin
+      expect(waited).toBeLessThan(8000);
+      expect(waited).toBeLessThan(config.socketTimeoutMs);
+      expect(app.getHttpServer().timeout).toBe(config.socketTimeoutMs);
+      expect(await ffmpeg.runs()).toBe(0);
+    } finally {
+      await redis.quit();
+    }
+  }, 90_000);
 });
 
 describe('RATE_LIMIT_PER_MINUTE new renditions per user', () => {
