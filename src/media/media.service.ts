@@ -6,7 +6,7 @@ import { WechatAccounts } from '../accounts/wechat-accounts.js';
 import type { ByteRange } from './byte-range.js';
 import { answerWithin } from './deadline.js';
 import { MediaDownloader } from './media-downloader.js';
-import { accountPlace, type MediaPlace } from './media-place.js';
+import { accountPlace, type MediaPlace, ownerPlace } from './media-place.js';
 import { mediaBusy, mediaNotFound } from './media-problems.js';
 import { assertMediaId } from './media-id.js';
 import type { MediaOwner, MediaRecord } from './media-record.js';
@@ -47,8 +47,9 @@ export interface MediaOpenOptions {
  * Keeps WeChat's temporary media (3 days) for good. A media id is downloaded once: saved ids are
  * answered from storage, concurrent saves in this process share one download, and across
  * instances the store's lock lets one download while the others wait (bounded) for its record.
- * A saved media belongs to the account and user that saved it: to anyone else it does not exist.
- * Every call answers within its deadline (`deadlines`), whatever it waits for.
+ * A saved media belongs to the account and user that saved it: to anyone else it does not exist,
+ * and when another user saves the same id, they get a copy of their own. Every call answers
+ * within its deadline (`deadlines`), whatever it waits for.
  */
 @Injectable()
 export class MediaService implements OnApplicationBootstrap {
@@ -126,8 +127,12 @@ export class MediaService implements OnApplicationBootstrap {
     assertMediaId(mediaId);
     const place = accountPlace(this.accounts, this.storage, options.appId);
     const result = await this.saveIn(mediaId, options, place);
-    if (!this.mayAccess(result.record, options.owner)) throw mediaNotFound();
-    return result;
+    if (this.mayAccess(result.record, options.owner)) return result;
+    // someone else saved this id first: the user gets a copy of their own
+    const own = this.ownPlaceOf(place, options.owner);
+    const mine = own && (await this.saveIn(mediaId, options, own));
+    if (!mine || !this.mayAccess(mine.record, options.owner)) throw mediaNotFound();
+    return mine;
   }
 
   private async openChecked(
@@ -166,7 +171,7 @@ export class MediaService implements OnApplicationBootstrap {
     });
   }
 
-  /** The place and record of the media, when `owner` may see it. */
+  /** The place and record of the media `owner` may see: the account's, else the user's own copy. */
   private async locate(
     mediaId: string,
     owner: MediaOwner | undefined,
@@ -175,7 +180,16 @@ export class MediaService implements OnApplicationBootstrap {
     assertMediaId(mediaId);
     const place = accountPlace(this.accounts, this.storage, appId);
     const record = await place.storage.stat(mediaId);
-    return record && this.mayAccess(record, owner) ? { place, record } : undefined;
+    if (record && this.mayAccess(record, owner)) return { place, record };
+    const own = this.ownPlaceOf(place, owner);
+    const mine = own && (await own.storage.stat(mediaId));
+    return own && mine && this.mayAccess(mine, owner) ? { place: own, record: mine } : undefined;
+  }
+
+  /** The user's own space in the account's place: only users (not server-side calls) with owner access have one. */
+  private ownPlaceOf(place: MediaPlace, owner: MediaOwner | undefined): MediaPlace | undefined {
+    if (!owner || this.options.access === 'shared') return undefined;
+    return ownerPlace(place, owner);
   }
 
   /**
