@@ -20,6 +20,14 @@ export const mediaBusy = (message: string, retryAfter: number) => new HttpProble
 export const transcodeTimeout = (retryAfter: number) =>
   new HttpProblem(503, 'TRANSCODE_TIMEOUT', 'making the mp3 took too long; try again later', { retryAfter });
 
+/** 403 `ACCOUNT_NOT_ALLOWED`: a user works with media only through the account they logged in through. */
+export const accountNotAllowed = () =>
+  new HttpProblem(
+    403,
+    'ACCOUNT_NOT_ALLOWED',
+    'this user logged in through another Official Account; media are saved and read only through your own account',
+  );
+
 /** The Retry-After (seconds) an error asks for, when it asks for one. */
 export function retryAfterOf(error: unknown): number | undefined {
   const retryAfter = error instanceof HttpProblem ? error.extra.retryAfter : undefined;

@@ -44,7 +44,7 @@ import { WechatAccounts } from '../accounts/wechat-accounts.js';
 import type { MediaOwner } from './media-record.js';
 import { assertMediaId } from './media-id.js';
 import { MediaRecordDto, type MediaRecordBody, toRecordBody } from './media.responses.js';
-import { mediaNotFound, retryAfterOf } from './media-problems.js';
+import { accountNotAllowed, mediaNotFound, retryAfterOf } from './media-problems.js';
 import { MediaService } from './media.service.js';
 import { contentRange, requestedRange } from './byte-range.js';
 import type { MediaRendition } from './media-storage.js';
@@ -93,10 +93,15 @@ export class MediaController {
     return { appId: user.appId ?? this.accounts.default.appId, openid: user.openid };
   }
 
-  /** The media id's account: an explicit `appId`, else the one the user logged in through. */
+  /**
+   * The media id's account: the one the user logged in through. An explicit `appId` must name it
+   * (403 otherwise): a user never spends another account's quota or calls WeChat for it.
+   */
   private accountOf(appId: unknown, user: SessionUser): string {
-    if (appId === undefined) return this.ownerOf(user).appId;
-    return this.accounts.get(requestedAppId(appId)).appId;
+    const own = this.ownerOf(user).appId;
+    if (appId === undefined) return own;
+    if (this.accounts.get(requestedAppId(appId)).appId !== own) throw accountNotAllowed();
+    return own;
   }
 
   /** The work's answer; a problem that asks the client to come back later carries Retry-After. */
@@ -128,7 +133,11 @@ export class MediaController {
     type: ProblemDto,
     description: 'MEDIA_IS_VIDEO: WeChat gives videos as a url (videoUrl); not saved',
   })
-  @ApiForbiddenResponse({ type: ProblemDto, description: "SNAPSHOT_USER: a snapshot page's virtual user cannot save" })
+  @ApiForbiddenResponse({
+    type: ProblemDto,
+    description:
+      "SNAPSHOT_USER: a snapshot page's virtual user cannot save; ACCOUNT_NOT_ALLOWED: appId is not the user's account",
+  })
   @ApiTooManyRequestsResponse({ type: ProblemDto, description: 'RATE_LIMITED, with Retry-After' })
   @ApiBadGatewayResponse({ type: ProblemDto, description: 'WECHAT_API_ERROR: WeChat refused (with errcode)' })
   @ApiServiceUnavailableResponse({
@@ -169,6 +178,7 @@ export class MediaController {
   @ApiResponse({ status: 416, type: ProblemDto, description: 'RANGE_NOT_SATISFIABLE, with Content-Range: bytes */size' })
   @ApiResponse({ status: 415, type: ProblemDto, description: 'FORMAT_UNAVAILABLE: no mp3 (not a voice, or no ffmpeg)' })
   @ApiNotFoundResponse({ type: ProblemDto, description: 'MEDIA_NOT_FOUND: not saved here, or saved by someone else' })
+  @ApiForbiddenResponse({ type: ProblemDto, description: "ACCOUNT_NOT_ALLOWED: appId is not the user's account" })
   @ApiTooManyRequestsResponse({
     type: ProblemDto,
     description: 'RATE_LIMITED (format=mp3: new renditions per user), with Retry-After',

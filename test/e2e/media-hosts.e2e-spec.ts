@@ -16,6 +16,7 @@ import { deleteKeys, REDIS_URL, uniquePrefix } from '../support/redis-keys.js';
 
 const A = { appId: 'wx3c3c4d4d5e5e6f6f', appSecret: 'media-hosts-e2e-secret-of-a-01' };
 const B = { appId: 'wx7a7a8b8b9c9c0d0d', appSecret: 'media-hosts-e2e-secret-of-b-23' };
+const MEDIA_GET = 'cgi-bin/media/get';
 
 const platforms = [
   ['Fastify', () => new FastifyAdapter()],
@@ -83,5 +84,24 @@ describe.each(platforms)('the media routes in a %s host', (_name, adapter) => {
       expect(answer.headers.get('retry-after')).toMatch(/^[1-9][0-9]*$/);
     }
     expect(await ffmpeg.mostAtOnce()).toBe(1);
+  });
+
+  it("refuses 403 ACCOUNT_NOT_ALLOWED for another account's appId before calling WeChat; the user's own is fine", async () => {
+    const ofB = sandbox.sandbox.registerMedia(B.appId, { type: 'image', size: 500 });
+    const ofA = sandbox.sandbox.registerMedia(A.appId, { type: 'image', size: 500 });
+    sandbox.sandbox.resetCalls();
+    const saved = await alice.post(`/wechat/media/${ofB}?appId=${B.appId}`);
+    expect(saved).toMatchObject({
+      status: 403,
+      json: { statusCode: 403, code: 'ACCOUNT_NOT_ALLOWED', message: expect.any(String) },
+    });
+    const read = await alice.get(`/wechat/media/${ofB}?appId=${B.appId}`, 'application/json');
+    expect(read).toMatchObject({ status: 403, json: { code: 'ACCOUNT_NOT_ALLOWED' } });
+    expect(sandbox.sandbox.calls(MEDIA_GET)).toBe(0);
+    expect(sandbox.sandbox.calls()).toEqual({});
+
+    expect((await alice.post(`/wechat/media/${ofA}?appId=${A.appId}`)).status).toBe(201);
+    expect((await alice.post(`/wechat/media/${ofA}?appId=wxnotconfigured000`)).json).toMatchObject({ code: 'UNKNOWN_ACCOUNT' });
+    expect(sandbox.sandbox.calls(MEDIA_GET)).toBe(1);
   });
 });
