@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import type { AppConfig } from './config/app-config.js';
+import { mediaModuleOptions } from './config/media-settings.js';
 import { APP_CONFIG, validateEnv } from './config/validate-env.js';
 import { HealthController } from './ops/health.controller.js';
 import { SANDBOX_FLAG } from './ops/ops.constants.js';
@@ -58,14 +59,7 @@ export class AppModule {
           scope: config.oauthScope,
           session: { secret: config.sessionSecret },
         }),
-        MediaModule.forRoot({
-          dir: config.mediaDir,
-          maxBytes: config.mediaMaxBytes,
-          access: config.mediaAccess,
-          maxPerUser: config.mediaMaxPerUser,
-          ...(config.mediaS3 && { s3: config.mediaS3 }),
-          transcoding: { ffmpegPath: config.ffmpegPath, timeoutMs: config.transcodeTimeoutMs },
-        }),
+        MediaModule.forRoot(mediaModuleOptions(config)),
         MetricsModule.forRoot({ routes: config.metricsRoute, ...(config.metricsToken && { token: config.metricsToken }) }),
         ...(config.credentialApiConsumers.length
           ? [

@@ -26,7 +26,7 @@ export async function createApp(env: EnvOverrides): Promise<{ app: NestFastifyAp
     trustProxy: fastifyTrustProxy(config.trustProxy),
     bodyLimit: 64 * 1024,
     clientErrorHandler: answerClientError,
-    ...clientTimeouts(config.requestTimeoutMs),
+    ...clientTimeouts(config.requestTimeoutMs, config.socketTimeoutMs),
   });
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
     logger: logging.nest,
@@ -55,13 +55,13 @@ export async function createApp(env: EnvOverrides): Promise<{ app: NestFastifyAp
 
 /**
  * A client gets `requestTimeoutMs` to send a whole request (then 408 and the connection is
- * closed), so one that sends half a body cannot hold a connection for minutes; an idle
- * connection is closed after twice that.
+ * closed), so one that sends half a body cannot hold a connection for minutes; a connection
+ * silent for `socketTimeoutMs` is closed, which is longer than any handler waits before answering.
  */
-function clientTimeouts(requestTimeoutMs: number) {
+function clientTimeouts(requestTimeoutMs: number, socketTimeoutMs: number) {
   return {
     requestTimeout: requestTimeoutMs,
-    connectionTimeout: Math.max(60_000, 2 * requestTimeoutMs),
+    connectionTimeout: socketTimeoutMs,
     http: {
       requestTimeout: requestTimeoutMs,
       headersTimeout: Math.min(requestTimeoutMs, 60_000),

@@ -7,6 +7,7 @@ import { type CredentialConsumer, parseConsumers } from '../credential-api/consu
 import type { LogLevel } from '../logging.js';
 import type { EnvironmentVariables } from './env.schema.js';
 import { parseTrustProxy, type TrustProxy } from './trust-proxy.js';
+import { socketTimeoutOf } from './media-settings.js';
 
 /** The sandbox's built-in account, used when the simulator runs without configured credentials. */
 export const SANDBOX_ACCOUNT = SANDBOX_DEFAULT_ACCOUNT;
@@ -53,6 +54,10 @@ export interface AppConfig {
   mediaS3?: S3MediaStorageOptions;
   ffmpegPath: string;
   transcodeTimeoutMs: number;
+  /** ffmpeg processes at once in this instance */
+  transcodeConcurrency: number;
+  /** how long a connection may stay silent (longer than any media request waits before answering) */
+  socketTimeoutMs: number;
   corsOrigins: string[];
   /** which hops in front may report the client's address (TRUST_PROXY) */
   trustProxy: TrustProxy;
@@ -236,7 +241,7 @@ export function toAppConfig(env: EnvironmentVariables): AppConfig {
     warnings.push('METRICS_TOKEN is not set: /metrics is not served in production (it names consumers and appIds)');
   const mountedSandbox = sandbox;
   const [first, ...others] = accountsOf(env, sandbox, jsDomains);
-  return {
+  const config: Omit<AppConfig, 'socketTimeoutMs'> = {
     nodeEnv: env.NODE_ENV,
     host: env.HOST,
     port: env.PORT,
@@ -280,10 +285,12 @@ export function toAppConfig(env: EnvironmentVariables): AppConfig {
             ...(env.S3_ACCESS_KEY_ID && { accessKeyId: env.S3_ACCESS_KEY_ID }),
             ...(env.S3_SECRET_ACCESS_KEY && { secretAccessKey: env.S3_SECRET_ACCESS_KEY }),
             forcePathStyle: env.S3_FORCE_PATH_STYLE,
+            requestTimeoutMs: env.S3_REQUEST_TIMEOUT_MS,
           }
         : undefined,
     ffmpegPath: env.FFMPEG_PATH,
     transcodeTimeoutMs: env.MEDIA_TRANSCODE_TIMEOUT_MS,
+    transcodeConcurrency: env.MEDIA_TRANSCODE_CONCURRENCY,
     corsOrigins: splitList(env.CORS_ORIGINS),
     trustProxy,
     logLevel: env.LOG_LEVEL,
@@ -299,4 +306,5 @@ export function toAppConfig(env: EnvironmentVariables): AppConfig {
     openApiDocs: env.OPENAPI_DOCS ?? env.NODE_ENV !== 'production',
     warnings,
   };
+  return { ...config, socketTimeoutMs: socketTimeoutOf(config) };
 }

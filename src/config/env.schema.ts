@@ -1,5 +1,6 @@
 import type { LogLevel } from '../logging.js';
 import { Transform } from 'class-transformer';
+import { availableParallelism } from 'node:os';
 import {
   IsBoolean,
   IsIn,
@@ -186,6 +187,16 @@ export class EnvironmentVariables {
   @Min(1000)
   @Max(3_600_000)
   MEDIA_TRANSCODE_TIMEOUT_MS: number = 60_000;
+
+  @IsInt({ message: 'must be a whole number of ffmpeg processes' })
+  @Min(1)
+  @Max(1024)
+  MEDIA_TRANSCODE_CONCURRENCY: number = availableParallelism();
+
+  @IsInt({ message: 'must be a whole number of milliseconds' })
+  @Min(100)
+  @Max(600_000)
+  S3_REQUEST_TIMEOUT_MS: number = 10_000;
 
   @IsString()
   CORS_ORIGINS = '';

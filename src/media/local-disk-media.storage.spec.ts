@@ -149,4 +149,19 @@ describe('LocalDiskMediaStorage', () => {
     expect(await storage.removeStaleTempFiles(Date.now() - 3600_000)).toBe(1);
     expect(await files()).toEqual(['.new.4567.part', 'keep.json', 'keep.media']);
   });
+
+  it("keeps a user's own copies in .owners/<key>/ (renditions beside them), apart from the media of the same id", async () => {
+    const key = '0123456789abcdef0123456789abcdef';
+    const other = Buffer.from('the same id, saved by someone else first');
+    await storage.save('same', Readable.from([other]), metaFor('same', other));
+    const own = storage.forOwner(key);
+    await own.save('same', Readable.from([data]), metaFor('same', data));
+    await own.rendition('mp3').save('same', Readable.from([data]), metaFor('same', data));
+    const ownDir = join(dir, 'media', '.owners', key);
+    expect((await readdir(ownDir)).sort()).toEqual(['.mp3', 'same.json', 'same.media']);
+    expect(await readAll((await own.open('same'))!.body)).toEqual(data);
+    expect(await readAll((await storage.open('same'))!.body)).toEqual(other);
+    for (const bad of ['../x', 'ABCDEF0123456789', 'abc', 'a'.repeat(65), '.mp3'])
+      expect(() => storage.forOwner(bad)).toThrow(/owner key/);
+  });
 });

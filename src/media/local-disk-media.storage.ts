@@ -12,6 +12,9 @@ const STALE_TEMP_MS = 3600_000;
 // filesystems without hard links: the sidecar is renamed instead (last writer wins, same bytes)
 const NO_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EXDEV', 'ENOSYS']);
 
+const OWNERS = '.owners';
+const OWNER_KEY = /^[0-9a-f]{16,64}$/;
+
 const codeOf = (error: unknown) => (error as NodeJS.ErrnoException)?.code;
 
 /**
@@ -32,15 +35,21 @@ export class LocalDiskMediaStorage implements MediaStorage {
   }
 
   /** Another account's media go to a subdirectory named after its appId (letters, digits, _ and -). */
-  forAccount(appId: string): MediaStorage {
+  forAccount(appId: string): LocalDiskMediaStorage {
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(appId)) throw new Error('LocalDiskMediaStorage: not an appId');
     let storage = this.accounts.get(appId);
     if (!storage) this.accounts.set(appId, (storage = new LocalDiskMediaStorage(join(this.dir, appId))));
     return storage;
   }
 
+  /** A user's own copies go to `.owners/<key>/`, dot-named like no appId or media file can be. */
+  forOwner(key: string): LocalDiskMediaStorage {
+    if (!OWNER_KEY.test(key)) throw new Error('LocalDiskMediaStorage: not an owner key');
+    return new LocalDiskMediaStorage(join(this.dir, OWNERS, key));
+  }
+
   /** A rendition goes to a dot-named subdirectory (`.mp3`), which no appId can be. */
-  rendition(format: MediaRendition): MediaStorage {
+  rendition(format: MediaRendition): LocalDiskMediaStorage {
     if (format !== 'mp3') throw new Error('LocalDiskMediaStorage: unknown rendition');
     let storage = this.renditions.get(format);
     if (!storage) this.renditions.set(format, (storage = new LocalDiskMediaStorage(join(this.dir, `.${format}`))));

@@ -5,6 +5,7 @@ import { WechatApiClient, type WechatFile } from '../wechat/api/wechat-api.clien
 import { WechatApiError, WechatUnavailableError } from '../wechat/api/wechat-api.error.js';
 import { TokenService } from '../wechat/credentials/token.service.js';
 import { MediaMeter } from './media-meter.js';
+import { mediaTooLarge } from './media-problems.js';
 import type { MediaOwner, MediaRecord } from './media-record.js';
 import { MEDIA_STORAGE, type MediaStorage } from './media-storage.js';
 import { MEDIA_OPTIONS, type ResolvedMediaOptions } from './media.options.js';
@@ -20,8 +21,7 @@ const MEDIA_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]
 /** The body broke off mid-way (connection cut, idle timeout): worth downloading again. */
 class BodyBrokeOff extends Error {}
 
-export const mediaTooLarge = (maxBytes: number) =>
-  new HttpProblem(413, 'MEDIA_TOO_LARGE', `the media is larger than the limit of ${maxBytes} bytes`, { maxBytes });
+export { mediaTooLarge } from './media-problems.js';
 
 /** What to download into where: a voice in HD or not, for whom, of which account, into which storage. */
 export interface DownloadTarget {

@@ -55,6 +55,12 @@ export interface MediaStorage {
    */
   forAccount?(appId: string): MediaStorage;
   /**
+   * One user's own space (`key`: 16-64 lower-case hex, a hash of account and openid) for their copy
+   * of an id someone else saved first; it must never meet a media id or an account's storage.
+   * Without it a user cannot save an id another user saved (404).
+   */
+  forOwner?(key: string): MediaStorage;
+  /**
    * Where the renditions of this storage's media are kept (same ids, same rules). Without it no
    * rendition is made: `?format=mp3` answers 415.
    */

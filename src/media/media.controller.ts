@@ -31,7 +31,7 @@ import {
   ApiUnprocessableEntityResponse,
 } from '../common/api-docs.js';
 import { HttpAdapterHost } from '@nestjs/core';
-import { HttpProblem } from '../common/http-problem.js';
+import { asHttpProblem, HttpProblem } from '../common/http-problem.js';
 import { ProblemDto } from '../common/problem.dto.js';
 import { ProblemFilter } from '../common/problem.filter.js';
 import { NotAuthenticatedDto } from '../oauth/oauth.responses.js';
@@ -44,7 +44,8 @@ import { WechatAccounts } from '../accounts/wechat-accounts.js';
 import type { MediaOwner } from './media-record.js';
 import { assertMediaId } from './media-id.js';
 import { MediaRecordDto, type MediaRecordBody, toRecordBody } from './media.responses.js';
-import { MediaService, mediaNotFound } from './media.service.js';
+import { accountNotAllowed, mediaNotFound, retryAfterOf } from './media-problems.js';
+import { MediaService } from './media.service.js';
 import { contentRange, requestedRange } from './byte-range.js';
 import type { MediaRendition } from './media-storage.js';
 
@@ -92,10 +93,27 @@ export class MediaController {
     return { appId: user.appId ?? this.accounts.default.appId, openid: user.openid };
   }
 
-  /** The media id's account: an explicit `appId`, else the one the user logged in through. */
+  /**
+   * The media id's account: the one the user logged in through. An explicit `appId` must name it
+   * (403 otherwise): a user never spends another account's quota or calls WeChat for it.
+   */
   private accountOf(appId: unknown, user: SessionUser): string {
-    if (appId === undefined) return this.ownerOf(user).appId;
-    return this.accounts.get(requestedAppId(appId)).appId;
+    const own = this.ownerOf(user).appId;
+    if (appId === undefined) return own;
+    if (this.accounts.get(requestedAppId(appId)).appId !== own) throw accountNotAllowed();
+    return own;
+  }
+
+  /** The work's answer; a problem that asks the client to come back later carries Retry-After. */
+  private async withRetryAfter<T>(reply: object, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      const problem = asHttpProblem(error);
+      const retryAfter = retryAfterOf(problem);
+      if (retryAfter !== undefined) this.adapterHost.httpAdapter.setHeader(reply, 'retry-after', String(retryAfter));
+      throw problem;
+    }
   }
 
   @Post(':mediaId')
@@ -116,12 +134,16 @@ export class MediaController {
     type: ProblemDto,
     description: 'MEDIA_IS_VIDEO: WeChat gives videos as a url (videoUrl); not saved',
   })
-  @ApiForbiddenResponse({ type: ProblemDto, description: "SNAPSHOT_USER: a snapshot page's virtual user cannot save" })
+  @ApiForbiddenResponse({
+    type: ProblemDto,
+    description:
+      "SNAPSHOT_USER: a snapshot page's virtual user cannot save; ACCOUNT_NOT_ALLOWED: appId is not the user's account",
+  })
   @ApiTooManyRequestsResponse({ type: ProblemDto, description: 'RATE_LIMITED, with Retry-After' })
   @ApiBadGatewayResponse({ type: ProblemDto, description: 'WECHAT_API_ERROR: WeChat refused (with errcode)' })
   @ApiServiceUnavailableResponse({
     type: ProblemDto,
-    description: 'WECHAT_UNAVAILABLE, or MEDIA_BUSY while another instance saves it',
+    description: 'WECHAT_UNAVAILABLE, or MEDIA_BUSY (with Retry-After) while another instance saves it',
   })
   async save(
     @Param('mediaId', MediaIdPipe) mediaId: string,
@@ -133,11 +155,9 @@ export class MediaController {
     // a snapshot page's ids are virtual: nothing saved under them could be found again
     if (user.isSnapshotUser)
       throw new HttpProblem(403, 'SNAPSHOT_USER', 'a snapshot-page user cannot save media; open the page for real first');
-    const { record, created } = await this.media.save(mediaId, {
-      hd: parseHd(hd),
-      owner: this.ownerOf(user),
-      appId: this.accountOf(appId, user),
-    });
+    const account = this.accountOf(appId, user);
+    const options = { hd: parseHd(hd), owner: this.ownerOf(user), appId: account };
+    const { record, created } = await this.withRetryAfter(reply, () => this.media.save(mediaId, options));
     this.adapterHost.httpAdapter.status(reply, created ? 201 : 200);
     return toRecordBody(record);
   }
@@ -159,6 +179,15 @@ export class MediaController {
   @ApiResponse({ status: 416, type: ProblemDto, description: 'RANGE_NOT_SATISFIABLE, with Content-Range: bytes */size' })
   @ApiResponse({ status: 415, type: ProblemDto, description: 'FORMAT_UNAVAILABLE: no mp3 (not a voice, or no ffmpeg)' })
   @ApiNotFoundResponse({ type: ProblemDto, description: 'MEDIA_NOT_FOUND: not saved here, or saved by someone else' })
+  @ApiForbiddenResponse({ type: ProblemDto, description: "ACCOUNT_NOT_ALLOWED: appId is not the user's account" })
+  @ApiTooManyRequestsResponse({
+    type: ProblemDto,
+    description: 'RATE_LIMITED (format=mp3: new renditions per user), with Retry-After',
+  })
+  @ApiServiceUnavailableResponse({
+    type: ProblemDto,
+    description: 'MEDIA_BUSY (no transcoding slot, or another instance is at it) or TRANSCODE_TIMEOUT, with Retry-After',
+  })
   async read(
     @Param('mediaId', MediaIdPipe) mediaId: string,
     @Query('appId') appId: unknown,
@@ -172,9 +201,9 @@ export class MediaController {
     const owner = this.ownerOf(user);
     const account = this.accountOf(appId, user);
     const adapter = this.adapterHost.httpAdapter;
-    const found = rendition
-      ? await this.media.rendition(mediaId, rendition, owner, account)
-      : await this.media.find(mediaId, owner, account);
+    const found = await this.withRetryAfter(reply, () =>
+      rendition ? this.media.rendition(mediaId, rendition, owner, account) : this.media.find(mediaId, owner, account),
+    );
     if (!found) throw mediaNotFound();
     const asked = requestedRange(found.size, rangeHeader, ifRange, `"${found.sha256}"`);
     if (asked.kind === 'unsatisfiable') {
@@ -188,10 +217,9 @@ export class MediaController {
       record,
       body,
       range: served,
-    } = await this.media.open(mediaId, owner, account, {
-      ...(rendition && { format: rendition }),
-      ...(range && { range }),
-    });
+    } = await this.withRetryAfter(reply, () =>
+      this.media.open(mediaId, owner, account, { ...(rendition && { format: rendition }), ...(range && { range }) }),
+    );
     adapter.setHeader(reply, 'etag', `"${record.sha256}"`);
     adapter.setHeader(reply, 'accept-ranges', 'bytes');
     adapter.setHeader(reply, 'vary', 'range');

@@ -26,7 +26,7 @@ import { S3MediaStorage } from './s3-media.storage.js';
       provide: MEDIA_OPTIONS,
       inject: [MEDIA_MODULE_OPTIONS, WECHAT_OPTIONS],
       useFactory: (options: MediaModuleOptions, wechat: ResolvedWechatOptions) =>
-        resolveMediaOptions(options, wechat.keyPrefix, wechat.appId),
+        resolveMediaOptions(options, wechat.keyPrefix, wechat.appId, wechat.rateLimitPerMinute),
     },
     {
       provide: MEDIA_STORAGE,

@@ -1,9 +1,10 @@
+import { Readable } from 'node:stream';
 import { caching } from 'cache-manager';
 import { type AccountsDeps, WechatAccounts } from '../accounts/wechat-accounts.js';
 import { CacheManagerStore } from '../store/cache-manager.store.js';
 import type { MediaDownloader } from './media-downloader.js';
 import type { MediaOwner, MediaRecord } from './media-record.js';
-import type { MediaStorage } from './media-storage.js';
+import type { MediaSaveMeta, MediaStorage } from './media-storage.js';
 import { resolveMediaOptions } from './media.options.js';
 import { MediaService } from './media.service.js';
 
@@ -67,6 +68,7 @@ async function setup(waitTimeoutMs = 2000, access: 'owner' | 'shared' = 'owner')
       });
     },
     open: () => release?.(),
+    options,
   };
 }
 
@@ -145,5 +147,88 @@ describe('MediaService', () => {
     await expect(t.service.save('../x')).rejects.toMatchObject({ statusCode: 400, code: 'INVALID_MEDIA_ID' });
     await expect(t.service.open('a/b')).rejects.toMatchObject({ statusCode: 400 });
     expect(t.downloads).toEqual([]);
+  });
+
+  it('answers 503 MEDIA_BUSY with Retry-After once its deadline passed, while the download goes on for the next ask', async () => {
+    const t = await setup(0);
+    t.holdDownloads();
+    const started = Date.now();
+    await expect(t.service.save('late')).rejects.toMatchObject({ statusCode: 503, code: 'MEDIA_BUSY', extra: { retryAfter: 5 } });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(t.options.deadlines.saveMs - 50);
+    t.open();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(await t.service.save('late')).toEqual({ record: record('late'), created: false });
+    expect(t.downloads).toEqual(['late']);
+  });
+});
+
+/** Storage in memory with owner spaces (a map of records each), the downloader writing where it is told. */
+class MemoryStorage implements MediaStorage {
+  readonly records = new Map<string, MediaRecord>();
+  readonly spaces = new Map<string, MemoryStorage>();
+  async stat(mediaId: string) {
+    return this.records.get(mediaId);
+  }
+  async save(mediaId: string, _body: Readable, meta: MediaSaveMeta) {
+    const kept = this.records.get(mediaId) ?? meta.record();
+    this.records.set(mediaId, kept);
+    return kept;
+  }
+  async open(mediaId: string) {
+    const kept = this.records.get(mediaId);
+    return kept && { record: kept, body: Readable.from([]) };
+  }
+  async remove(mediaId: string) {
+    this.records.delete(mediaId);
+  }
+  forOwner(key: string): MemoryStorage {
+    let space = this.spaces.get(key);
+    if (!space) this.spaces.set(key, (space = new MemoryStorage()));
+    return space;
+  }
+}
+
+describe('MediaService: two users who save the same media id', () => {
+  async function setupWithSpaces() {
+    const storage = new MemoryStorage();
+    const downloads: string[] = [];
+    const downloader = {
+      download: async (id: string, target: { owner?: MediaOwner; storage: MediaStorage }) => {
+        downloads.push(id);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        return target.storage.save(id, Readable.from([]), { contentType: 'audio/amr', record: () => record(id, target.owner) });
+      },
+    } as unknown as MediaDownloader;
+    const store = new CacheManagerStore(await caching('memory', { max: 100, ttl: 60_000 }), undefined);
+    const accounts = new WechatAccounts(
+      [{ appId: 'wxapp', appSecret: 'secret', jsDomains: [], tokenMode: 'stable' }],
+      {} as AccountsDeps,
+    );
+    const options = { ...resolveMediaOptions({ waitTimeoutMs: 2000 }), pollIntervalMs: 5 };
+    return { service: new MediaService(storage, downloader, store, options, accounts), storage, downloads };
+  }
+  const CAROL = { appId: 'wxapp', openid: 'carol' };
+
+  it('each get their own record, also when they save at once; one who never saved gets nothing', async () => {
+    const { service, storage, downloads } = await setupWithSpaces();
+    const [first, second] = await Promise.all([service.save('x', { owner: ALICE }), service.save('x', { owner: BOB })]);
+    expect([first.created, second.created]).toEqual([true, true]);
+    expect([first.record.owner, second.record.owner]).toEqual([ALICE, BOB]);
+    expect(storage.records.get('x')?.owner).toEqual(ALICE);
+    expect([...storage.spaces.values()].map((space) => space.records.get('x')?.owner)).toEqual([BOB]);
+    expect(await service.save('x', { owner: BOB })).toEqual({ record: second.record, created: false });
+    expect((await service.open('x', BOB)).record.owner).toEqual(BOB);
+    expect((await service.find('x', ALICE))?.owner).toEqual(ALICE);
+    expect(await service.find('x', CAROL)).toBeUndefined();
+    await expect(service.open('x', CAROL)).rejects.toMatchObject({ statusCode: 404 });
+    expect(downloads).toEqual(['x', 'x']);
+  });
+
+  it('a trusted server-side save (no user) is answered by the first save, and makes no copy', async () => {
+    const { service, storage, downloads } = await setupWithSpaces();
+    await service.save('y', { owner: ALICE });
+    expect((await service.save('y')).created).toBe(false);
+    expect(storage.spaces.size).toBe(0);
+    expect(downloads).toEqual(['y']);
   });
 });

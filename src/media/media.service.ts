@@ -1,17 +1,20 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { pipeline } from 'node:stream';
 import { asHttpProblem, HttpProblem } from '../common/http-problem.js';
 import { produceOnce } from '../store/produce-once.js';
 import { WECHAT_STORE, type WechatStore } from '../store/wechat-store.js';
 import { WechatAccounts } from '../accounts/wechat-accounts.js';
 import type { ByteRange } from './byte-range.js';
-import { MediaDownloader, mediaTooLarge } from './media-downloader.js';
-import { MediaMeter } from './media-meter.js';
+import { answerWithin } from './deadline.js';
+import { MediaDownloader } from './media-downloader.js';
+import { accountPlace, type MediaPlace, ownerPlace } from './media-place.js';
+import { mediaBusy, mediaNotFound } from './media-problems.js';
 import { assertMediaId } from './media-id.js';
 import type { MediaOwner, MediaRecord } from './media-record.js';
+import { MediaRenditions } from './media-renditions.js';
 import { MEDIA_STORAGE, type MediaRendition, type MediaStorage, type StoredMedia } from './media-storage.js';
-import { isVoice, TranscodeError } from './voice-transcoder.js';
 import { MEDIA_OPTIONS, type ResolvedMediaOptions } from './media.options.js';
+
+export { mediaNotFound } from './media-problems.js';
 
 export interface MediaSaveOptions {
   /** a JS-SDK voice in HD (16 kHz speex, cgi-bin/media/get/jssdk); only the first save of an id counts */
@@ -28,19 +31,10 @@ export interface MediaSaveResult {
   created: boolean;
 }
 
-interface AccountScope {
-  appId: string;
-  storage: MediaStorage;
-  /** the key of a save in flight in this process */
-  flight: (mediaId: string) => string;
-}
-
-/** 404 `MEDIA_NOT_FOUND`: the id is not saved here, or not for this user. */
-export const mediaNotFound = () => new HttpProblem(404, 'MEDIA_NOT_FOUND', 'this media id has not been saved');
-const unavailable = (why: string) =>
-  new HttpProblem(415, 'FORMAT_UNAVAILABLE', `no mp3 of this media: ${why}; the original is still served`);
 /** a user's count of saved media lives as long as their media: practically for ever */
 const QUOTA_WINDOW_MS = 10 * 365 * 24 * 3600_000;
+/** seconds after which work still running (here or elsewhere) is worth asking for again */
+const RETRY_AFTER_SEC = 5;
 
 export interface MediaOpenOptions {
   /** the rendition instead of the original */
@@ -53,13 +47,15 @@ export interface MediaOpenOptions {
  * Keeps WeChat's temporary media (3 days) for good. A media id is downloaded once: saved ids are
  * answered from storage, concurrent saves in this process share one download, and across
  * instances the store's lock lets one download while the others wait (bounded) for its record.
- * A saved media belongs to the account and user that saved it: to anyone else it does not exist.
+ * A saved media belongs to the account and user that saved it: to anyone else it does not exist,
+ * and when another user saves the same id, they get a copy of their own. Every call answers
+ * within its deadline (`deadlines`), whatever it waits for.
  */
 @Injectable()
 export class MediaService implements OnApplicationBootstrap {
   private readonly logger = new Logger('MediaService');
   private readonly inflight = new Map<string, Promise<MediaSaveResult>>();
-  private readonly transcoding = new Map<string, Promise<MediaRecord>>();
+  private readonly renditions: MediaRenditions;
 
   constructor(
     @Inject(MEDIA_STORAGE) private readonly storage: MediaStorage,
@@ -67,14 +63,19 @@ export class MediaService implements OnApplicationBootstrap {
     @Inject(WECHAT_STORE) private readonly store: WechatStore,
     @Inject(MEDIA_OPTIONS) private readonly options: ResolvedMediaOptions,
     private readonly accounts: WechatAccounts,
-  ) {}
+  ) {
+    this.renditions = new MediaRenditions(store, options);
+  }
 
   /** Says at start-up whether `?format=mp3` can work here. */
   async onApplicationBootstrap(): Promise<void> {
     const { transcoder } = this.options;
     if (!transcoder) return this.logger.log('voice transcoding: off (?format=mp3 answers 415 FORMAT_UNAVAILABLE)');
     const version = await transcoder.version();
-    if (version) this.logger.log(`voice transcoding: available (${version.split(' ').slice(0, 3).join(' ')})`);
+    if (version)
+      this.logger.log(
+        `voice transcoding: available (${version.split(' ').slice(0, 3).join(' ')}), ${this.options.transcodeConcurrency} at once`,
+      );
     else
       this.logger.warn(
         `voice transcoding: unavailable, ${transcoder.ffmpegPath} cannot be run (?format=mp3 answers 415 FORMAT_UNAVAILABLE)`,
@@ -82,26 +83,12 @@ export class MediaService implements OnApplicationBootstrap {
   }
 
   async save(mediaId: string, options: MediaSaveOptions = {}): Promise<MediaSaveResult> {
-    try {
-      return await this.saveChecked(mediaId, options);
-    } catch (error) {
-      throw asHttpProblem(error);
-    }
-  }
-
-  private async saveChecked(mediaId: string, options: MediaSaveOptions): Promise<MediaSaveResult> {
-    assertMediaId(mediaId);
-    const scope = this.scopeOf(options.appId);
-    const result = (await this.joinOrFind(mediaId, scope)) ?? (await this.startSave(mediaId, options, scope));
-    if (!this.mayAccess(result.record, options.owner)) throw mediaNotFound();
-    return result;
+    return this.answered(this.saveChecked(mediaId, options), this.options.deadlines.saveMs);
   }
 
   /** The record of a saved media of `appId` (default account), or undefined (also when `owner` may not see it). */
   async find(mediaId: string, owner?: MediaOwner, appId?: string): Promise<MediaRecord | undefined> {
-    assertMediaId(mediaId);
-    const record = await this.scopeOf(appId).storage.stat(mediaId);
-    return record && this.mayAccess(record, owner) ? record : undefined;
+    return this.answered(this.locate(mediaId, owner, appId).then((found) => found?.record));
   }
 
   /**
@@ -110,9 +97,52 @@ export class MediaService implements OnApplicationBootstrap {
    * (`rendition()`).
    */
   async open(mediaId: string, owner?: MediaOwner, appId?: string, options: MediaOpenOptions = {}): Promise<StoredMedia> {
+    return this.answered(this.openChecked(mediaId, owner, appId, options), undefined, (late) => late.body.destroy());
+  }
+
+  /**
+   * The record of the media's mp3, made now with ffmpeg when it was not made before: once per
+   * media across instances, kept beside the original. 404 as for `find`; 415 `FORMAT_UNAVAILABLE`
+   * when the media is no voice, the storage keeps no renditions, ffmpeg is missing or cannot
+   * decode it; 413 `MEDIA_TOO_LARGE` when the mp3 would pass the size limit; 429 `RATE_LIMITED`
+   * past the user's budget; 503 `MEDIA_BUSY` when no slot comes free or another instance is still
+   * at it, `TRANSCODE_TIMEOUT` past ffmpeg's time bound.
+   */
+  async rendition(mediaId: string, format: MediaRendition, owner?: MediaOwner, appId?: string): Promise<MediaRecord> {
+    const { renditionMs } = this.options.deadlines;
+    return this.answered(this.renditionChecked(mediaId, format, owner, appId, Date.now() + renditionMs), renditionMs);
+  }
+
+  /** The work's answer as an HTTP problem, by its deadline at the latest (503 MEDIA_BUSY then). */
+  private async answered<T>(work: Promise<T>, ms = this.options.deadlines.longestMs, discard?: (late: T) => void): Promise<T> {
+    const late = () => mediaBusy('the media storage or another instance is taking too long; try again shortly', RETRY_AFTER_SEC);
+    try {
+      return await answerWithin(work, ms, late, discard);
+    } catch (error) {
+      throw asHttpProblem(error);
+    }
+  }
+
+  private async saveChecked(mediaId: string, options: MediaSaveOptions): Promise<MediaSaveResult> {
     assertMediaId(mediaId);
-    const { storage } = this.scopeOf(appId);
-    const from = options.format ? storage.rendition?.(options.format) : storage;
+    const place = accountPlace(this.accounts, this.storage, options.appId);
+    const result = await this.saveIn(mediaId, options, place);
+    if (this.mayAccess(result.record, options.owner)) return result;
+    // someone else saved this id first: the user gets a copy of their own
+    const own = this.ownPlaceOf(place, options.owner);
+    const mine = own && (await this.saveIn(mediaId, options, own));
+    if (!mine || !this.mayAccess(mine.record, options.owner)) throw mediaNotFound();
+    return mine;
+  }
+
+  private async openChecked(
+    mediaId: string,
+    owner: MediaOwner | undefined,
+    appId: string | undefined,
+    options: MediaOpenOptions,
+  ): Promise<StoredMedia> {
+    const found = await this.locate(mediaId, owner, appId);
+    const from = found && (options.format ? found.place.storage.rendition?.(options.format) : found.place.storage);
     const stored = await from?.open(mediaId, options.range ? { range: options.range } : {});
     if (!stored) throw mediaNotFound();
     if (!this.mayAccess(stored.record, owner)) {
@@ -122,45 +152,44 @@ export class MediaService implements OnApplicationBootstrap {
     return stored;
   }
 
-  /**
-   * The record of the media's mp3, made now with ffmpeg when it was not made before: once per
-   * media across instances (the same lock and first-save-wins rules as a save), kept beside the
-   * original. 404 as for `find`; 415 `FORMAT_UNAVAILABLE` when the media is no voice, the storage
-   * keeps no renditions, ffmpeg is missing or cannot decode it; 503 `TRANSCODE_TIMEOUT` past the
-   * time bound; 413 `MEDIA_TOO_LARGE` when the mp3 would pass the size limit.
-   */
-  async rendition(mediaId: string, format: MediaRendition, owner?: MediaOwner, appId?: string): Promise<MediaRecord> {
-    try {
-      return await this.renditionChecked(mediaId, format, owner, appId);
-    } catch (error) {
-      throw asHttpProblem(error);
-    }
-  }
-
   private async renditionChecked(
     mediaId: string,
     format: MediaRendition,
-    owner?: MediaOwner,
-    appId?: string,
+    owner: MediaOwner | undefined,
+    appId: string | undefined,
+    deadline: number,
   ): Promise<MediaRecord> {
+    const found = await this.locate(mediaId, owner, appId);
+    if (!found) throw mediaNotFound();
+    return this.renditions.make({
+      mediaId,
+      format,
+      original: found.record,
+      place: found.place,
+      deadline,
+      ...(owner && { owner }),
+    });
+  }
+
+  /** The place and record of the media `owner` may see: the account's, else the user's own copy. */
+  private async locate(
+    mediaId: string,
+    owner: MediaOwner | undefined,
+    appId: string | undefined,
+  ): Promise<{ place: MediaPlace; record: MediaRecord } | undefined> {
     assertMediaId(mediaId);
-    const scope = this.scopeOf(appId);
-    const original = await scope.storage.stat(mediaId);
-    if (!original || !this.mayAccess(original, owner)) throw mediaNotFound();
-    if (!isVoice(original.contentType)) throw unavailable(`only a voice has one (this is ${original.contentType})`);
-    const renditions = scope.storage.rendition?.(format);
-    if (!renditions) throw unavailable('the media storage keeps no renditions');
-    const made = await renditions.stat(mediaId);
-    if (made) return made;
-    const { transcoder } = this.options;
-    if (!transcoder || !(await transcoder.version())) throw unavailable('ffmpeg is not available on this server');
-    const key = `${format}:${scope.flight(mediaId)}`;
-    let flight = this.transcoding.get(key);
-    if (!flight) {
-      flight = this.transcodeUnderLock(mediaId, original, scope, renditions).finally(() => this.transcoding.delete(key));
-      this.transcoding.set(key, flight);
-    }
-    return flight;
+    const place = accountPlace(this.accounts, this.storage, appId);
+    const record = await place.storage.stat(mediaId);
+    if (record && this.mayAccess(record, owner)) return { place, record };
+    const own = this.ownPlaceOf(place, owner);
+    const mine = own && (await own.storage.stat(mediaId));
+    return own && mine && this.mayAccess(mine, owner) ? { place: own, record: mine } : undefined;
+  }
+
+  /** The user's own space in the account's place: only users (not server-side calls) with owner access have one. */
+  private ownPlaceOf(place: MediaPlace, owner: MediaOwner | undefined): MediaPlace | undefined {
+    if (!owner || this.options.access === 'shared') return undefined;
+    return ownerPlace(place, owner);
   }
 
   /**
@@ -188,112 +217,37 @@ export class MediaService implements OnApplicationBootstrap {
     }
   }
 
-  private transcodeUnderLock(
-    mediaId: string,
-    original: MediaRecord,
-    scope: AccountScope,
-    renditions: MediaStorage,
-  ): Promise<MediaRecord> {
-    return produceOnce<MediaRecord>(this.store, {
-      lockKey: this.options.lockKey(`${mediaId}:mp3`, scope.appId),
-      lockTtlMs: this.options.lockTtlMs,
-      keepAlive: true,
-      // the wait covers a whole transcoding on another instance
-      deadline: Date.now() + this.options.waitTimeoutMs + (this.options.transcoder?.timeoutMs ?? 0),
-      pollIntervalMs: this.options.pollIntervalMs,
-      find: () => renditions.stat(mediaId),
-      produce: () => this.transcode(mediaId, original, scope.storage, renditions),
-      timedOut: () => new HttpProblem(503, 'MEDIA_BUSY', 'another instance is still making this mp3; try again shortly'),
-    });
-  }
-
-  private async transcode(
-    mediaId: string,
-    original: MediaRecord,
-    storage: MediaStorage,
-    renditions: MediaStorage,
-  ): Promise<MediaRecord> {
-    const transcoder = this.options.transcoder;
-    const source = await storage.open(mediaId);
-    if (!transcoder || !source) throw mediaNotFound();
-    const started = Date.now();
-    const meter = new MediaMeter(this.options.maxBytes);
-    const mp3 = transcoder.toMp3(source.body);
-    const metered = pipeline(mp3, meter, () => undefined);
-    const named = original.filename !== undefined ? { filename: `${original.filename.replace(/\.[^.]*$/, '')}.mp3` } : {};
-    const owned = original.owner ? { owner: original.owner } : {};
-    try {
-      const record = await renditions.save(mediaId, metered, {
-        contentType: 'audio/mpeg',
-        ...named,
-        record: () => ({
-          mediaId,
-          contentType: 'audio/mpeg',
-          ...meter.measured(),
-          savedAt: new Date().toISOString(),
-          ...named,
-          ...owned,
-        }),
-      });
-      this.logger.log(
-        `made an mp3 of a ${original.contentType} voice (${original.size} → ${record.size} bytes, ${Date.now() - started} ms)`,
-      );
-      return record;
-    } catch (error) {
-      mp3.destroy();
-      if (meter.exceeded) throw mediaTooLarge(this.options.maxBytes);
-      const failure = error instanceof TranscodeError ? error : (mp3.errored as Error | null);
-      if (failure instanceof TranscodeError) {
-        this.logger.warn(`no mp3 of a ${original.contentType} voice: ${failure.message}`);
-        if (failure.reason === 'timeout')
-          throw new HttpProblem(503, 'TRANSCODE_TIMEOUT', 'making the mp3 took too long; try again later');
-        throw unavailable(
-          failure.reason === 'unavailable' ? 'ffmpeg is not available on this server' : 'ffmpeg cannot decode this voice',
-        );
-      }
-      throw error;
-    }
-  }
-
   private mayAccess(record: MediaRecord, owner: MediaOwner | undefined): boolean {
     if (!owner || this.options.access === 'shared') return true;
     return record.owner?.appId === owner.appId && record.owner.openid === owner.openid;
   }
 
-  /** The account's storage (its own when the storage can tell accounts apart) and its in-flight key. */
-  private scopeOf(appId: string | undefined): AccountScope {
-    const account = this.accounts.get(appId);
-    const isDefault = account === this.accounts.default;
-    return {
-      appId: account.appId,
-      storage: isDefault ? this.storage : (this.storage.forAccount?.(account.appId) ?? this.storage),
-      flight: (mediaId) => (isDefault ? mediaId : `${account.appId}/${mediaId}`),
-    };
-  }
-
-  private startSave(mediaId: string, options: MediaSaveOptions, scope: AccountScope): Promise<MediaSaveResult> {
-    const key = scope.flight(mediaId);
-    const flight = this.saveUnderLock(mediaId, options, scope).finally(() => this.inflight.delete(key));
+  /** The save of the id in this place: joined, found, or started here. */
+  private async saveIn(mediaId: string, options: MediaSaveOptions, place: MediaPlace): Promise<MediaSaveResult> {
+    const found = await this.joinOrFind(mediaId, place);
+    if (found) return found;
+    const key = place.flight(mediaId);
+    const flight = this.saveUnderLock(mediaId, options, place).finally(() => this.inflight.delete(key));
     this.inflight.set(key, flight);
     return flight;
   }
 
   /** A save already running here, or the stored record; undefined when the work is ours to do. */
-  private async joinOrFind(mediaId: string, scope: AccountScope): Promise<MediaSaveResult | undefined> {
-    const key = scope.flight(mediaId);
+  private async joinOrFind(mediaId: string, place: MediaPlace): Promise<MediaSaveResult | undefined> {
+    const key = place.flight(mediaId);
     const running = this.inflight.get(key);
     if (running) return { record: (await running).record, created: false };
-    const stored = await scope.storage.stat(mediaId);
+    const stored = await place.storage.stat(mediaId);
     if (stored) return { record: stored, created: false };
     // looked again after the await: a save may have started meanwhile
     const started = this.inflight.get(key);
     return started ? { record: (await started).record, created: false } : undefined;
   }
 
-  private saveUnderLock(mediaId: string, options: MediaSaveOptions, scope: AccountScope): Promise<MediaSaveResult> {
-    const { storage, appId } = scope;
+  private saveUnderLock(mediaId: string, options: MediaSaveOptions, place: MediaPlace): Promise<MediaSaveResult> {
+    const { storage, appId } = place;
     return produceOnce<MediaSaveResult>(this.store, {
-      lockKey: this.options.lockKey(mediaId, appId),
+      lockKey: this.options.lockKey(place.name(mediaId), appId),
       lockTtlMs: this.options.lockTtlMs,
       // a large download may outlast the lock's lifetime: it is extended while the download runs
       keepAlive: true,
@@ -308,7 +262,7 @@ export class MediaService implements OnApplicationBootstrap {
           record: await this.downloader.download(mediaId, { hd: options.hd === true, owner: options.owner, appId, storage }),
           created: true,
         })),
-      timedOut: () => new HttpProblem(503, 'MEDIA_BUSY', 'another instance is still saving this media; try again shortly'),
+      timedOut: () => mediaBusy('another instance is still saving this media; try again shortly', RETRY_AFTER_SEC),
     });
   }
 }

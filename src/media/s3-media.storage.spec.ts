@@ -1,4 +1,6 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { jest } from '@jest/globals';
+import { Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { PassThrough, Readable } from 'node:stream';
 import { S3_KEYS, startS3, type S3Server } from '../../test/support/s3-server.js';
@@ -91,6 +93,33 @@ describe('S3MediaStorage', () => {
     expect(keys).toEqual(expect.arrayContaining(['unit/wx0123456789abcdef/a.json', 'unit/.mp3/a.json', 'unit/.mp3/a.media']));
     expect(await storage.stat('a')).toBeUndefined();
     expect(() => storage.forAccount('../x')).toThrow(/appId/);
+  });
+
+  it("keeps a user's own copies under .owners/<key>/, with their renditions beside them", async () => {
+    const own = storage.forAccount('wx0123456789abcdef').forOwner('0123456789abcdef0123456789abcdef');
+    await own.save('b', Readable.from([bytes]), metaFor('b', bytes));
+    await own.rendition('mp3').save('b', Readable.from([bytes]), metaFor('b', bytes, 'audio/mpeg'));
+    const prefix = 'unit/wx0123456789abcdef/.owners/0123456789abcdef0123456789abcdef/';
+    expect((await s3.keys()).filter((k) => k.includes('/b.'))).toEqual(
+      [`${prefix}.mp3/b.json`, `${prefix}.mp3/b.media`, `${prefix}b.json`, `${prefix}b.media`].sort(),
+    );
+    expect(await storage.forAccount('wx0123456789abcdef').stat('b')).toBeUndefined();
+    for (const key of ['../x', 'ABCDEF0123456789', 'abc', `${'a'.repeat(65)}`])
+      expect(() => storage.forOwner(key)).toThrow(/owner key/);
+  });
+
+  it('a bucket that does not exist is the storage failing (503) on every read, logged once naming the bucket', async () => {
+    const errors = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    try {
+      const missing = await S3MediaStorage.create({ client, bucket: 'no-such-bucket', prefix: 'unit/' });
+      for (const read of [() => missing.stat('any'), () => missing.open('any'), () => missing.rendition('mp3').stat('any')])
+        await expect(read()).rejects.toMatchObject({ statusCode: 503, code: 'MEDIA_STORAGE_UNAVAILABLE' });
+      expect(errors).toHaveBeenCalledTimes(1);
+      expect(String(errors.mock.calls[0][0])).toContain('"no-such-bucket" does not exist');
+      expect(String(errors.mock.calls[0][0])).not.toContain(S3_KEYS.secretAccessKey);
+    } finally {
+      errors.mockRestore();
+    }
   });
 
   it("does not serve an object whose length is not the record's, nor a record that is not one", async () => {

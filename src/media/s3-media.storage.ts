@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { pipeline, type Readable, Transform } from 'node:stream';
-import type { ByteRange } from './byte-range.js';
+import { type Readable } from 'node:stream';
 import { loadPeer } from '../common/load-peer.js';
-import { Problem } from '../common/problem.js';
 import { isValidMediaId } from './media-id.js';
 import { isMediaRecord, type MediaRecord } from './media-record.js';
+import { readSmall, sliceOf } from './s3-bodies.js';
+import { isMissingObject, MissingBucketLog, statusOf, storageProblem } from './s3-failures.js';
 import type { MediaOpenOptions, MediaRendition, MediaSaveMeta, MediaStorage, StoredMedia } from './media-storage.js';
 
 type S3Sdk = typeof import('@aws-sdk/client-s3');
@@ -30,7 +30,10 @@ export interface S3MediaStorageOptions {
    * not used. Typed loosely so that hosts without the SDK still compile against this package.
    */
   client?: object;
-  /** longest wait for one request to the store, ms; default 30000 */
+  /**
+   * longest silence on a connection to the store, and longest wait to connect (at most 5 s), ms;
+   * a request's answer must also start within three times this. Two tries per request. Default 10000
+   */
   requestTimeoutMs?: number;
   /** bytes per part of a multipart upload (at least 5 MiB); default 5 MiB */
   partSize?: number;
@@ -46,6 +49,20 @@ interface Shared {
   client: S3Client;
   bucket: string;
   partSize: number;
+  missingBucket: MissingBucketLog;
+}
+
+export const DEFAULT_S3_REQUEST_TIMEOUT_MS = 10_000;
+const MAX_CONNECT_MS = 5000;
+
+/** A stalled store fails a request in bounded time: silence, connecting, and the whole wait for an answer. */
+function timeoutsOf(timeoutMs: number) {
+  return {
+    connectionTimeout: Math.min(timeoutMs, MAX_CONNECT_MS),
+    socketTimeout: timeoutMs,
+    requestTimeout: 3 * timeoutMs,
+    throwOnRequestTimeout: true,
+  };
 }
 
 /**
@@ -72,7 +89,8 @@ export class S3MediaStorage implements MediaStorage {
     if (!Number.isSafeInteger(partSize) || partSize < 5 * MiB) throw new Error('S3MediaStorage: partSize must be at least 5 MiB');
     const sdk = await loadPeer<S3Sdk>('@aws-sdk/client-s3', 'MEDIA_STORAGE=s3');
     const lib = await loadPeer<LibStorage>('@aws-sdk/lib-storage', 'MEDIA_STORAGE=s3');
-    const timeout = options.requestTimeoutMs ?? 30_000;
+    const timeout = options.requestTimeoutMs ?? DEFAULT_S3_REQUEST_TIMEOUT_MS;
+    if (!Number.isFinite(timeout) || timeout <= 0) throw new Error('S3MediaStorage: requestTimeoutMs must be positive');
     const client =
       (options.client as S3Client | undefined) ??
       new sdk.S3Client({
@@ -83,24 +101,31 @@ export class S3MediaStorage implements MediaStorage {
           options.secretAccessKey && {
             credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey },
           }),
-        requestHandler: { requestTimeout: timeout, connectionTimeout: Math.min(timeout, 10_000) },
-        maxAttempts: 3,
+        requestHandler: timeoutsOf(timeout),
+        maxAttempts: 2,
         // S3-compatible stores do not all know the newer checksum headers
         requestChecksumCalculation: 'WHEN_REQUIRED',
         responseChecksumValidation: 'WHEN_REQUIRED',
       });
-    return new S3MediaStorage({ sdk, lib, client, bucket: options.bucket, partSize }, options.prefix ?? 'media/');
+    const missingBucket = new MissingBucketLog(options.bucket);
+    return new S3MediaStorage({ sdk, lib, client, bucket: options.bucket, partSize, missingBucket }, options.prefix ?? 'media/');
   }
 
-  forAccount(appId: string): MediaStorage {
+  forAccount(appId: string): S3MediaStorage {
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(appId)) throw new Error('S3MediaStorage: not an appId');
     let storage = this.accounts.get(appId);
     if (!storage) this.accounts.set(appId, (storage = new S3MediaStorage(this.shared, `${this.prefix}${appId}/`)));
     return storage;
   }
 
+  /** A user's own copies go under `.owners/<key>/`, a name no appId or media id can have. */
+  forOwner(key: string): S3MediaStorage {
+    if (!/^[0-9a-f]{16,64}$/.test(key)) throw new Error('S3MediaStorage: not an owner key');
+    return new S3MediaStorage(this.shared, `${this.prefix}.owners/${key}/`);
+  }
+
   /** Renditions go under `.mp3/`, a name no appId can have. */
-  rendition(format: MediaRendition): MediaStorage {
+  rendition(format: MediaRendition): S3MediaStorage {
     if (format !== 'mp3') throw new Error('S3MediaStorage: unknown rendition');
     let storage = this.renditions.get(format);
     if (!storage) this.renditions.set(format, (storage = new S3MediaStorage(this.shared, `${this.prefix}.${format}/`)));
@@ -215,7 +240,7 @@ export class S3MediaStorage implements MediaStorage {
     } catch (error) {
       const status = statusOf(error);
       if (status === 412 || status === 409) return this.stat(mediaId);
-      throw storageProblem(error);
+      throw storageProblem(error, this.shared.missingBucket);
     }
   }
 
@@ -227,8 +252,8 @@ export class S3MediaStorage implements MediaStorage {
     try {
       return await request();
     } catch (error) {
-      if (!required && (statusOf(error) === 404 || nameOf(error) === 'NoSuchKey')) return undefined;
-      throw storageProblem(error);
+      if (!required && isMissingObject(error)) return undefined;
+      throw storageProblem(error, this.shared.missingBucket);
     }
   }
 
@@ -237,59 +262,10 @@ export class S3MediaStorage implements MediaStorage {
   }
 }
 
-const nameOf = (error: unknown) => (error as { name?: string })?.name;
-const statusOf = (error: unknown) => (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
-
-/**
- * What the store's failure means to a client: it refused us (an HTTP 4xx: 502) or did not answer
- * (no connection, a timeout, a 5xx: 503). Failures of the body being uploaded surface here too;
- * the callers tell those apart by the body's own state (size limit, WeChat breaking off).
- */
-function storageProblem(error: unknown): Problem {
-  if (error instanceof Problem) return error;
-  const status = statusOf(error);
-  const problem =
-    status !== undefined && status < 500
-      ? new Problem(502, 'MEDIA_STORAGE_REFUSED', `the media storage refused the request (${nameOf(error) ?? status})`, {
-          status,
-        })
-      : new Problem(503, 'MEDIA_STORAGE_UNAVAILABLE', 'the media storage is not answering; try again shortly');
-  Object.defineProperty(problem, 'cause', { value: error, enumerable: false });
-  return problem;
-}
-
 /** Defence in depth: a key is never built from an id that was not validated. */
 function checked(mediaId: string): string {
   if (!isValidMediaId(mediaId)) throw new Error('S3MediaStorage: invalid media id');
   return mediaId;
-}
-
-/** Only the bytes of `range` of a stream of the whole object. */
-function sliceOf(body: Readable, range: ByteRange): Readable {
-  let position = 0;
-  const slice = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      const from = Math.max(0, range.start - position);
-      const to = Math.min(chunk.length, range.end + 1 - position);
-      position += chunk.length;
-      done(null, from < to ? chunk.subarray(from, to) : undefined);
-    },
-  });
-  return pipeline(body, slice, () => undefined);
-}
-
-async function readSmall(body: Readable, limit: number): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let length = 0;
-  for await (const chunk of body) {
-    length += (chunk as Buffer).length;
-    if (length > limit) {
-      body.destroy();
-      return undefined;
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 function parseJson(raw: string): unknown {

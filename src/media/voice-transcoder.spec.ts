@@ -67,12 +67,14 @@ describe('VoiceTranscoder (the real ffmpeg)', () => {
     expect(endless.destroyed).toBe(true);
   });
 
-  it('a failing input stops ffmpeg and fails the output', async () => {
+  it("a failing input stops ffmpeg and fails the output with the input's own error (no fault of the voice)", async () => {
     const input = new PassThrough();
     input.write(amr(1));
     const out = transcoder.toMp3(input);
     const failed = failureOf(out);
     input.destroy(new Error('storage read failed'));
-    expect(((await failed) as Error).message).toContain('storage read failed');
+    const error = await failed;
+    expect((error as Error).message).toContain('storage read failed');
+    expect(error).not.toBeInstanceOf(TranscodeError);
   });
 });

@@ -26,6 +26,8 @@ export interface TranscoderOptions {
   timeoutMs?: number;
 }
 
+export const DEFAULT_TRANSCODE_TIMEOUT_MS = 60_000;
+
 /** The last bytes of ffmpeg's messages kept for the log (they name no input: it comes on stdin). */
 const STDERR_TAIL = 2048;
 const PROBE_TIMEOUT_MS = 5000;
@@ -43,7 +45,7 @@ export class VoiceTranscoder {
 
   constructor(options: TranscoderOptions = {}) {
     this.ffmpegPath = options.ffmpegPath || 'ffmpeg';
-    this.timeoutMs = options.timeoutMs ?? 60_000;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TRANSCODE_TIMEOUT_MS;
     if (!Number.isFinite(this.timeoutMs) || this.timeoutMs <= 0) throw new Error('VoiceTranscoder: timeoutMs must be positive');
   }
 
@@ -55,16 +57,17 @@ export class VoiceTranscoder {
 
   /**
    * The MP3 of `voice`, as a stream that fails with TranscodeError when ffmpeg is missing, cannot
-   * decode the input or runs past the time bound. Destroying the result stops ffmpeg.
+   * decode the input or runs past the time bound, and with the input's own error when reading the
+   * voice fails (that is no fault of the voice). Destroying the result stops ffmpeg.
    */
   toMp3(voice: Readable): Readable {
     const out = new PassThrough();
     // the service's environment as it is now (its PATH finds ffmpeg)
     const child = spawn(this.ffmpegPath, MP3_ARGS, { stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true, env: process.env });
     let stderr = '';
-    let failure: TranscodeError | undefined;
-    const stop = (error: TranscodeError | Error) => {
-      failure ??= error instanceof TranscodeError ? error : new TranscodeError('undecodable', error.message);
+    let failure: Error | undefined;
+    const stop = (error: Error) => {
+      failure ??= error;
       child.kill('SIGKILL');
     };
     const timer = setTimeout(() => stop(new TranscodeError('timeout', `ffmpeg ran past ${this.timeoutMs} ms`)), this.timeoutMs);

@@ -126,16 +126,21 @@ describe('several Official Accounts in one service', () => {
     expect(me.json.openid).not.toBe(sandbox.sandbox.openidOf(A.appId, 'alice'));
   });
 
-  it("saves a media of account B with B's token, apart from the default account's media", async () => {
-    const alice = await loggedInClient(svc.url, sandbox.sandbox, 'alice');
+  it("saves a media of account B with B's token for a user of B, apart from the default account's media", async () => {
+    const ofB = new CookieClient(svc.url);
+    const login = await ofB.get(`/wechat/oauth/login?appId=${B.appId}`);
+    await ofB.get(pathOf(sandbox.sandbox.authorize(login.location!, { user: 'alice' })));
     const mediaId = sandbox.sandbox.registerMedia(B.appId, { type: 'voice', size: 1024 });
-    const saved = await alice.post(`/wechat/media/${mediaId}?appId=${B.appId}`);
+    const saved = await ofB.post(`/wechat/media/${mediaId}?appId=${B.appId}`);
     expect(saved.status).toBe(201);
     expect(await readdir(join(mediaDir, B.appId))).toEqual(expect.arrayContaining([`${mediaId}.json`, `${mediaId}.media`]));
-    const read = await fetch(`${svc.url}/wechat/media/${mediaId}?appId=${B.appId}`, { headers: { cookie: cookieHeader(alice) } });
+    const read = await fetch(`${svc.url}/wechat/media/${mediaId}`, { headers: { cookie: cookieHeader(ofB) } });
     expect(read.status).toBe(200);
-    // under the default account that id was never saved
-    const elsewhere = await fetch(`${svc.url}/wechat/media/${mediaId}`, { headers: { cookie: cookieHeader(alice) } });
+    // a user of the default account cannot save or read through B
+    const ofA = await loggedInClient(svc.url, sandbox.sandbox, 'alice');
+    const refused = await ofA.post(`/wechat/media/${mediaId}?appId=${B.appId}`);
+    expect(refused).toMatchObject({ status: 403, json: { code: 'ACCOUNT_NOT_ALLOWED' } });
+    const elsewhere = await fetch(`${svc.url}/wechat/media/${mediaId}`, { headers: { cookie: cookieHeader(ofA) } });
     expect(elsewhere.status).toBe(404);
   });
 
@@ -148,7 +153,7 @@ describe('several Official Accounts in one service', () => {
       );
     }
     expect(text).toContain(`wechat_api_calls_total{app_id="${B.appId}",endpoint="cgi-bin/media/get",outcome="ok"} 1`);
-    expect(text).toContain(`wechat_logins_total{app_id="${B.appId}",outcome="success"} 1`);
+    expect(text).toContain(`wechat_logins_total{app_id="${B.appId}",outcome="success"} 2`);
   });
 
   describe('a cold burst over 3 processes spread over the 3 accounts', () => {

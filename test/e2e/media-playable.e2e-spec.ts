@@ -177,15 +177,57 @@ describe('voice as mp3 when it cannot be made (real ffmpeg)', () => {
     expect(await stall.runs()).toBe(1);
     expect((await world.renditions()).filter((name) => name.includes(mediaId) || name.endsWith('.part'))).toEqual([]);
     expect((await get(world, client, `/wechat/media/${mediaId}`)).status).toBe(200);
+    // a timeout is no fault of the voice: asked again, ffmpeg runs again
+    const again = await get(world, client, `/wechat/media/${mediaId}?format=mp3`);
+    expect([again.status, again.json().code]).toEqual([503, 'TRANSCODE_TIMEOUT']);
+    expect(Number(again.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(await stall.runs()).toBe(2);
   });
 
-  it('an mp3 past MEDIA_MAX_BYTES: 413 MEDIA_TOO_LARGE, nothing left behind', async () => {
-    // the 8 s voice is 12.8 KB of AMR, its mp3 some 32 KB
-    const world = await startMediaWorld('mp3-limit', ACCOUNT, { env: { MEDIA_MAX_BYTES: String(16 * 1024) } });
+  it('a voice whose mp3 cannot fit MEDIA_MAX_BYTES: 413 MEDIA_TOO_LARGE before ffmpeg starts, nothing left behind', async () => {
+    // the 8 s voice is 12.8 KB of AMR: its mp3 is at least 2.5 times that, some 32 KB
+    const counting = await ffmpegStandIn('counting');
+    const world = await startMediaWorld('mp3-limit', ACCOUNT, {
+      env: { MEDIA_MAX_BYTES: String(16 * 1024), FFMPEG_PATH: counting.path },
+    });
     cases.push(world);
     const { client, mediaId } = await saveVoice(world, amrSize(8));
     const r = await get(world, client, `/wechat/media/${mediaId}?format=mp3`);
     expect([r.status, r.json().code]).toEqual([413, 'MEDIA_TOO_LARGE']);
+    expect(await counting.runs()).toBe(0);
     expect((await world.renditions()).filter((name) => name.includes(mediaId) || name.endsWith('.part'))).toEqual([]);
+    // one whose mp3 fits is made (3 s: 4.8 KB of AMR, an mp3 of some 12 KB)
+    const small = await saveVoice(world, amrSize(3));
+    expect((await get(world, small.client, `/wechat/media/${small.mediaId}?format=mp3`)).status).toBe(200);
+    expect(await counting.runs()).toBe(1);
+  });
+
+  describe.each([
+    ['undecodable', 'failing', 415, 'FORMAT_UNAVAILABLE'],
+    ['past MEDIA_MAX_BYTES once made', 'bloating', 413, 'MEDIA_TOO_LARGE'],
+  ] as const)('a rendition that failed (%s)', (_what, kind, status, code) => {
+    it('is remembered: asked again, here or on another instance, it answers at once without ffmpeg', async () => {
+      const ffmpeg = await ffmpegStandIn(kind);
+      const world = await startMediaWorld(`mp3-${kind}`, ACCOUNT, {
+        instances: 2,
+        env: { FFMPEG_PATH: ffmpeg.path, MEDIA_MAX_BYTES: String(64 * 1024) },
+      });
+      cases.push(world);
+      const { client, mediaId } = await saveVoice(world, amrSize(2));
+      const first = await get(world, client, `/wechat/media/${mediaId}?format=mp3`);
+      expect([first.status, first.json().code]).toEqual([status, code]);
+      expect(await ffmpeg.runs()).toBe(1);
+
+      const again = await get(world, client, `/wechat/media/${mediaId}?format=mp3`);
+      expect(again.json()).toEqual(first.json());
+      const there = await loggedInClient(world.apps[1].url, world.sandbox.sandbox);
+      const elsewhere = await fetch(`${world.apps[1].url}/wechat/media/${mediaId}?format=mp3`, {
+        headers: { cookie: cookieHeader(there) },
+      });
+      expect([elsewhere.status, await elsewhere.json()]).toEqual([status, first.json()]);
+      expect(await ffmpeg.runs()).toBe(1);
+      expect((await world.renditions()).filter((name) => name.includes(mediaId) || name.endsWith('.part'))).toEqual([]);
+      expect((await get(world, client, `/wechat/media/${mediaId}`)).status).toBe(200);
+    });
   });
 });

@@ -16,7 +16,12 @@ describe('S3 storage when the store breaks mid-upload', () => {
     s3 = await startS3('cut-uploads');
     proxy = await new TcpProxy(Number(new URL(s3.endpoint).port)).start();
     world = await startMediaWorld('media-s3-faults', ACCOUNT, {
-      env: { ...s3.env, S3_ENDPOINT: `http://127.0.0.1:${proxy.port}`, MEDIA_MAX_BYTES: String(32 * MiB) },
+      env: {
+        ...s3.env,
+        S3_ENDPOINT: `http://127.0.0.1:${proxy.port}`,
+        MEDIA_MAX_BYTES: String(32 * MiB),
+        S3_REQUEST_TIMEOUT_MS: '1500',
+      },
     });
   });
   afterAll(async () => {
@@ -60,6 +65,50 @@ describe('S3 storage when the store breaks mid-upload', () => {
       expect(Date.now() - started).toBeLessThan(15_000);
     } finally {
       await proxy.restore();
+    }
+  });
+
+  it('a store that stalls (connections open, no byte answered): 503 MEDIA_STORAGE_UNAVAILABLE in bounded time', async () => {
+    const client = await loggedInClient(world.apps[0].url, world.sandbox.sandbox);
+    const mediaId = world.sandbox.sandbox.registerMedia(ACCOUNT.appId, { type: 'voice', size: 3206 });
+    expect((await client.post(`/wechat/media/${mediaId}`)).status).toBe(201);
+    proxy.stall();
+    try {
+      for (const path of [`/wechat/media/${mediaId}`, `/wechat/media/${mediaId}?format=mp3`]) {
+        const started = Date.now();
+        const r = await client.get(path, 'application/json');
+        expect([r.status, r.json]).toEqual([
+          503,
+          { statusCode: 503, code: 'MEDIA_STORAGE_UNAVAILABLE', message: expect.any(String) },
+        ]);
+        // two tries of S3_REQUEST_TIMEOUT_MS of silence each, not the socket's minute
+        expect(Date.now() - started).toBeLessThan(8000);
+      }
+    } finally {
+      proxy.resume();
+    }
+    expect((await readMedia(world.apps[0].url, client, mediaId)).status).toBe(200);
+  });
+});
+
+describe('S3 storage with a bucket that does not exist', () => {
+  let s3: S3Server;
+  let world: MediaWorld;
+
+  beforeAll(async () => {
+    s3 = await startS3('the-real-bucket');
+    world = await startMediaWorld('media-s3-no-bucket', ACCOUNT, { env: { ...s3.env, S3_BUCKET: 'a-missing-bucket' } });
+  });
+  afterAll(async () => {
+    await world?.close();
+    await s3?.close();
+  });
+
+  it('a read answers 503 MEDIA_STORAGE_UNAVAILABLE (a misconfiguration), not 404', async () => {
+    const client = await loggedInClient(world.apps[0].url, world.sandbox.sandbox);
+    for (const path of ['/wechat/media/neverSavedAnywhere0123', '/wechat/media/neverSavedAnywhere0123?format=mp3']) {
+      const r = await client.get(path, 'application/json');
+      expect([r.status, r.json?.code]).toEqual([503, 'MEDIA_STORAGE_UNAVAILABLE']);
     }
   });
 });

@@ -1,0 +1,33 @@
+import { answerWithin } from './deadline.js';
+
+describe('answerWithin', () => {
+  const late = () => new Error('too late');
+
+  it("answers the work's result, or its failure, when it comes in time", async () => {
+    expect(await answerWithin(Promise.resolve(1), 1000, late)).toBe(1);
+    await expect(answerWithin(Promise.reject(new Error('failed')), 1000, late)).rejects.toThrow('failed');
+  });
+
+  it('answers the late error at the deadline; what the work yields afterwards is discarded', async () => {
+    let finish!: (value: string) => void;
+    const work = new Promise<string>((resolve) => {
+      finish = resolve;
+    });
+    const discarded: string[] = [];
+    await expect(answerWithin(work, 20, late, (value) => discarded.push(value))).rejects.toThrow('too late');
+    finish('opened too late');
+    await work;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(discarded).toEqual(['opened too late']);
+  });
+
+  it('a work that fails after the deadline is no unhandled rejection', async () => {
+    let fail!: (error: Error) => void;
+    const work = new Promise<never>((_resolve, reject) => {
+      fail = reject;
+    });
+    await expect(answerWithin(work, 10, late)).rejects.toThrow('too late');
+    fail(new Error('later'));
+    await new Promise((resolve) => setImmediate(resolve));
+  });
+});
