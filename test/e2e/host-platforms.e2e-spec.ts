@@ -28,7 +28,7 @@ const VARIANTS: Variant[] = [
 ];
 
 const PLATFORM_DEPS = {
-  fastify: ['@nestjs/platform-fastify', 'fastify', '@fastify/cookie', '@fastify/session', '@fastify/rate-limit'],
+  fastify: ['@nestjs/platform-fastify', 'fastify', '@fastify/cookie', '@fastify/session'],
   express: ['@nestjs/platform-express', 'express-session'],
 };
 
