@@ -22,7 +22,7 @@ export default {
   testTimeout: 30000,
   // npm run coverage: what the in-process tests reach (the service processes they start are not counted)
   // (the browser helper runs in Chromium, in test/e2e/jssdk-browser, where this process cannot count it)
-  collectCoverageFrom: ['src/**/*.ts', '!src/**/*.spec.ts', '!src/main.ts', '!src/browser/**'],
+  collectCoverageFrom: ['src/**/*.ts', '!src/**/*.spec.ts', '!src/service/main.ts', '!src/browser/**'],
   coverageReporters: ['text-summary', 'html'],
   // the level of 2026-11-30 (94.5 / 87.3 / 94.4 / 96.3 %): it may only go up
   coverageThreshold: { global: { statements: 94, branches: 87, functions: 94, lines: 96 } },

@@ -35,12 +35,12 @@ async function freePort() {
 
 // The service runs with the node flags of `npm start` (read from package.json, so they stay in step).
 const START = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).scripts.start.split(/\s+/);
-const NODE_FLAGS = START.slice(1, START.indexOf('dist/main.js'));
+const NODE_FLAGS = START.slice(1, START.indexOf('dist/service/main.js'));
 
 /** Starts the built service as `npm start` does, on a free port, and resolves once /health answers. */
 export async function startService(env) {
   const port = await freePort();
-  return startProcess('dist/main.js', { ...env, PORT: String(port) }, port, [], true, NODE_FLAGS);
+  return startProcess('dist/service/main.js', { ...env, PORT: String(port) }, port, [], true, NODE_FLAGS);
 }
 
 /** Starts a node script as its own process; resolves once it logs "listening on" (or answers on `port`). */

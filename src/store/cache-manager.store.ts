@@ -1,6 +1,6 @@
 import { LocalCounters, LocalLocks } from './local-coordination.js';
 import type { RedisCoordination } from './redis-coordination.js';
-import type { StoreHit, StoreLock, WechatStore } from './wechat-store.js';
+import type { StoreHit, StoreLock, WechatStore } from '../core/wechat-store.js';
 
 /**
  * What the store needs of a cache: cache-manager 5 and 7 (and so `@nestjs/cache-manager`'s

@@ -1,11 +1,11 @@
 import { createClient, createCluster, createSentinel } from 'redis';
-import { RedisGuard } from '../redis/redis-guard.js';
+import { RedisGuard } from './redis-guard.js';
 import { CacheManagerStore, type CacheLike } from './cache-manager.store.js';
 import { LocalStore } from './local-store.js';
 import { NodeRedisStore } from './node-redis.store.js';
 import { isNodeRedisClient, redisConnection, type NodeRedisClient } from './redis-connection.js';
 import { RedisCoordination } from './redis-coordination.js';
-import type { WechatStore } from './wechat-store.js';
+import type { WechatStore } from '../core/wechat-store.js';
 
 /** A Sentinel-managed Redis: the sentinels to ask and the name of the master they watch. */
 export interface RedisSentinelOptions {

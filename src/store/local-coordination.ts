@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { StoreHit, StoreLock } from './wechat-store.js';
+import type { StoreHit, StoreLock } from '../core/wechat-store.js';
 
 /** A random owner token for a lock: only the holder of the token may release it. */
 export const newLockOwner = () => randomBytes(12).toString('hex');

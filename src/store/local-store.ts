@@ -1,5 +1,5 @@
 import { LocalCounters, LocalLocks } from './local-coordination.js';
-import type { StoreHit, StoreLock, WechatStore } from './wechat-store.js';
+import type { StoreHit, StoreLock, WechatStore } from '../core/wechat-store.js';
 
 /** The most values one process keeps; past it the entries closest to expiry go first. */
 const MAX_VALUES = 10_000;

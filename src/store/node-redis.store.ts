@@ -1,5 +1,5 @@
 import type { RedisCoordination } from './redis-coordination.js';
-import type { StoreHit, StoreLock, WechatStore } from './wechat-store.js';
+import type { StoreHit, StoreLock, WechatStore } from '../core/wechat-store.js';
 
 /**
  * WechatStore straight on a node-redis client (one node, Cluster or Sentinel): values as JSON

@@ -1,4 +1,4 @@
-import type { GuardedConnection } from '../redis/redis-guard.js';
+import type { GuardedConnection } from './redis-guard.js';
 
 /**
  * A node-redis client a host hands in: v4 or v5, one node (`createClient`), a Cluster

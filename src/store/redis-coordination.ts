@@ -1,8 +1,8 @@
-import type { RedisGuard } from '../redis/redis-guard.js';
+import type { RedisGuard } from './redis-guard.js';
 import { newLockOwner } from './local-coordination.js';
 import type { RedisConnection } from './redis-connection.js';
 import { EXTEND_LOCK, HIT_WINDOW, RELEASE_LOCK } from './redis-scripts.js';
-import type { StoreHit, StoreLock } from './wechat-store.js';
+import type { StoreHit, StoreLock } from '../core/wechat-store.js';
 
 /** Locks and counters on Redis, every command bounded by the guard: the one place that locks. */
 export class RedisCoordination {

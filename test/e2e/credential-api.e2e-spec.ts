@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { WechatAccounts } from '../../src/accounts/wechat-accounts.js';
+import { WechatAccounts } from '../../src/core/accounts/wechat-accounts.js';
 import { startSandbox, type SandboxServer } from '../../src/sandbox/index.js';
-import { WechatApiClient } from '../../src/wechat/api/wechat-api.client.js';
+import { WechatApiClient } from '../../src/transport/wechat-api.client.js';
 import { getJson, postJson, type RunningApp, serviceEnv, startApp } from '../support/app.js';
 import { ConnectProxy, selfSignedCertificate } from '../support/connect-proxy.js';
 import { startServiceProcess, type ServiceProcess } from '../support/processes.js';

@@ -2,13 +2,13 @@ import { Controller, Get, UseGuards, type INestApplication } from '@nestjs/commo
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import { OAuthModule } from '../../src/oauth/oauth.module.js';
-import type { SessionUser } from '../../src/oauth/session-user.js';
-import { WechatAuthGuard } from '../../src/oauth/wechat-auth.guard.js';
-import { WechatUser } from '../../src/oauth/wechat-user.decorator.js';
+import { OAuthModule } from '../../src/nest/oauth/oauth.module.js';
+import type { SessionUser } from '../../src/core/oauth/session-user.js';
+import { WechatAuthGuard } from '../../src/nest/oauth/wechat-auth.guard.js';
+import { WechatUser } from '../../src/nest/oauth/wechat-user.decorator.js';
 import { startSandbox, type SandboxServer } from '../../src/sandbox/index.js';
-import type { StoreHit, StoreLock, WechatStore } from '../../src/store/wechat-store.js';
-import { WechatModule } from '../../src/wechat/wechat.module.js';
+import type { StoreHit, StoreLock, WechatStore } from '../../src/core/wechat-store.js';
+import { WechatModule } from '../../src/nest/wechat.module.js';
 import { CookieClient, pathOf } from '../support/browser-client.js';
 
 const ACCOUNT = { appId: 'wx5c5c6d6d7e7e8f8f', appSecret: 'host-store-e2e-secret-0123' };

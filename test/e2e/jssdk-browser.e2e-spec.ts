@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import { jsapiSignature } from '../../src/wechat/jssdk/signature.js';
+import { jsapiSignature } from '../../src/core/jssdk/signature.js';
 import type { RunningApp } from '../support/app.js';
 import { launchChromium, startSandboxModeService } from '../support/chromium.js';
 

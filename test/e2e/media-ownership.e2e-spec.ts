@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ownerSpaceKey } from '../../src/media/media-place.js';
+import { ownerSpaceKey } from '../../src/core/media/media-place.js';
 import {
   cookieHeader,
   listDir,

@@ -1,7 +1,7 @@
 import { createClient } from 'redis';
-import { MediaService } from '../../src/media/media.service.js';
+import { MediaService } from '../../src/core/media/media.service.js';
 import { AMR_FRAME_BYTES, AMR_MAGIC } from '../../src/sandbox/media-content.js';
-import { accountKey } from '../../src/store/account-keys.js';
+import { accountKey } from '../../src/core/account-keys.js';
 import type { CookieClient } from '../support/browser-client.js';
 import { ffmpegStandIn, type FfmpegStandIn } from '../support/ffmpeg.js';
 import { loggedInClient, type MediaWorld, startMediaWorld } from '../support/media-client.js';

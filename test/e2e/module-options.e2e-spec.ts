@@ -3,12 +3,12 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { Test } from '@nestjs/testing';
 import { caching } from 'cache-manager';
 import { redisStore } from 'cache-manager-redis-yet';
-import { ProblemFilter } from '../../src/common/problem.filter.js';
-import { OAuthModule } from '../../src/oauth/oauth.module.js';
+import { ProblemFilter } from '../../src/nest/http/problem.filter.js';
+import { OAuthModule } from '../../src/nest/oauth/oauth.module.js';
 import { startSandbox, type SandboxServer } from '../../src/sandbox/index.js';
-import { SignatureService } from '../../src/wechat/jssdk/signature.service.js';
-import type { WechatModuleOptions } from '../../src/wechat/wechat.options.js';
-import { WechatModule } from '../../src/wechat/wechat.module.js';
+import { SignatureService } from '../../src/nest/jssdk/signature.service.js';
+import type { WechatModuleOptions } from '../../src/nest/wechat.options.js';
+import { WechatModule } from '../../src/nest/wechat.module.js';
 import { getJson, postJson } from '../support/app.js';
 import { CookieClient, pathOf } from '../support/browser-client.js';
 import { deleteKeys, listKeys, REDIS_URL, uniquePrefix } from '../support/redis-keys.js';

@@ -1,13 +1,18 @@
 import { Controller, Get, Injectable, Module, UseGuards } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import { ProblemFilter } from '../../src/common/problem.filter.js';
-import { OAuthModule } from '../../src/oauth/oauth.module.js';
-import { type SessionUser, WECHAT_USER_MAPPER, type WechatProfile, type WechatUserMapper } from '../../src/oauth/session-user.js';
-import { WechatAuthGuard } from '../../src/oauth/wechat-auth.guard.js';
-import { WechatUser } from '../../src/oauth/wechat-user.decorator.js';
+import { ProblemFilter } from '../../src/nest/http/problem.filter.js';
+import { OAuthModule } from '../../src/nest/oauth/oauth.module.js';
+import {
+  type SessionUser,
+  WECHAT_USER_MAPPER,
+  type WechatProfile,
+  type WechatUserMapper,
+} from '../../src/core/oauth/session-user.js';
+import { WechatAuthGuard } from '../../src/nest/oauth/wechat-auth.guard.js';
+import { WechatUser } from '../../src/nest/oauth/wechat-user.decorator.js';
 import { startSandbox, type SandboxServer } from '../../src/sandbox/index.js';
-import { WechatModule } from '../../src/wechat/wechat.module.js';
+import { WechatModule } from '../../src/nest/wechat.module.js';
 import { CookieClient, pathOf } from '../support/browser-client.js';
 
 const ACCOUNT = { appId: 'wx9999cccc0000dddd', appSecret: 'mapper-e2e-secret-0123456789' };

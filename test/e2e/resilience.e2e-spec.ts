@@ -1,4 +1,4 @@
-import { PrometheusMetrics } from '../../src/ops/metrics/prometheus-metrics.js';
+import { PrometheusMetrics } from '../../src/nest/metrics/prometheus-metrics.js';
 import { startSandbox, type SandboxServer } from '../../src/sandbox/index.js';
 import { getJson, type RunningApp, serviceEnv, startApp } from '../support/app.js';
 import { eventually } from '../support/eventually.js';

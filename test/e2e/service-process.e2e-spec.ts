@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SANDBOX_ACCOUNT } from '../../src/config/app-config.js';
+import { SANDBOX_ACCOUNT } from '../../src/service/config/app-config.js';
 import { getJson } from '../support/app.js';
 import { freePort, runServiceToExit, type ServiceProcess, startServiceProcess } from '../support/processes.js';
 import { REDIS_URL } from '../support/redis-keys.js';

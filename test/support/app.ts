@@ -1,7 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { EnvOverrides } from '../../src/app.module.js';
-import { createApp } from '../../src/bootstrap.js';
-import type { AppConfig } from '../../src/config/app-config.js';
+import type { EnvOverrides } from '../../src/service/app.module.js';
+import { createApp } from '../../src/service/bootstrap.js';
+import type { AppConfig } from '../../src/service/config/app-config.js';
 import { REDIS_URL } from './redis-keys.js';
 
 export interface SandboxAccount {

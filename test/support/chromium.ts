@@ -25,7 +25,7 @@ export function launchChromium(): Promise<Browser> {
 /** The service in sandbox mode in this process, on a fixed free port (the mounted simulator needs one). */
 export async function startSandboxModeService(): Promise<RunningApp> {
   const port = await freePort();
-  const { createApp } = await import('../../src/bootstrap.js');
+  const { createApp } = await import('../../src/service/bootstrap.js');
   const { app, config } = await createApp({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',

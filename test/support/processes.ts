@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
-const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../dist/service/main.js', import.meta.url));
 const LISTENING = /listening on http:\/\/[^\s]+:(\d+)/;
 
 export interface ServiceProcess {
@@ -15,14 +15,14 @@ export interface ServiceProcess {
 }
 
 export interface ProcessOptions {
-  /** the entry file to run; default this repo's dist/main.js */
+  /** the entry file to run; default this repo's dist/service/main.js */
   main?: string;
   /** working directory of the process; default this one's */
   cwd?: string;
 }
 
 /**
- * Starts the built service (`node dist/main.js`, built by `npm test`'s pretest), or another app's
+ * Starts the built service (`node dist/service/main.js`, built by `npm test`'s pretest), or another app's
  * entry file, as a separate OS process and resolves once it logs its listening address.
  */
 export async function startServiceProcess(

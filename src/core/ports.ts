@@ -1,0 +1,50 @@
+import type { Readable } from 'node:stream';
+
+/**
+ * The core's ports: what it needs of the world, as small interfaces the edges implement. The shared
+ * store's port is `WechatStore` (wechat-store.ts); a media storage's is `MediaStorage`.
+ */
+
+/** Query parameters of a call to WeChat. */
+export type Query = Record<string, string | number | undefined>;
+
+/** A file WeChat is sending: the body is paused and unread; read it to the end or destroy it. */
+export interface WechatFile {
+  body: Readable;
+  contentType: string;
+  /** Content-Length as announced, when it was */
+  contentLength?: number;
+  /** the name in Content-disposition, when a safe one was given */
+  filename?: string;
+}
+
+/** What a download answered: a file, or a JSON object without errcode (a video's `video_url`). */
+export type WechatDownload = { kind: 'file'; file: WechatFile } | { kind: 'json'; body: Record<string, unknown> };
+
+/** Which account a call to WeChat is made for (metrics label it). */
+export interface CallContext {
+  appId: string;
+}
+
+/**
+ * HTTP to WeChat's API. An errcode answer rejects with WechatApiError, an unreachable or failing
+ * WeChat (after the transport's own retries) with WechatUnavailableError.
+ */
+export interface Transport {
+  get<T extends object>(endpoint: string, query: Query, context?: CallContext): Promise<T>;
+  post<T extends object>(endpoint: string, body: unknown, query?: Query, context?: CallContext): Promise<T>;
+  download(endpoint: string, query: Query, context?: CallContext): Promise<WechatDownload>;
+}
+
+/** Where the core writes what an operator should know; never a secret. Nest's Logger fits as it is. */
+export interface Logger {
+  log(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+/** Milliseconds since the epoch; tests pass their own. */
+export type Clock = () => number;
+
+/** A logger that drops everything (unit tests, hosts that log elsewhere). */
+export const SILENT: Logger = { log: () => undefined, warn: () => undefined, error: () => undefined };

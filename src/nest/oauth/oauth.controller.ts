@@ -1,0 +1,209 @@
+import { Controller, Get, HttpCode, Inject, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { asHttpProblem, HttpProblem } from '../http/http-problem.js';
+import { redirect, type RequestLine } from '../http/http-replies.js';
+import { RateLimitFamily, RateLimitGuard } from '../rate-limit/rate-limit.guard.js';
+import type { WechatSession } from '../sessions/wechat-session.js';
+import { WechatSessions } from '../sessions/wechat-sessions.js';
+import {
+  ApiBadRequestResponse,
+  ApiCookieAuth,
+  ApiForbiddenResponse,
+  ApiFoundResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiQuery,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '../http/api-docs.js';
+import { ProblemDto } from '../http/problem.dto.js';
+import { ProblemFilter } from '../http/problem.filter.js';
+import { NotAuthenticatedDto, SessionUserDto } from './oauth.responses.js';
+import { addPending, type LoginStateData, markCompleted, recentCompletion, takePending } from '../../core/oauth/login-state.js';
+import { OAUTH_OPTIONS, type ResolvedOAuthOptions } from './oauth.options.js';
+import { OAuthService } from './oauth.service.js';
+import { safeReturnTo, withQueryParam } from '../../core/oauth/return-to.js';
+import type { OAuthScope, SessionUser } from '../../core/oauth/session-user.js';
+import type { LoginOutcome } from '../../core/events.js';
+import { WechatAuthGuard } from './wechat-auth.guard.js';
+import { WechatUser } from './wechat-user.decorator.js';
+import { WechatEvents } from '../../core/events.js';
+import { requestedAppId } from '../../core/accounts/account-config.js';
+import { WechatAccounts } from '../../core/accounts/wechat-accounts.js';
+
+const SCOPES: OAuthScope[] = ['snsapi_base', 'snsapi_userinfo'];
+const wantsJson = (req: RequestLine) => {
+  const accept = String(req.headers.accept ?? '');
+  return accept.includes('application/json') && !accept.includes('text/html');
+};
+
+/** The login redirect, the callback, the current user and logout. */
+@Controller('wechat/oauth')
+@ApiTags('WeChat login')
+@UseFilters(ProblemFilter)
+export class OAuthController {
+  constructor(
+    private readonly oauth: OAuthService,
+    @Inject(OAUTH_OPTIONS) private readonly options: ResolvedOAuthOptions,
+    private readonly events: WechatEvents,
+    private readonly sessions: WechatSessions,
+    private readonly accounts: WechatAccounts,
+    private readonly adapterHost: HttpAdapterHost,
+  ) {}
+
+  private redirect(response: object, url: string): Promise<void> {
+    return redirect(this.adapterHost.httpAdapter, response, url);
+  }
+
+  @Get('login')
+  @UseGuards(RateLimitGuard)
+  @RateLimitFamily('login')
+  @ApiOperation({ summary: "302 to WeChat's authorize page; the state is kept in the session" })
+  @ApiQuery({ name: 'returnTo', required: false, description: 'local path to come back to (else /)' })
+  @ApiQuery({ name: 'scope', required: false, enum: ['snsapi_base', 'snsapi_userinfo'] })
+  @ApiQuery({
+    name: 'appId',
+    required: false,
+    description: 'the Official Account to log in through; default: the default account',
+  })
+  @ApiBadRequestResponse({ type: ProblemDto, description: 'UNKNOWN_ACCOUNT, or VALIDATION_FAILED' })
+  @ApiFoundResponse({ description: 'to {WECHAT_OPEN_BASE_URL}/connect/oauth2/authorize?...#wechat_redirect' })
+  @ApiTooManyRequestsResponse({ type: ProblemDto, description: 'RATE_LIMITED, with Retry-After' })
+  @ApiServiceUnavailableResponse({ type: ProblemDto, description: 'SESSION_STORE_UNAVAILABLE' })
+  async login(
+    @Req() req: RequestLine,
+    @Res() reply: object,
+    @Query('returnTo') returnTo?: unknown,
+    @Query('scope') scope?: unknown,
+    @Query('appId') appId?: unknown,
+  ) {
+    if (scope !== undefined && !SCOPES.includes(scope as OAuthScope)) {
+      throw new HttpProblem(400, 'VALIDATION_FAILED', 'scope must be snsapi_base or snsapi_userinfo');
+    }
+    const account = this.accountOf(appId);
+    const chosen = (scope as OAuthScope | undefined) ?? this.options.scope;
+    const state = this.oauth.newState();
+    const entry = {
+      state,
+      returnTo: safeReturnTo(returnTo),
+      scope: chosen,
+      createdAt: Date.now(),
+      ...(account ? { appId: account } : {}),
+    };
+    const session = await this.sessions.open(req, reply);
+    session.set('wechatLogin', addPending(session.get('wechatLogin'), entry, this.options.stateTtlMs));
+    // a session made for a login that may never finish lives only as long as its state
+    if (!session.get('user')) session.setMaxAge(this.options.stateTtlMs);
+    // written before WeChat is involved: a state that was not kept could never be checked
+    await session.save();
+    await this.redirect(reply, this.oauth.authorizeUrl(state, chosen, account));
+  }
+
+  /** An explicit appId, checked (400 UNKNOWN_ACCOUNT before any session is written); else the default's. */
+  private accountOf(appId: unknown): string | undefined {
+    if (appId === undefined) return undefined;
+    const account = this.accounts.get(requestedAppId(appId));
+    return account === this.accounts.default ? undefined : account.appId;
+  }
+
+  @Get('callback')
+  @ApiOperation({ summary: 'WeChat redirects here; exchanges the code and logs the user in' })
+  @ApiQuery({ name: 'code', required: false })
+  @ApiQuery({ name: 'state', required: true })
+  @ApiFoundResponse({ description: 'to returnTo (with ?wechat_error=access_denied when refused)' })
+  @ApiForbiddenResponse({ type: ProblemDto, description: 'INVALID_STATE' })
+  @ApiUnauthorizedResponse({ type: ProblemDto, description: 'INVALID_CODE, or ACCESS_DENIED for JSON clients' })
+  @ApiServiceUnavailableResponse({ type: ProblemDto, description: 'WECHAT_UNAVAILABLE' })
+  async callback(@Req() req: RequestLine, @Res() reply: object, @Query('code') code?: unknown, @Query('state') state?: unknown) {
+    const account: { appId?: string } = {};
+    try {
+      const outcome = await this.handleCallback(req, reply, code, state, account);
+      this.events.login(outcome, account.appId ?? this.accounts.default.appId);
+    } catch (error) {
+      this.events.login(loginFailure(error), account.appId ?? this.accounts.default.appId);
+      throw error;
+    }
+  }
+
+  private async handleCallback(
+    req: RequestLine,
+    reply: object,
+    code: unknown,
+    state: unknown,
+    account: { appId?: string },
+  ): Promise<LoginOutcome> {
+    const now = Date.now();
+    const session = await this.sessions.open(req, reply);
+    const data = session.get('wechatLogin');
+    const taken = takePending(data, state, now, this.options.stateTtlMs);
+    if (!taken.ok) {
+      const done = recentCompletion(data, state, now);
+      if (done && session.get('user')) {
+        await this.redirect(reply, done.returnTo);
+        return 'repeated_callback';
+      }
+      if (taken.reason === 'expired') await this.keep(session, taken.rest);
+      throw new HttpProblem(403, 'INVALID_STATE', `login state ${taken.reason}; start the login again`);
+    }
+    const { entry } = taken;
+    account.appId = entry.appId;
+    if (typeof code !== 'string' || code.length === 0) {
+      await this.keep(session, taken.rest);
+      if (wantsJson(req)) throw new HttpProblem(401, 'ACCESS_DENIED', 'the user did not authorize the login');
+      await this.redirect(reply, withQueryParam(entry.returnTo, 'wechat_error', 'access_denied'));
+      return 'access_denied';
+    }
+    // single use: the state is spent before WeChat sees the code
+    await this.keep(session, taken.rest);
+    const { grant, profile } = await this.oauth.completeLogin(code, entry.appId);
+    const user = await this.oauth.mapUser(profile);
+    // A new session id at login: a session id planted before login is worth nothing after it.
+    await session.regenerate();
+    session.set('user', user);
+    session.set('wechatWebGrant', grant);
+    session.set('wechatLogin', markCompleted(taken.rest, entry, Date.now()));
+    await session.save();
+    await this.redirect(reply, entry.returnTo);
+    return 'success';
+  }
+
+  private async keep(session: WechatSession, login: LoginStateData): Promise<void> {
+    session.set('wechatLogin', login);
+    await session.save();
+  }
+
+  @Get('me')
+  @UseGuards(WechatAuthGuard)
+  @ApiCookieAuth('wechat_sid')
+  @ApiOperation({ summary: 'the session user' })
+  @ApiOkResponse({ type: SessionUserDto })
+  @ApiUnauthorizedResponse({
+    type: NotAuthenticatedDto,
+    description: 'NOT_AUTHENTICATED (browser navigations get a 302 to login)',
+  })
+  me(@WechatUser() user: SessionUser): SessionUser {
+    return user;
+  }
+
+  @Post('logout')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'destroys the session server-side' })
+  @ApiNoContentResponse()
+  @ApiServiceUnavailableResponse({ type: ProblemDto, description: 'SESSION_STORE_UNAVAILABLE' })
+  async logout(@Req() req: RequestLine, @Res({ passthrough: true }) reply: object): Promise<void> {
+    await (await this.sessions.open(req, reply)).destroy();
+  }
+}
+
+function loginFailure(thrown: unknown): LoginOutcome {
+  const error = asHttpProblem(thrown);
+  if (error instanceof HttpProblem) {
+    if (error.code === 'INVALID_STATE') return 'invalid_state';
+    if (error.code === 'INVALID_CODE') return 'invalid_code';
+    if (error.code === 'ACCESS_DENIED') return 'access_denied';
+  }
+  return 'error';
+}

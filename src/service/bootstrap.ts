@@ -1,0 +1,85 @@
+import fastifyFormbody from '@fastify/formbody';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AppModule, type EnvOverrides } from './app.module.js';
+import { type AppConfig, SANDBOX_MOUNT_PATH } from './config/app-config.js';
+import { answerClientError } from './client-error.js';
+import { fastifyTrustProxy } from './config/trust-proxy.js';
+import { ProblemFilter } from '../nest/http/problem.filter.js';
+import { setupOpenApi } from './openapi.js';
+import { DEFAULT_CREDENTIAL_API_MOUNT } from '../nest/credential-api/credential-api.routes.js';
+import { createLogging } from './logging.js';
+import { Sandbox, sandboxPlugin } from '../sandbox/index.js';
+
+/**
+ * Builds the service (used by main.ts and by the e2e tests): validated config, Fastify with
+ * structured one-line request logs and time limits on slow clients, the JSON error body
+ * everywhere, and the sandbox mounted at /sandbox when it is on. Throws ConfigurationError on
+ * invalid configuration.
+ */
+export async function createApp(env: EnvOverrides): Promise<{ app: NestFastifyApplication; config: AppConfig }> {
+  const { module, config } = await AppModule.build(env);
+  const logging = createLogging(config.logLevel);
+  const adapter = new FastifyAdapter({
+    ...logging.fastify,
+    trustProxy: fastifyTrustProxy(config.trustProxy),
+    bodyLimit: 64 * 1024,
+    clientErrorHandler: answerClientError,
+    ...clientTimeouts(config.requestTimeoutMs, config.socketTimeoutMs),
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
+    logger: logging.nest,
+    // Fastify's own JSON parser (same limits, same prototype-poisoning checks) without the
+    // wrapper Nest puts around it for rawBody, which no route here needs; forms below.
+    bodyParser: false,
+  });
+  // Form posts (`$.post(api, { url: location.href })` sends one) are read like JSON bodies.
+  await app.register(fastifyFormbody);
+  // Nest routes Fastify's errors (hooks and plugins included) through its global filters too
+  app.useGlobalFilters(new ProblemFilter());
+  if (config.corsOrigins.length) app.enableCors({ origin: config.corsOrigins, credentials: true });
+  if (config.sandbox) {
+    const sandbox = new Sandbox({
+      accounts: [{ appId: config.appId, appSecret: config.appSecret, jsDomains: config.jsDomains }, ...config.accounts],
+    });
+    await app.register(sandboxPlugin, { prefix: SANDBOX_MOUNT_PATH, sandbox });
+  }
+  if (config.openApiDocs) setupOpenApi(app, config.credentialApiConsumers.length ? DEFAULT_CREDENTIAL_API_MOUNT : undefined);
+  closeKeepAliveWhenStopping(app);
+  // process.exit (rather than re-raising the signal) lets the async log stream flush.
+  app.enableShutdownHooks(undefined, { useProcessExit: true });
+  for (const warning of config.warnings) Logger.warn(warning, 'Config');
+  return { app, config };
+}
+
+/**
+ * A client gets `requestTimeoutMs` to send a whole request (then 408 and the connection is
+ * closed), so one that sends half a body cannot hold a connection for minutes; a connection
+ * silent for `socketTimeoutMs` is closed, which is longer than any handler waits before answering.
+ */
+function clientTimeouts(requestTimeoutMs: number, socketTimeoutMs: number) {
+  return {
+    requestTimeout: requestTimeoutMs,
+    connectionTimeout: socketTimeoutMs,
+    http: {
+      requestTimeout: requestTimeoutMs,
+      headersTimeout: Math.min(requestTimeoutMs, 60_000),
+      // how often Node looks for requests past their time (its default is 30 s)
+      connectionsCheckingInterval: Math.min(1000, requestTimeoutMs),
+    },
+  };
+}
+
+/**
+ * Graceful stop: requests in flight when the stop begins still finish, and their keep-alive
+ * connections close right after the response (idle ones at once) so the server can stop.
+ */
+function closeKeepAliveWhenStopping(app: NestFastifyApplication): void {
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('preClose', (done) => {
+    fastify.server.keepAliveTimeout = 1;
+    fastify.server.closeIdleConnections();
+    done();
+  });
+}

@@ -1,0 +1,310 @@
+import type { S3MediaStorageOptions } from '../../storage/s3-media.storage.js';
+import { SANDBOX_DEFAULT_ACCOUNT } from '../../sandbox/default-account.js';
+import { randomBytes } from 'node:crypto';
+import type { WechatAccountConfig, WechatAccountSettings } from '../../core/accounts/account-config.js';
+import { accountsFromEnv } from './accounts-env.js';
+import { type CredentialConsumer, parseConsumers } from '../../core/credentials/consumers.js';
+import type { LogLevel } from '../logging.js';
+import type { EnvironmentVariables } from './env.schema.js';
+import { parseTrustProxy, type TrustProxy } from './trust-proxy.js';
+import { socketTimeoutOf } from './media-settings.js';
+
+/** The sandbox's built-in account, used when the simulator runs without configured credentials. */
+export const SANDBOX_ACCOUNT = SANDBOX_DEFAULT_ACCOUNT;
+
+/** Where the sandbox is mounted inside the service when it runs in sandbox mode. */
+export const SANDBOX_MOUNT_PATH = '/sandbox';
+
+/** Typed configuration, derived once from the validated environment. */
+export interface AppConfig {
+  nodeEnv: 'development' | 'production' | 'test';
+  host: string;
+  port: number;
+  sandbox: boolean;
+  /** the default account */
+  appId: string;
+  appSecret: string;
+  /** the other accounts of WECHAT_ACCOUNTS */
+  accounts: WechatAccountConfig[];
+  apiBaseUrl: string;
+  openBaseUrl: string;
+  tokenMode: 'stable' | 'classic';
+  jsDomains: string[];
+  httpTimeoutMs: number;
+  redisUrl?: string;
+  /** host:port seeds of a Redis Cluster */
+  redisClusterNodes: string[];
+  redisSentinel?: { sentinels: string[]; name: string };
+  keyPrefix: string;
+  /** the longest one Redis operation may take */
+  redisCommandTimeoutMs: number;
+  /** requests per client IP and minute to the limited routes; 0: no limit */
+  rateLimitPerMinute: number;
+  /** the longest a client may take to send a whole request */
+  requestTimeoutMs: number;
+  publicBaseUrl: string;
+  oauthScope: 'snsapi_base' | 'snsapi_userinfo';
+  sessionSecret: string;
+  mediaDir: string;
+  /** largest media saved, bytes */
+  mediaMaxBytes: number;
+  mediaAccess: 'owner' | 'shared';
+  mediaMaxPerUser: number;
+  /** the S3-compatible store media go to (MEDIA_STORAGE=s3); undefined: the disk at mediaDir */
+  mediaS3?: S3MediaStorageOptions;
+  ffmpegPath: string;
+  transcodeTimeoutMs: number;
+  /** ffmpeg processes at once in this instance */
+  transcodeConcurrency: number;
+  /** how long a connection may stay silent (longer than any media request waits before answering) */
+  socketTimeoutMs: number;
+  corsOrigins: string[];
+  /** which hops in front may report the client's address (TRUST_PROXY) */
+  trustProxy: TrustProxy;
+  logLevel: LogLevel;
+  /** who may read credentials through the credential API; empty: no such routes */
+  credentialApiConsumers: CredentialConsumer[];
+  /** refreshes consumers' confirmed reports may cause per account and hour */
+  credentialReportMaxPerHour: number;
+  /** the central credential server this instance reads from, instead of WeChat */
+  credentialSource?: { url: string; token: string };
+  /** the proxy calls to WeChat go through (WECHAT_HTTP_PROXY, else HTTPS_PROXY; not in sandbox mode) */
+  httpProxy?: string;
+  /** the bearer /metrics asks for; undefined: open outside production, not served in production */
+  metricsToken?: string;
+  /** serve /metrics (off in production without METRICS_TOKEN: it names consumers and appIds) */
+  metricsRoute: boolean;
+  /** serve the OpenAPI description at /docs */
+  openApiDocs: boolean;
+  warnings: string[];
+}
+
+export class ConfigurationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    this.name = 'ConfigurationError';
+  }
+}
+
+const splitList = (raw: string) =>
+  raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+const stripSlash = (url: string) => url.replace(/\/+$/, '');
+
+/** Loopback address the service can use to reach itself (for the mounted sandbox). */
+export function selfAddress(host: string, port: number): string {
+  const h = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return `http://${h.includes(':') ? `[${h}]` : h}:${port}`;
+}
+
+export function resolveSandbox(env: EnvironmentVariables): boolean {
+  if (env.WECHAT_SANDBOX === 'true') return true;
+  if (env.WECHAT_SANDBOX === 'false') return false;
+  return !env.WECHAT_APP_ID && !env.WECHAT_APP_SECRET && !env.WECHAT_ACCOUNTS && env.NODE_ENV !== 'production';
+}
+
+/** Rules across variables; each problem names its variable. */
+function crossFieldProblems(env: EnvironmentVariables, sandbox: boolean): string[] {
+  const problems: string[] = [];
+  const hasId = !!env.WECHAT_APP_ID;
+  const hasSecret = !!env.WECHAT_APP_SECRET;
+  if (hasId !== hasSecret) {
+    problems.push(
+      `${hasId ? 'WECHAT_APP_SECRET' : 'WECHAT_APP_ID'}: is required when ${hasId ? 'WECHAT_APP_ID' : 'WECHAT_APP_SECRET'} is set`,
+    );
+  } else if (!sandbox && !hasId && !env.WECHAT_ACCOUNTS) {
+    problems.push(
+      env.NODE_ENV === 'production'
+        ? 'WECHAT_APP_ID: is required in production (with WECHAT_APP_SECRET), or WECHAT_ACCOUNTS'
+        : 'WECHAT_APP_ID: is required (with WECHAT_APP_SECRET, or WECHAT_ACCOUNTS) when WECHAT_SANDBOX=false',
+    );
+  }
+  if (env.NODE_ENV === 'production' && (env.SESSION_SECRET ?? '').length < 32) {
+    problems.push('SESSION_SECRET: is required in production and must be at least 32 characters');
+  } else if (env.SESSION_SECRET !== undefined && env.SESSION_SECRET.length < 32) {
+    problems.push('SESSION_SECRET: must be at least 32 characters');
+  }
+  if (env.MEDIA_STORAGE === 's3' && !env.S3_BUCKET) problems.push('S3_BUCKET: is required when MEDIA_STORAGE=s3');
+  if (!!env.S3_ACCESS_KEY_ID !== !!env.S3_SECRET_ACCESS_KEY) {
+    problems.push(
+      `${env.S3_ACCESS_KEY_ID ? 'S3_SECRET_ACCESS_KEY' : 'S3_ACCESS_KEY_ID'}: is required when ${env.S3_ACCESS_KEY_ID ? 'S3_ACCESS_KEY_ID' : 'S3_SECRET_ACCESS_KEY'} is set`,
+    );
+  }
+  if (sandbox && env.PORT === 0) {
+    problems.push('PORT: must be a fixed port in sandbox mode (the built-in simulator is served on it)');
+  }
+  problems.push(...redisProblems(env), ...credentialProblems(env));
+  if (env.NODE_ENV === 'production') problems.push(...productionProblems(env));
+  return problems;
+}
+
+/** One Redis topology at most; Sentinel needs both its variables. */
+function redisProblems(env: EnvironmentVariables): string[] {
+  const set = [
+    env.REDIS_URL && 'REDIS_URL',
+    env.REDIS_CLUSTER_NODES.trim() && 'REDIS_CLUSTER_NODES',
+    env.REDIS_SENTINELS.trim() && 'REDIS_SENTINELS',
+  ].filter(Boolean);
+  const problems: string[] = [];
+  if (set.length > 1) problems.push(`${set[1]}: set only one Redis topology (${set.join(' and ')} are both set)`);
+  if (env.REDIS_SENTINELS.trim() && !env.REDIS_SENTINEL_NAME)
+    problems.push('REDIS_SENTINEL_NAME: is required with REDIS_SENTINELS');
+  if (env.REDIS_SENTINEL_NAME && !env.REDIS_SENTINELS.trim())
+    problems.push('REDIS_SENTINELS: is required with REDIS_SENTINEL_NAME');
+  return problems;
+}
+
+/** The credential API's consumers must parse; a credential source needs its url and token together. */
+function credentialProblems(env: EnvironmentVariables): string[] {
+  const problems = parseConsumers(env.CREDENTIAL_API_TOKENS).problems.map((p) => `CREDENTIAL_API_TOKENS: ${p}`);
+  const hasUrl = !!env.WECHAT_CREDENTIAL_SOURCE_URL;
+  if (hasUrl !== !!env.WECHAT_CREDENTIAL_SOURCE_TOKEN) {
+    problems.push(
+      hasUrl
+        ? 'WECHAT_CREDENTIAL_SOURCE_TOKEN: is required with WECHAT_CREDENTIAL_SOURCE_URL'
+        : 'WECHAT_CREDENTIAL_SOURCE_URL: is required with WECHAT_CREDENTIAL_SOURCE_TOKEN',
+    );
+  }
+  return problems;
+}
+
+/** What production refuses: each of these is a mistake that would only show once users arrive. */
+function productionProblems(env: EnvironmentVariables): string[] {
+  const problems: string[] = [];
+  const secret = env.SESSION_SECRET ?? '';
+  if (secret.length >= 32 && new Set(secret).size < 8) {
+    problems.push('SESSION_SECRET: must be random: it has fewer than 8 distinct characters');
+  }
+  if (env.WECHAT_SANDBOX === 'true') {
+    problems.push('WECHAT_SANDBOX: must not be true in production (the simulator and its fault routes would be public)');
+  }
+  if (env.PUBLIC_BASE_URL !== undefined && !isBareOrigin(env.PUBLIC_BASE_URL)) {
+    problems.push('PUBLIC_BASE_URL: must be an origin only, such as https://h5.example.com (no path, query or fragment)');
+  }
+  if (splitList(env.CORS_ORIGINS).includes('*')) {
+    problems.push("CORS_ORIGINS: must list origins in production; * would let any site call the API with the user's cookie");
+  }
+  const trust = parseTrustProxy(env.TRUST_PROXY);
+  if ('value' in trust && trust.value === true) {
+    problems.push(
+      'TRUST_PROXY: must not be true in production: every X-Forwarded-For entry would be believed, so a client ' +
+        'could pick its own address and dodge the rate limits; give the number of proxies (1) or their IPs/CIDRs',
+    );
+  }
+  return problems;
+}
+
+/** scheme://host[:port], at most a trailing slash: no user info, path, query or fragment. */
+const isBareOrigin = (url: string) => /^https?:\/\/[^/?#@\\]+\/?$/i.test(url);
+
+/** The default account (WECHAT_APP_ID, else the first of WECHAT_ACCOUNTS, else the sandbox's) and the others. */
+function accountsOf(
+  env: EnvironmentVariables,
+  sandbox: boolean,
+  jsDomains: string[],
+): [WechatAccountSettings, ...WechatAccountSettings[]] {
+  const tokenMode = env.WECHAT_TOKEN_MODE;
+  const base =
+    env.WECHAT_APP_ID && env.WECHAT_APP_SECRET
+      ? { appId: env.WECHAT_APP_ID, appSecret: env.WECHAT_APP_SECRET, jsDomains, tokenMode }
+      : sandbox && !env.WECHAT_ACCOUNTS
+        ? { ...SANDBOX_ACCOUNT, jsDomains, tokenMode }
+        : undefined;
+  const { accounts, problem } = accountsFromEnv(env.WECHAT_ACCOUNTS, base, tokenMode);
+  if (problem) throw new ConfigurationError([problem]);
+  if (accounts.length === 0) throw new ConfigurationError(['WECHAT_ACCOUNTS: lists no account']);
+  return accounts as [WechatAccountSettings, ...WechatAccountSettings[]];
+}
+
+export function toAppConfig(env: EnvironmentVariables): AppConfig {
+  const sandbox = resolveSandbox(env);
+  const problems = crossFieldProblems(env, sandbox);
+  if (problems.length) throw new ConfigurationError(problems);
+
+  const publicBaseUrl = stripSlash(env.PUBLIC_BASE_URL ?? `http://localhost:${env.PORT}`);
+  const jsDomains = splitList(env.WECHAT_JS_DOMAINS).map((d) => d.toLowerCase());
+  const warnings: string[] = [];
+  if (env.NODE_ENV === 'production' && jsDomains.length === 0) {
+    warnings.push('WECHAT_JS_DOMAINS is empty: any host may be signed. List your JS safe domains.');
+  }
+  const trustProxy = (parseTrustProxy(env.TRUST_PROXY) as { value: TrustProxy }).value;
+  if (env.NODE_ENV === 'production' && publicBaseUrl.startsWith('https://') && trustProxy === false) {
+    warnings.push(
+      'PUBLIC_BASE_URL is https but TRUST_PROXY is false: behind a TLS-terminating proxy the Secure session ' +
+        'cookie never comes back and logins cannot finish. Set TRUST_PROXY to the number of proxies (1) there.',
+    );
+  }
+  const metricsRoute = env.NODE_ENV !== 'production' || env.METRICS_TOKEN !== undefined;
+  if (!metricsRoute)
+    warnings.push('METRICS_TOKEN is not set: /metrics is not served in production (it names consumers and appIds)');
+  const mountedSandbox = sandbox;
+  const [first, ...others] = accountsOf(env, sandbox, jsDomains);
+  const config: Omit<AppConfig, 'socketTimeoutMs'> = {
+    nodeEnv: env.NODE_ENV,
+    host: env.HOST,
+    port: env.PORT,
+    sandbox,
+    appId: first.appId,
+    appSecret: first.appSecret,
+    accounts: others.map((a) => ({
+      appId: a.appId,
+      appSecret: a.appSecret,
+      jsDomains: [...a.jsDomains],
+      tokenMode: a.tokenMode,
+    })),
+    apiBaseUrl: mountedSandbox ? selfAddress(env.HOST, env.PORT) + SANDBOX_MOUNT_PATH : stripSlash(env.WECHAT_API_BASE_URL),
+    openBaseUrl: mountedSandbox ? publicBaseUrl + SANDBOX_MOUNT_PATH : stripSlash(env.WECHAT_OPEN_BASE_URL),
+    tokenMode: env.WECHAT_TOKEN_MODE,
+    jsDomains: [...first.jsDomains],
+    httpTimeoutMs: env.WECHAT_HTTP_TIMEOUT_MS,
+    redisUrl: env.REDIS_URL || undefined,
+    redisClusterNodes: splitList(env.REDIS_CLUSTER_NODES),
+    redisSentinel: env.REDIS_SENTINEL_NAME
+      ? { sentinels: splitList(env.REDIS_SENTINELS), name: env.REDIS_SENTINEL_NAME }
+      : undefined,
+    keyPrefix: env.CACHE_KEY_PREFIX,
+    redisCommandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
+    rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+    requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+    publicBaseUrl,
+    oauthScope: env.OAUTH_SCOPE,
+    sessionSecret: env.SESSION_SECRET ?? randomBytes(32).toString('base64url'),
+    mediaDir: env.MEDIA_DIR,
+    mediaMaxBytes: env.MEDIA_MAX_BYTES,
+    mediaAccess: env.MEDIA_ACCESS,
+    mediaMaxPerUser: env.MEDIA_MAX_PER_USER,
+    mediaS3:
+      env.MEDIA_STORAGE === 's3'
+        ? {
+            bucket: env.S3_BUCKET!,
+            prefix: env.S3_PREFIX,
+            ...(env.S3_ENDPOINT && { endpoint: env.S3_ENDPOINT }),
+            ...(env.S3_REGION && { region: env.S3_REGION }),
+            ...(env.S3_ACCESS_KEY_ID && { accessKeyId: env.S3_ACCESS_KEY_ID }),
+            ...(env.S3_SECRET_ACCESS_KEY && { secretAccessKey: env.S3_SECRET_ACCESS_KEY }),
+            forcePathStyle: env.S3_FORCE_PATH_STYLE,
+            requestTimeoutMs: env.S3_REQUEST_TIMEOUT_MS,
+          }
+        : undefined,
+    ffmpegPath: env.FFMPEG_PATH,
+    transcodeTimeoutMs: env.MEDIA_TRANSCODE_TIMEOUT_MS,
+    transcodeConcurrency: env.MEDIA_TRANSCODE_CONCURRENCY,
+    corsOrigins: splitList(env.CORS_ORIGINS),
+    trustProxy,
+    logLevel: env.LOG_LEVEL,
+    credentialApiConsumers: parseConsumers(env.CREDENTIAL_API_TOKENS).consumers,
+    credentialReportMaxPerHour: env.CREDENTIAL_REPORT_MAX_PER_HOUR,
+    credentialSource:
+      env.WECHAT_CREDENTIAL_SOURCE_URL && env.WECHAT_CREDENTIAL_SOURCE_TOKEN
+        ? { url: env.WECHAT_CREDENTIAL_SOURCE_URL, token: env.WECHAT_CREDENTIAL_SOURCE_TOKEN }
+        : undefined,
+    httpProxy: sandbox ? undefined : env.WECHAT_HTTP_PROXY || env.HTTPS_PROXY || env.https_proxy || undefined,
+    metricsToken: env.METRICS_TOKEN,
+    metricsRoute,
+    openApiDocs: env.OPENAPI_DOCS ?? env.NODE_ENV !== 'production',
+    warnings,
+  };
+  return { ...config, socketTimeoutMs: socketTimeoutOf(config) };
+}
