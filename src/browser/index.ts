@@ -27,7 +27,7 @@ export interface ConfigureOptions {
 }
 
 /** What the service's /diagnose said about a failed configuration. */
-export interface Diagnosis {
+export interface SignatureDiagnosis {
   ok: boolean;
   findings: { code: string; message: string }[];
 }
@@ -36,7 +36,7 @@ export interface Diagnosis {
 export class WechatConfigError extends Error {
   constructor(
     readonly errMsg: string,
-    readonly diagnosis?: Diagnosis,
+    readonly diagnosis?: SignatureDiagnosis,
   ) {
     super(diagnosis?.findings[0] ? `${errMsg}: ${diagnosis.findings[0].message}` : errMsg);
     this.name = 'WechatConfigError';
@@ -143,7 +143,11 @@ function hook(wx: WxLike): void {
   });
 }
 
-async function diagnose(endpoint: string, signed: SignedConfig | undefined, signedUrl: string): Promise<Diagnosis | undefined> {
+async function diagnose(
+  endpoint: string,
+  signed: SignedConfig | undefined,
+  signedUrl: string,
+): Promise<SignatureDiagnosis | undefined> {
   try {
     const response = await fetch(`${endpoint}/diagnose`, {
       method: 'POST',
@@ -159,7 +163,7 @@ async function diagnose(endpoint: string, signed: SignedConfig | undefined, sign
           : {}),
       }),
     });
-    return response.ok ? ((await response.json()) as Diagnosis) : undefined;
+    return response.ok ? ((await response.json()) as SignatureDiagnosis) : undefined;
   } catch {
     return undefined;
   }

@@ -9,9 +9,6 @@ import { createStore } from '../store/create-store.js';
 import { WECHAT_STORE, type WechatStore } from '../core/wechat-store.js';
 import { CredentialCache } from '../core/credentials/credential-cache.js';
 import { RefreshBudget } from '../core/credentials/refresh-budget.js';
-import { TicketService } from './ticket.service.js';
-import { TokenService } from './token.service.js';
-import { SignatureService } from './jssdk/signature.service.js';
 import { RateLimiter } from './rate-limit/rate-limiter.js';
 import { RateLimitGuard } from './rate-limit/rate-limit.guard.js';
 import { WECHAT_MODULE_OPTIONS, WechatConfigurableModule } from './wechat.module-definition.js';
@@ -100,9 +97,6 @@ const providers: Provider[] = [
       new WechatApiClient({ apiBaseUrl, httpTimeoutMs, retryPolicy, httpProxy }, events, new Logger('WechatApiClient')),
   },
   GlobalPrefix,
-  TokenService,
-  TicketService,
-  SignatureService,
   RateLimiter,
   RateLimitGuard,
 ];
@@ -116,9 +110,6 @@ const exported = [
   WechatAccounts,
   GlobalPrefix,
   WechatApiClient,
-  TokenService,
-  TicketService,
-  SignatureService,
   RateLimiter,
   RateLimitGuard,
 ];

@@ -1,10 +1,10 @@
-import { isOAuthScope, type OAuthScope, type OAuthState } from './oauth-state.js';
+import { isOAuthScope, type SandboxScope, type OAuthState } from './oauth-state.js';
 
 /** A validated connect/oauth2/authorize request. */
 export interface AuthorizeRequest {
   appId: string;
   redirectUri: string;
-  scope: OAuthScope;
+  scope: SandboxScope;
   /** '' when the caller sent none. */
   state: string;
   /** Sandbox-only `sandbox_user` parameter. */

@@ -4,7 +4,7 @@ import { wechatError, type WechatError } from './errors.js';
 import type { ResolvedSandboxOptions } from './sandbox.options.js';
 
 export const TICKET_TYPES = ['jsapi', 'wx_card'] as const;
-export type TicketType = (typeof TICKET_TYPES)[number];
+export type SandboxTicketType = (typeof TICKET_TYPES)[number];
 
 export type Failure = { ok: false } & WechatError;
 export type StateResult<T> = { ok: true; body: T } | Failure;
@@ -42,7 +42,7 @@ interface AppState {
   classic: Slot;
   stable: Slot;
   lastForceAt?: number;
-  tickets: Record<TicketType, Slot>;
+  tickets: Record<SandboxTicketType, Slot>;
 }
 
 /** What the sandbox says its pushes come from: loopback, where it runs. */
@@ -55,7 +55,7 @@ export class CredentialState {
   private readonly secrets = new Map<string, string>();
   private readonly apps = new Map<string, AppState>();
   private readonly tokens = new Map<string, Credential>();
-  private readonly tickets = new Map<string, Credential & { type: TicketType }>();
+  private readonly tickets = new Map<string, Credential & { type: SandboxTicketType }>();
   private readonly issued = new Set<string>();
   private readonly forceRequests = new Map<string, number>();
   private readonly quota: DailyQuota;
@@ -157,13 +157,13 @@ export class CredentialState {
   }
 
   /** The ticket a client should currently be signing with, if any. */
-  currentTicket(appId: string, type: TicketType): string | undefined {
+  currentTicket(appId: string, type: SandboxTicketType): string | undefined {
     const cur = this.apps.get(appId)?.tickets[type]?.cur;
     return cur && this.alive(cur, this.opts.now()) ? cur.value : undefined;
   }
 
   /** True for any still-valid ticket of this app and type (the current one or one in its overlap window). */
-  isTicketValid(appId: string, type: TicketType, ticket: string): boolean {
+  isTicketValid(appId: string, type: SandboxTicketType, ticket: string): boolean {
     const cred = this.tickets.get(ticket);
     return !!cred && cred.appId === appId && cred.type === type && this.alive(cred, this.opts.now());
   }
@@ -213,7 +213,7 @@ export class CredentialState {
     return cred;
   }
 
-  private newTicket(appId: string, type: TicketType): Credential {
+  private newTicket(appId: string, type: SandboxTicketType): Credential {
     const cred = { ...this.credential(randomBytes(64).toString('base64url'), appId, this.opts.ticketExpiresInSec), type };
     this.tickets.set(cred.value, cred);
     return cred;
@@ -225,6 +225,6 @@ export class CredentialState {
   }
 }
 
-export function isTicketType(value: unknown): value is TicketType {
+export function isTicketType(value: unknown): value is SandboxTicketType {
   return value === 'jsapi' || value === 'wx_card';
 }

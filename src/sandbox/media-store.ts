@@ -21,7 +21,7 @@ export interface MediaSpec {
   filename?: string;
 }
 
-export interface MediaRecord {
+export interface SandboxMediaEntry {
   mediaId: string;
   appId: string;
   type: MediaType;
@@ -86,7 +86,7 @@ const fail = (errcode: number): Failure => ({ ok: false, ...wechatError(errcode)
 
 /** Temporary media per appId, kept as metadata only (bodies are generated); pure logic, no HTTP. */
 export class MediaStore {
-  private readonly media = new Map<string, MediaRecord>();
+  private readonly media = new Map<string, SandboxMediaEntry>();
   private readonly appIds: Set<string>;
   private readonly quota: DailyQuota;
 
@@ -141,7 +141,7 @@ export class MediaStore {
   }
 
   /** The registration, expired or not. */
-  info(mediaId: string): MediaRecord | undefined {
+  info(mediaId: string): SandboxMediaEntry | undefined {
     const media = this.media.get(mediaId);
     return media && { ...media };
   }
@@ -150,20 +150,20 @@ export class MediaStore {
     return this.live(mediaId) !== undefined;
   }
 
-  private live(mediaId: string): MediaRecord | undefined {
+  private live(mediaId: string): SandboxMediaEntry | undefined {
     const media = this.media.get(mediaId);
     return media && this.opts.now() < media.expiresAt ? media : undefined;
   }
 }
 
-function bytesOf(media: MediaRecord, format: Format): MediaBytes {
+function bytesOf(media: SandboxMediaEntry, format: Format): MediaBytes {
   const { mediaId } = media;
   const size = format.encoding === 'speex' ? HD_VOICE_SAMPLE.length : media.size;
   const { contentType, encoding } = format;
   return { kind: 'bytes', mediaId, size, contentType, filename: filename(media, format), encoding };
 }
 
-function filename(media: MediaRecord, format: Format): string {
+function filename(media: SandboxMediaEntry, format: Format): string {
   if (media.filename === undefined) return `${media.mediaId}.${format.ext}`;
   // the HD voice is a different encoding: keep the chosen name, change the extension
   if (format === HD_VOICE) return `${media.filename.replace(/\.[^.]*$/, '')}.${format.ext}`;

@@ -1,4 +1,4 @@
-import { OAuthState, type OAuthScope, type WebTokenBody } from './oauth-state.js';
+import { OAuthState, type SandboxScope, type WebTokenBody } from './oauth-state.js';
 import { resolveSandboxOptions, SANDBOX_DEFAULT_ACCOUNT, type SandboxOptions } from './sandbox.options.js';
 import { SANDBOX_USERS, sandboxOpenid } from './test-users.js';
 
@@ -15,7 +15,7 @@ function setup(options: SandboxOptions = {}) {
   const advance = (sec: number) => {
     clock.t += sec * 1000;
   };
-  const code = (user = 'alice', scope: OAuthScope = 'snsapi_userinfo', app = appId) =>
+  const code = (user = 'alice', scope: SandboxScope = 'snsapi_userinfo', app = appId) =>
     state.issueCode(app, user, scope, REDIRECT);
   const exchange = (c: string, extra: Record<string, string> = {}) =>
     state.exchangeCode({ appid: appId, secret: appSecret, code: c, grant_type: 'authorization_code', ...extra });
@@ -112,7 +112,7 @@ describe('OAuthState: codes', () => {
 });
 
 describe('OAuthState: web tokens', () => {
-  const userinfoToken = (s: ReturnType<typeof setup>, user = 'alice', scope: OAuthScope = 'snsapi_userinfo') =>
+  const userinfoToken = (s: ReturnType<typeof setup>, user = 'alice', scope: SandboxScope = 'snsapi_userinfo') =>
     ok(s.exchange(s.code(user, scope)));
 
   it('serves the modern profile for snsapi_userinfo tokens', () => {

@@ -5,9 +5,9 @@ import type { ResolvedSandboxOptions } from './sandbox.options.js';
 import { sandboxOpenid, type SandboxUser } from './test-users.js';
 
 export const OAUTH_SCOPES = ['snsapi_base', 'snsapi_userinfo'] as const;
-export type OAuthScope = (typeof OAUTH_SCOPES)[number];
+export type SandboxScope = (typeof OAUTH_SCOPES)[number];
 
-export function isOAuthScope(value: unknown): value is OAuthScope {
+export function isOAuthScope(value: unknown): value is SandboxScope {
   return value === 'snsapi_base' || value === 'snsapi_userinfo';
 }
 
@@ -16,7 +16,7 @@ export interface WebTokenBody {
   expires_in: number;
   refresh_token: string;
   openid: string;
-  scope: OAuthScope;
+  scope: SandboxScope;
   is_snapshotuser?: 1;
   unionid?: string;
 }
@@ -54,7 +54,7 @@ interface Grant {
   appId: string;
   userKey: string;
   openid: string;
-  scope: OAuthScope;
+  scope: SandboxScope;
   expiresAt: number;
 }
 
@@ -99,7 +99,7 @@ export class OAuthState {
   }
 
   /** The authorize step's outcome: a fresh single-use code. Callers validate app and user first. */
-  issueCode(appId: string, userKey: string, scope: OAuthScope, redirectUri: string): string {
+  issueCode(appId: string, userKey: string, scope: SandboxScope, redirectUri: string): string {
     if (!this.hasApp(appId)) throw new Error(`sandbox: unknown appId ${appId}`);
     const code = this.secret(24);
     const expiresAt = this.opts.now() + this.opts.codeTtlSec * 1000;
@@ -213,7 +213,7 @@ export class OAuthState {
     };
   }
 
-  private grant(appId: string, userKey: string, scope: OAuthScope, expiresAt: number): Grant {
+  private grant(appId: string, userKey: string, scope: SandboxScope, expiresAt: number): Grant {
     return { appId, userKey, openid: this.openidOf(appId, userKey), scope, expiresAt };
   }
 

@@ -1,4 +1,5 @@
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { Sandbox } from './sandbox.js';
 import { AUTHORIZE_ERROR, checkAuthorize, completeAuthorize, type AuthorizeOutcome } from './authorize-request.js';
 import { consentPage, errorPage } from './consent-page.js';
 import type { SandboxRouteOptions } from './credential.routes.js';
@@ -30,6 +31,12 @@ export function jsonWithRawControls(body: unknown): string {
 /** connect/oauth2/authorize (+ the consent page's confirm), sns/oauth2/*, sns/userinfo, sns/auth. */
 export const oauthRoutes: FastifyPluginAsync<SandboxRouteOptions> = async (app, { sandbox }) => {
   useRawBodies(app);
+  authorizeRoutes(app, sandbox);
+  webTokenRoutes(app, sandbox);
+};
+
+/** The authorize page (a consent page for snsapi_userinfo, straight back for snsapi_base) and its confirm. */
+function authorizeRoutes(app: FastifyInstance, sandbox: Sandbox): void {
   const oauth = sandbox.oauth;
 
   // the browser keeps #wechat_redirect to itself, so only the query arrives here
@@ -60,6 +67,11 @@ export const oauthRoutes: FastifyPluginAsync<SandboxRouteOptions> = async (app, 
       return redirectOrError(reply, completeAuthorize(oauth, check.request, form.get('decision'), user));
     }),
   );
+}
+
+/** The web access_token: the code exchange, its refresh, the profile and the token check. */
+function webTokenRoutes(app: FastifyInstance, sandbox: Sandbox): void {
+  const oauth = sandbox.oauth;
 
   app.get('/sns/oauth2/access_token', (req, reply) =>
     runEndpoint(sandbox, 'sns/oauth2/access_token', req, reply, () =>
@@ -102,4 +114,4 @@ export const oauthRoutes: FastifyPluginAsync<SandboxRouteOptions> = async (app, 
       answer(reply, oauth.authCheck(queryParam(req, 'access_token'), queryParam(req, 'openid'))),
     ),
   );
-};
+}

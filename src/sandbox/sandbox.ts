@@ -6,7 +6,7 @@ import {
   type AuthorizeDecision,
 } from './authorize-request.js';
 import { CallCounter } from './call-counter.js';
-import { CredentialState, type TicketType } from './credential-state.js';
+import { CredentialState, type SandboxTicketType } from './credential-state.js';
 import { SANDBOX_ENDPOINTS } from './endpoints.js';
 import { FaultQueue, type SandboxFault } from './faults.js';
 import { downloadSha256 } from './media-content.js';
@@ -140,7 +140,7 @@ export class Sandbox {
     return [...this.state.issuedSecrets(), ...this.oauth.issuedSecrets()];
   }
 
-  currentTicket(appId: string, type: TicketType): string | undefined {
+  currentTicket(appId: string, type: SandboxTicketType): string | undefined {
     return this.state.currentTicket(appId, type);
   }
 

@@ -1,5 +1,5 @@
 import fastifyFormbody from '@fastify/formbody';
-import { Logger } from '@nestjs/common';
+import { type INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule, type EnvOverrides } from './app.module.js';
@@ -11,6 +11,12 @@ import { setupOpenApi } from './openapi.js';
 import { DEFAULT_CREDENTIAL_API_MOUNT } from '../nest/credential-api/credential-api.routes.js';
 import { createLogging } from './logging.js';
 import { Sandbox, sandboxPlugin } from '../sandbox/index.js';
+import { createExpressApp } from './express-app.js';
+
+/** Which platform the service runs on: Fastify (the service's own), or Express (as a host would). */
+export interface CreateAppOptions {
+  platform?: 'fastify' | 'express';
+}
 
 /**
  * Builds the service (used by main.ts and by the e2e tests): validated config, Fastify with
@@ -18,9 +24,17 @@ import { Sandbox, sandboxPlugin } from '../sandbox/index.js';
  * everywhere, and the sandbox mounted at /sandbox when it is on. Throws ConfigurationError on
  * invalid configuration.
  */
-export async function createApp(env: EnvOverrides): Promise<{ app: NestFastifyApplication; config: AppConfig }> {
+export async function createApp(
+  env: EnvOverrides,
+  { platform = 'fastify' }: CreateAppOptions = {},
+): Promise<{ app: INestApplication; config: AppConfig }> {
   const { module, config } = await AppModule.build(env);
   const logging = createLogging(config.logLevel);
+  if (platform === 'express') {
+    if (config.sandbox) throw new Error('the built-in sandbox is served on Fastify only; run the service on Fastify');
+    const app = await createExpressApp(module, config, logging.nest);
+    return { app: finish(app, config), config };
+  }
   const adapter = new FastifyAdapter({
     ...logging.fastify,
     trustProxy: fastifyTrustProxy(config.trustProxy),
@@ -36,21 +50,26 @@ export async function createApp(env: EnvOverrides): Promise<{ app: NestFastifyAp
   });
   // Form posts (`$.post(api, { url: location.href })` sends one) are read like JSON bodies.
   await app.register(fastifyFormbody);
-  // Nest routes Fastify's errors (hooks and plugins included) through its global filters too
-  app.useGlobalFilters(new ProblemFilter());
-  if (config.corsOrigins.length) app.enableCors({ origin: config.corsOrigins, credentials: true });
   if (config.sandbox) {
     const sandbox = new Sandbox({
       accounts: [{ appId: config.appId, appSecret: config.appSecret, jsDomains: config.jsDomains }, ...config.accounts],
     });
     await app.register(sandboxPlugin, { prefix: SANDBOX_MOUNT_PATH, sandbox });
   }
-  if (config.openApiDocs) setupOpenApi(app, config.credentialApiConsumers.length ? DEFAULT_CREDENTIAL_API_MOUNT : undefined);
   closeKeepAliveWhenStopping(app);
+  return { app: finish(app, config), config };
+}
+
+/** What both platforms get: the JSON error body everywhere, CORS, the OpenAPI page, a clean stop, the warnings. */
+function finish<T extends INestApplication>(app: T, config: AppConfig): T {
+  // Nest routes the platform's errors (hooks, plugins, body parsers) through its global filters too
+  app.useGlobalFilters(new ProblemFilter());
+  if (config.corsOrigins.length) app.enableCors({ origin: config.corsOrigins, credentials: true });
+  if (config.openApiDocs) setupOpenApi(app, config.credentialApiConsumers.length ? DEFAULT_CREDENTIAL_API_MOUNT : undefined);
   // process.exit (rather than re-raising the signal) lets the async log stream flush.
   app.enableShutdownHooks(undefined, { useProcessExit: true });
   for (const warning of config.warnings) Logger.warn(warning, 'Config');
-  return { app, config };
+  return app;
 }
 
 /**

@@ -8,7 +8,7 @@ try {
   // a .env file in the working directory fills in what the environment leaves unset
   if (existsSync('.env')) process.loadEnvFile('.env');
   const { app, config } = await createApp(process.env);
-  await app.listen({ host: config.host, port: config.port });
+  await app.listen(config.port, config.host);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const mode = config.sandbox ? 'sandbox (simulated WeChat, no real account)' : 'WeChat';

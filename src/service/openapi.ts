@@ -1,4 +1,4 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { ProblemDto } from '../nest/http/problem.dto.js';
 import { addJssdkToOpenApi } from '../nest/jssdk/jssdk.openapi.js';
@@ -9,7 +9,7 @@ import { addCredentialApiToOpenApi } from '../nest/credential-api/credential-api
  * The OpenAPI description of the service's routes: UI at /docs, JSON at /docs-json. The credential
  * API is described when it is mounted (at `credentialApiMount`).
  */
-export function setupOpenApi(app: NestFastifyApplication, credentialApiMount?: string, path = 'docs'): void {
+export function setupOpenApi(app: INestApplication, credentialApiMount?: string, path = 'docs'): void {
   const config = new DocumentBuilder()
     .setTitle('nest-wechat-h5')
     .setDescription('JS-SDK signing, WeChat login and operations. Errors are `{statusCode, code, message[, errcode]}`.')

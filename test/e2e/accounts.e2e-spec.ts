@@ -11,7 +11,7 @@ import { WechatAuthGuard } from '../../src/nest/oauth/wechat-auth.guard.js';
 import { WechatUser } from '../../src/nest/oauth/wechat-user.decorator.js';
 import { startSandbox, type SandboxServer } from '../../src/sandbox/index.js';
 import { WechatModule } from '../../src/nest/wechat.module.js';
-import { getJson, postJson, serviceEnv, startApp, type RunningApp } from '../support/app.js';
+import { getJson, postJson, serviceEnv, startApp, type RunningApp, PLATFORMS } from '../support/app.js';
 import { CookieClient, pathOf } from '../support/browser-client.js';
 import { cookieHeader, loggedInClient } from '../support/media-client.js';
 import { type ServiceProcess, startServiceProcess } from '../support/processes.js';
@@ -27,7 +27,7 @@ const ACCOUNTS_JSON = JSON.stringify([
   { ...C, jsDomains: ['*.c.example.com', 'shared.example.com'] },
 ]);
 
-describe('several Official Accounts in one service', () => {
+describe.each(PLATFORMS)('several Official Accounts in one service, on %s', (platform) => {
   let sandbox: SandboxServer;
   let svc: RunningApp;
   let mediaDir: string;
@@ -50,7 +50,7 @@ describe('several Official Accounts in one service', () => {
   beforeAll(async () => {
     mediaDir = await mkdtemp(join(tmpdir(), 'accounts-media-'));
     sandbox = await startSandbox({ accounts: [A, B, C] });
-    svc = await startApp(env());
+    svc = await startApp(env(), platform);
   });
   afterAll(async () => {
     await svc?.close();

@@ -13,7 +13,6 @@ import { WechatAuthGuard } from '../../src/nest/oauth/wechat-auth.guard.js';
 import { WechatUser } from '../../src/nest/oauth/wechat-user.decorator.js';
 import { startSandbox, type SandboxServer } from '../../src/sandbox/index.js';
 import { WechatAccounts } from '../../src/core/accounts/wechat-accounts.js';
-import { SignatureService } from '../../src/nest/jssdk/signature.service.js';
 import type { WechatModuleOptions } from '../../src/nest/wechat.options.js';
 import { WechatModule } from '../../src/nest/wechat.module.js';
 import { CookieClient, pathOf } from '../support/browser-client.js';
@@ -38,10 +37,7 @@ class OrdersController {
 
 @Controller('share')
 class ShareController {
-  constructor(
-    private readonly signatures: SignatureService,
-    private readonly accounts: WechatAccounts,
-  ) {}
+  constructor(private readonly accounts: WechatAccounts) {}
 
   /** A host's own route reading through the one per-account door, with no filter of its own. */
   @Get('token-of')
@@ -51,7 +47,7 @@ class ShareController {
 
   @Get()
   config(@Query('url') url: string) {
-    return this.signatures.signConfig(url, { jsApiList: ['updateAppMessageShareData'] });
+    return this.accounts.select(undefined, url).signature.configFor(url, { jsApiList: ['updateAppMessageShareData'] });
   }
 }
 

@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { WechatAccounts } from '../../src/core/accounts/wechat-accounts.js';
 import { startSandbox, type SandboxServer } from '../../src/sandbox/index.js';
 import { WechatApiClient } from '../../src/transport/wechat-api.client.js';
-import { getJson, postJson, type RunningApp, serviceEnv, startApp } from '../support/app.js';
+import { getJson, postJson, type RunningApp, serviceEnv, startApp, PLATFORMS } from '../support/app.js';
 import { ConnectProxy, selfSignedCertificate } from '../support/connect-proxy.js';
 import { startServiceProcess, type ServiceProcess } from '../support/processes.js';
 import { deleteKeys, REDIS_URL, uniquePrefix } from '../support/redis-keys.js';
@@ -24,7 +24,7 @@ const TICKET = 'cgi-bin/ticket/getticket';
 const CALLBACK_IP = 'cgi-bin/getcallbackip';
 const bearer = (secret: string) => ({ authorization: `Bearer ${secret}` });
 
-describe('the credential API (中控) over real HTTP and Redis', () => {
+describe.each(PLATFORMS)('the credential API (中控) over real HTTP and Redis, on %s', (platform) => {
   let sandbox: SandboxServer;
   const prefixes: string[] = [];
   const running: { close(): Promise<void> }[] = [];
@@ -55,6 +55,7 @@ describe('the credential API (中控) over real HTTP and Redis', () => {
         WECHAT_ACCOUNTS: JSON.stringify([OTHER]),
         ...extra,
       }),
+      platform,
     );
     running.push(svc);
     return svc;
@@ -265,7 +266,7 @@ describe('the credential API (中控) over real HTTP and Redis', () => {
   });
 
   it('does not exist when CREDENTIAL_API_TOKENS is unset', async () => {
-    const svc = await startApp(serviceEnv(sandbox.url, ACCOUNT, { CACHE_KEY_PREFIX: prefix() }));
+    const svc = await startApp(serviceEnv(sandbox.url, ACCOUNT, { CACHE_KEY_PREFIX: prefix() }), platform);
     running.push(svc);
     for (const answer of [await read(svc, 'access_token'), await report(svc, 'x'.repeat(40))]) {
       expect(answer.status).toBe(404);
@@ -392,6 +393,7 @@ print(json.dumps({"token": token, "renewed": renewed, "refused": refused}))
           WECHAT_CREDENTIAL_SOURCE_URL: `${centralProcess.url}/wechat/credentials`,
           WECHAT_CREDENTIAL_SOURCE_TOKEN: PYTHON,
         }),
+        platform,
       );
       running.push(consumer);
 
@@ -442,6 +444,7 @@ print(json.dumps({"token": token, "renewed": renewed, "refused": refused}))
           WECHAT_CREDENTIAL_SOURCE_TOKEN: PYTHON,
           WECHAT_HTTP_TIMEOUT_MS: '500',
         }),
+        platform,
       );
       running.push(consumer);
       const down = await postJson(`${consumer.url}/wechat/jssdk/config`, { url: PAGE });
@@ -455,6 +458,7 @@ print(json.dumps({"token": token, "renewed": renewed, "refused": refused}))
           WECHAT_CREDENTIAL_SOURCE_URL: `${centralApp.url}/wechat/credentials`,
           WECHAT_CREDENTIAL_SOURCE_TOKEN: 'not-the-secret-of-any-consumer-0123456789',
         }),
+        platform,
       );
       running.push(refused);
       const answer = await postJson(`${refused.url}/wechat/jssdk/config`, { url: PAGE });

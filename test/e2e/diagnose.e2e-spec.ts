@@ -1,5 +1,5 @@
 import { startSandbox, type SandboxServer } from '../../src/sandbox/index.js';
-import { postJson, type RunningApp, serviceEnv, startApp } from '../support/app.js';
+import { postJson, type RunningApp, serviceEnv, startApp, PLATFORMS } from '../support/app.js';
 import { eventually } from '../support/eventually.js';
 import { deleteKeys, uniquePrefix } from '../support/redis-keys.js';
 
@@ -9,7 +9,7 @@ const IOS = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/
 const ENTRY = 'https://h5.a.example/shop/?from=timeline';
 const AFTER_PUSH = 'https://h5.a.example/shop/cart?id=7#top';
 
-describe('POST /wechat/jssdk/diagnose over HTTP (sandbox, Redis, two accounts)', () => {
+describe.each(PLATFORMS)('POST /wechat/jssdk/diagnose over HTTP (sandbox, Redis, two accounts), on %s', (platform) => {
   let sandbox: SandboxServer;
   let svc: RunningApp;
   const prefix = uniquePrefix('diagnose');
@@ -24,6 +24,7 @@ describe('POST /wechat/jssdk/diagnose over HTTP (sandbox, Redis, two accounts)',
         WECHAT_ACCOUNTS: JSON.stringify([{ ...B, jsDomains: ['h5.b.example'] }]),
         RATE_LIMIT_PER_MINUTE: '40',
       }),
+      platform,
     );
   });
   afterAll(async () => {

@@ -1,11 +1,11 @@
 import { startSandbox, type SandboxServer } from '../../src/sandbox/index.js';
-import { getJson, postJson, type RunningApp, serviceEnv, startApp } from '../support/app.js';
+import { getJson, postJson, type RunningApp, serviceEnv, startApp, PLATFORMS } from '../support/app.js';
 import { deleteKeys, uniquePrefix } from '../support/redis-keys.js';
 import { expectedSignature } from '../support/signature-check.js';
 
 const ACCOUNT = { appId: 'wx1111aaaa2222bbbb', appSecret: 'jssdk-e2e-secret-0123456789' };
 
-describe('JS-SDK signing over HTTP (sandbox upstream, real Redis)', () => {
+describe.each(PLATFORMS)('JS-SDK signing over HTTP (sandbox upstream, real Redis), on %s', (platform) => {
   let sandbox: SandboxServer;
   let svc: RunningApp;
   const prefix = uniquePrefix('jssdk');
@@ -17,6 +17,7 @@ describe('JS-SDK signing over HTTP (sandbox upstream, real Redis)', () => {
         CACHE_KEY_PREFIX: prefix,
         WECHAT_JS_DOMAINS: 'h5.example.com,*.shop.example.com',
       }),
+      platform,
     );
   });
   afterAll(async () => {

@@ -1,3 +1,4 @@
+import { PLATFORMS } from '../support/app.js';
 import { join } from 'node:path';
 import { ownerSpaceKey } from '../../src/core/media/media-place.js';
 import {
@@ -83,12 +84,12 @@ describe.each<MediaStorageKind>(['disk', 's3'])('two users who save the same ser
   });
 });
 
-describe('who may save and read', () => {
+describe.each(PLATFORMS)('who may save and read, on %s', (platform) => {
   let owned: MediaWorld;
   let shared: MediaWorld;
   beforeAll(async () => {
-    owned = await startMediaWorld('media-owner', ACCOUNT);
-    shared = await startMediaWorld('media-shared', ACCOUNT, { env: { MEDIA_ACCESS: 'shared' } });
+    owned = await startMediaWorld('media-owner', ACCOUNT, { platform });
+    shared = await startMediaWorld('media-shared', ACCOUNT, { env: { MEDIA_ACCESS: 'shared' }, platform });
   });
   afterAll(async () => {
     await owned?.close();

@@ -1,12 +1,13 @@
+import { PLATFORMS } from '../support/app.js';
 import { loggedInClient, type MediaWorld, startMediaWorld } from '../support/media-client.js';
 
 const ACCOUNT = { appId: 'wx7171efef8282abab', appSecret: 'quota-e2e-secret-0123456789' };
 const MEDIA_GET = 'cgi-bin/media/get';
 
-describe('MEDIA_MAX_PER_USER across two instances (real Redis, sandbox)', () => {
+describe.each(PLATFORMS)('MEDIA_MAX_PER_USER across two instances (real Redis, sandbox), on %s', (platform) => {
   let world: MediaWorld;
   beforeAll(async () => {
-    world = await startMediaWorld('media-quota', ACCOUNT, { instances: 2, env: { MEDIA_MAX_PER_USER: '3' } });
+    world = await startMediaWorld('media-quota', ACCOUNT, { instances: 2, env: { MEDIA_MAX_PER_USER: '3' }, platform });
   });
   afterAll(() => world?.close());
 

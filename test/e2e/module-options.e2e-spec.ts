@@ -6,7 +6,7 @@ import { redisStore } from 'cache-manager-redis-yet';
 import { ProblemFilter } from '../../src/nest/http/problem.filter.js';
 import { OAuthModule } from '../../src/nest/oauth/oauth.module.js';
 import { startSandbox, type SandboxServer } from '../../src/sandbox/index.js';
-import { SignatureService } from '../../src/nest/jssdk/signature.service.js';
+import { WechatAccounts } from '../../src/core/accounts/wechat-accounts.js';
 import type { WechatModuleOptions } from '../../src/nest/wechat.options.js';
 import { WechatModule } from '../../src/nest/wechat.module.js';
 import { getJson, postJson } from '../support/app.js';
@@ -82,7 +82,7 @@ describe('module options: useClass, routePrefix, a cache the host already has', 
   });
 
   it('keeps the credentials in the cache the host passed in, and injects the services anywhere', async () => {
-    await app.get(SignatureService).signConfig('https://h5.example.com/');
+    await app.get(WechatAccounts).get().signature.configFor('https://h5.example.com/');
     const keys = await listKeys(prefix);
     expect(keys).toEqual(
       expect.arrayContaining([`${prefix}{${ACCOUNT.appId}}:access_token`, `${prefix}{${ACCOUNT.appId}}:jsapi_ticket`]),

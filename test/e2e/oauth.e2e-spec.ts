@@ -1,5 +1,5 @@
 import { startSandbox, type SandboxServer } from '../../src/sandbox/index.js';
-import { type RunningApp, serviceEnv, startApp } from '../support/app.js';
+import { type RunningApp, serviceEnv, startApp, PLATFORMS } from '../support/app.js';
 import { CookieClient, pathOf } from '../support/browser-client.js';
 import { deleteKeys, listKeys, REDIS_HOST, REDIS_PORT, uniquePrefix } from '../support/redis-keys.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
@@ -9,7 +9,7 @@ const PUBLIC = 'http://h5.test';
 const COOKIE = 'wechat_sid';
 const EXCHANGE = 'sns/oauth2/access_token';
 
-describe('OAuth login over HTTP (sandbox upstream, sessions in Redis)', () => {
+describe.each(PLATFORMS)('OAuth login over HTTP (sandbox upstream, sessions in Redis), on %s', (platform) => {
   let sandbox: SandboxServer;
   let svc: RunningApp;
   let clock = 0;
@@ -19,7 +19,7 @@ describe('OAuth login over HTTP (sandbox upstream, sessions in Redis)', () => {
 
   beforeAll(async () => {
     sandbox = await startSandbox({ accounts: [ACCOUNT], now: () => Date.now() + clock });
-    svc = await startApp(env());
+    svc = await startApp(env(), platform);
   });
   afterAll(async () => {
     await svc?.close();
@@ -194,7 +194,7 @@ describe('OAuth login over HTTP (sandbox upstream, sessions in Redis)', () => {
     });
 
     it('an expired state (older than 10 minutes)', async () => {
-      const svc2 = await startApp(env({ CACHE_KEY_PREFIX: `${prefix}short:` }));
+      const svc2 = await startApp(env({ CACHE_KEY_PREFIX: `${prefix}short:` }), platform);
       try {
         const client = new CookieClient(svc2.url);
         const { callbackPath } = await consent(client);
@@ -335,11 +335,11 @@ describe('OAuth login over HTTP (sandbox upstream, sessions in Redis)', () => {
   });
 
   it('the session survives a service restart when Redis holds it', async () => {
-    const first = await startApp(env());
+    const first = await startApp(env(), platform);
     const client = new CookieClient(first.url);
     await logIn(client);
     await first.close();
-    const second = await startApp(env());
+    const second = await startApp(env(), platform);
     try {
       const again = new CookieClient(second.url);
       again.cookies.set(COOKIE, client.cookies.get(COOKIE)!);
@@ -352,7 +352,7 @@ describe('OAuth login over HTTP (sandbox upstream, sessions in Redis)', () => {
   });
 
   it('marks the cookie Secure when the public origin is https (behind a TLS proxy)', async () => {
-    const tls = await startApp(env({ PUBLIC_BASE_URL: 'https://h5.test', TRUST_PROXY: 'true' }));
+    const tls = await startApp(env({ PUBLIC_BASE_URL: 'https://h5.test', TRUST_PROXY: 'true' }), platform);
     try {
       const client = new CookieClient(tls.url);
       const r = await client.get('/wechat/oauth/login', 'text/html', { 'x-forwarded-proto': 'https' });
@@ -374,7 +374,7 @@ describe('OAuth login over HTTP (sandbox upstream, sessions in Redis)', () => {
   });
 });
 
-describe('sessionless routes', () => {
+describe.each(PLATFORMS)('sessionless routes, on %s', (platform) => {
   it('signing with a session cookie sends nothing to Redis (no session, no credential read); /me does', async () => {
     const ACCOUNT2 = { appId: 'wx7777aaaa8888cccc', appSecret: 'oauth-e2e-secret-sessionless' };
     const sandbox = await startSandbox({ accounts: [ACCOUNT2] });
@@ -387,6 +387,7 @@ describe('sessionless routes', () => {
         PUBLIC_BASE_URL: PUBLIC,
         REDIS_URL: `redis://127.0.0.1:${proxy.port}/0`,
       }),
+      platform,
     );
     const sent = () => proxy.bytesToServer;
     try {

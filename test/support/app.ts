@@ -1,6 +1,6 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { INestApplication } from '@nestjs/common';
 import type { EnvOverrides } from '../../src/service/app.module.js';
-import { createApp } from '../../src/service/bootstrap.js';
+import { createApp, type CreateAppOptions } from '../../src/service/bootstrap.js';
 import type { AppConfig } from '../../src/service/config/app-config.js';
 import { REDIS_URL } from './redis-keys.js';
 
@@ -28,16 +28,20 @@ export function serviceEnv(sandboxUrl: string, account: SandboxAccount, extra: E
 }
 
 export interface RunningApp {
-  app: NestFastifyApplication;
+  app: INestApplication;
   config: AppConfig;
   url: string;
   close(): Promise<void>;
 }
 
-/** Starts the service in this process on an ephemeral port. */
-export async function startApp(env: EnvOverrides): Promise<RunningApp> {
-  const { app, config } = await createApp(env);
-  await app.listen({ host: '127.0.0.1', port: 0 });
+/** The platforms every route suite runs on: `describe.each(PLATFORMS)`. */
+export const PLATFORMS = ['fastify', 'express'] as const;
+export type Platform = (typeof PLATFORMS)[number];
+
+/** Starts the service in this process on an ephemeral port, on Fastify unless told otherwise. */
+export async function startApp(env: EnvOverrides, platform: Platform = 'fastify'): Promise<RunningApp> {
+  const { app, config } = await createApp(env, { platform } satisfies CreateAppOptions);
+  await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();
   if (!address || typeof address !== 'object') throw new Error('no address');
   return { app, config, url: `http://127.0.0.1:${address.port}`, close: () => app.close() };

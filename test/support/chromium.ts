@@ -35,6 +35,6 @@ export async function startSandboxModeService(): Promise<RunningApp> {
     PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
     SESSION_SECRET: 'browser-test-session-secret-0123456789',
   });
-  await app.listen({ host: '127.0.0.1', port });
+  await app.listen(port, '127.0.0.1');
   return { app, config, url: `http://127.0.0.1:${port}`, close: () => app.close() };
 }

@@ -4,7 +4,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Sandbox, type SandboxServer, startSandbox } from '../../src/sandbox/index.js';
-import { type RunningApp, serviceEnv, startApp } from './app.js';
+import { type Platform, type RunningApp, serviceEnv, startApp } from './app.js';
 import { CookieClient, pathOf } from './browser-client.js';
 import { deleteKeys, uniquePrefix } from './redis-keys.js';
 import { type S3Server, startS3 } from './s3-server.js';
@@ -93,7 +93,7 @@ async function leftoverNames(storage: MediaStorageKind, mediaDir: string, s3?: S
 export async function startMediaWorld(
   name: string,
   account: { appId: string; appSecret: string },
-  opts: { instances?: number; env?: Record<string, string>; storage?: MediaStorageKind } = {},
+  opts: { instances?: number; env?: Record<string, string>; storage?: MediaStorageKind; platform?: Platform } = {},
 ): Promise<MediaWorld> {
   const storage = opts.storage ?? 'disk';
   const mediaDir = await mkdtemp(join(tmpdir(), `${name}-`));
@@ -107,7 +107,7 @@ export async function startMediaWorld(
     ...s3?.env,
     ...opts.env,
   });
-  const apps = await Promise.all(Array.from({ length: opts.instances ?? 1 }, () => startApp(env)));
+  const apps = await Promise.all(Array.from({ length: opts.instances ?? 1 }, () => startApp(env, opts.platform)));
   return {
     sandbox,
     apps,

@@ -12,6 +12,8 @@ import { AccountTickets } from '../credentials/account-tickets.js';
 import { AccountTokens } from '../credentials/account-tokens.js';
 import type { Logger, Transport } from '../ports.js';
 import { AccountMedia } from '../media/account-media.js';
+import { diagnoseSignature } from '../jssdk/account-diagnosis.js';
+import type { DiagnoseInput, Diagnosis } from '../jssdk/diagnosis.js';
 import type { MediaService } from '../media/media.service.js';
 
 /** What every account shares: the way to WeChat, the credential cache, the event hub. */
@@ -164,6 +166,14 @@ export class WechatAccounts {
   /** Called by OAuthModule: the callback url and scope every account's login uses. */
   useOAuth(settings: OAuthSettings): void {
     this.oauthSettings = settings;
+  }
+
+  /**
+   * Why `wx.config` failed for a page, from what the page saw: the signatures this service could
+   * have made, against the page's account and the others'. Calls no WeChat API, reveals no ticket.
+   */
+  diagnose(input: DiagnoseInput, nowSec = Math.floor(Date.now() / 1000)): Promise<Diagnosis> {
+    return diagnoseSignature(this, input, nowSec);
   }
 
   /** Called by MediaModule: the library every account's `media` goes through. */

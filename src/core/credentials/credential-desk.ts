@@ -18,7 +18,7 @@ export interface ReportRules {
 }
 
 /**
- * The central server's counter (SPEC 3.5): hands other services the credentials of the accounts
+ * The central server's counter: hands other services the credentials of the accounts
  * this service holds, from the same cluster-safe cache signing uses, and takes their reports of a
  * token WeChat rejected. Knows nothing of HTTP; the routes are a thin layer over it.
  */

@@ -61,10 +61,6 @@ export class AccountSigner {
     return this.tickets.getJsapiTicket().then((fetched) => this.wxConfig(fetched, checked.signable, opts));
   }
 
-  async signConfig(url: unknown, opts: WxConfigOptions = {}): Promise<WxConfig> {
-    return this.configFor(url, opts);
-  }
-
   /** Parameters of wx.chooseCard, signed with the wx_card api_ticket (app_id included). */
   async signChooseCard(params: ChooseCardParams = {}): Promise<ChooseCardConfig> {
     const ticket = await this.tickets.getCardTicket();

@@ -84,7 +84,28 @@ export function diagnose(input: DiagnoseInput, tickets: DiagnosisTickets, nowSec
   // the url WeChat itself checks: on iOS the one the page was entered with, elsewhere the current one
   const checkedRaw = ios && entry ? entry : input.url;
   const checked = withoutFragment(checkedRaw);
+  accountFindings(input, tickets, checked, add);
 
+  const { signature, nonceStr, timestamp } = input;
+  if (signature === undefined || nonceStr === undefined || timestamp === undefined) {
+    urlFindings(input, checked, ios, entry, add);
+    return { ok: findings.length === 0, findings };
+  }
+  const mistakes = likelyMistakes(input, checkedRaw, checked, ios, entry);
+  const valid = signatureFindings({ signature, nonceStr, timestamp }, tickets, checked, mistakes, add);
+  if (nowSec - timestamp > REUSE_AFTER_SEC) {
+    add(
+      'SIGNATURE_REUSED',
+      `the signature is ${Math.floor((nowSec - timestamp) / 60)} minutes old: a cache handed it out again; never cache /wechat/jssdk/config`,
+    );
+  }
+  return { ok: valid && nowSec - timestamp <= REUSE_AFTER_SEC && findings.every((f) => f.code === 'SIGNATURE_VALID'), findings };
+}
+
+type AddFinding = (code: FindingCode, message: string) => void;
+
+/** The page's appId and host against the account that signs it. */
+function accountFindings(input: DiagnoseInput, tickets: DiagnosisTickets, checked: string, add: AddFinding): void {
   if (input.appId !== undefined && input.appId !== tickets.appId) {
     add(
       'WRONG_APP_ID',
@@ -100,47 +121,43 @@ export function diagnose(input: DiagnoseInput, tickets: DiagnosisTickets, nowSec
       `${host} is not a JS safe domain of ${tickets.appId}: add it in the account's settings and to jsDomains`,
     );
   }
+}
 
-  const { signature, nonceStr, timestamp } = input;
-  if (signature === undefined || nonceStr === undefined || timestamp === undefined) {
-    urlFindings(input, checked, ios, entry, add);
-    return { ok: findings.length === 0, findings };
-  }
-
+/**
+ * Which signature the page holds: the right one (true), one made here for a url signed by mistake, one
+ * made with the previous ticket, with another account's ticket, or none this service made.
+ */
+function signatureFindings(
+  signed: { signature: string; nonceStr: string; timestamp: number },
+  tickets: DiagnosisTickets,
+  checked: string,
+  mistakes: Mistake[],
+  add: AddFinding,
+): boolean {
+  const { signature, nonceStr, timestamp } = signed;
   const sign = (ticket: string, url: string) => jsapiSignature({ ticket, nonceStr, timestamp, url });
-  const mistakes = likelyMistakes(input, checkedRaw, checked, ios, entry);
-  const valid = tickets.current !== undefined && sign(tickets.current, checked) === signature;
-  if (valid) {
+  if (tickets.current !== undefined && sign(tickets.current, checked) === signature) {
     add('SIGNATURE_VALID', 'the signature is right for the url WeChat checks, with the current ticket');
-  } else {
-    const made = tickets.current === undefined ? undefined : mistakes.find((m) => sign(tickets.current!, m.url) === signature);
-    const stale =
-      !made &&
-      tickets.previous !== undefined &&
-      [checked, ...mistakes.map((m) => m.url)].some((u) => sign(tickets.previous!, u) === signature);
-    const other =
-      !made && !stale ? tickets.others.find((o) => o.ticket !== undefined && sign(o.ticket, checked) === signature) : undefined;
-    if (made) add(made.code, made.message);
-    else if (stale)
-      add(
-        'STALE_TICKET',
-        'signed with the previous jsapi_ticket: a copy of the ticket outlived its refresh (another cache, or a signature kept)',
-      );
-    else if (other)
-      add('WRONG_APP_ID', `signed with the ticket of ${other.appId}, while WeChat checks it against ${tickets.appId}'s`);
-    else
-      add(
-        'NOT_SIGNED_HERE',
-        'this service made no such signature for these urls: another server signed it, or the parameters were changed on the way',
-      );
+    return true;
   }
-  if (nowSec - timestamp > REUSE_AFTER_SEC) {
+  const made = tickets.current === undefined ? undefined : mistakes.find((m) => sign(tickets.current!, m.url) === signature);
+  if (made) return (void add(made.code, made.message), false);
+  const { previous } = tickets;
+  if (previous !== undefined && [checked, ...mistakes.map((m) => m.url)].some((u) => sign(previous, u) === signature)) {
     add(
-      'SIGNATURE_REUSED',
-      `the signature is ${Math.floor((nowSec - timestamp) / 60)} minutes old: a cache handed it out again; never cache /wechat/jssdk/config`,
+      'STALE_TICKET',
+      'signed with the previous jsapi_ticket: a copy of the ticket outlived its refresh (another cache, or a signature kept)',
     );
+    return false;
   }
-  return { ok: valid && nowSec - timestamp <= REUSE_AFTER_SEC && findings.every((f) => f.code === 'SIGNATURE_VALID'), findings };
+  const other = tickets.others.find((o) => o.ticket !== undefined && sign(o.ticket, checked) === signature);
+  if (other) add('WRONG_APP_ID', `signed with the ticket of ${other.appId}, while WeChat checks it against ${tickets.appId}'s`);
+  else
+    add(
+      'NOT_SIGNED_HERE',
+      'this service made no such signature for these urls: another server signed it, or the parameters were changed on the way',
+    );
+  return false;
 }
 
 interface Mistake {

@@ -1,6 +1,6 @@
 import type { MediaOwner, MediaRecord } from './media-record.js';
 import type { MediaRendition, StoredMedia } from './media-storage.js';
-import type { MediaOpenOptions, MediaSaveResult, MediaService } from './media.service.js';
+import type { MediaReadOptions, MediaSaveResult, MediaService } from './media.service.js';
 
 /** What a save asks for: a voice in HD or not, and for whom. */
 export interface AccountMediaSaveOptions {
@@ -28,7 +28,7 @@ export class AccountMedia {
   }
 
   /** The saved bytes (all, or a range) and record; 404 `MEDIA_NOT_FOUND` when not saved or not `owner`'s. */
-  open(mediaId: string, owner?: MediaOwner, options: MediaOpenOptions = {}): Promise<StoredMedia> {
+  open(mediaId: string, owner?: MediaOwner, options: MediaReadOptions = {}): Promise<StoredMedia> {
     return this.library.open(mediaId, owner, this.appId, options);
   }
 

@@ -29,7 +29,7 @@ export const accountNotAllowed = () =>
   );
 
 /** The Retry-After (seconds) an error asks for, when it asks for one. */
-export function retryAfterOf(error: unknown): number | undefined {
+export function retryAfterOfProblem(error: unknown): number | undefined {
   const retryAfter = error instanceof Problem ? error.extra.retryAfter : undefined;
   return typeof retryAfter === 'number' && retryAfter > 0 ? Math.ceil(retryAfter) : undefined;
 }

@@ -36,7 +36,7 @@ const QUOTA_WINDOW_MS = 10 * 365 * 24 * 3600_000;
 /** seconds after which work still running (here or elsewhere) is worth asking for again */
 const RETRY_AFTER_SEC = 5;
 
-export interface MediaOpenOptions {
+export interface MediaReadOptions {
   /** the rendition instead of the original */
   format?: MediaRendition;
   /** only these bytes */
@@ -95,7 +95,7 @@ export class MediaService {
    * `MEDIA_NOT_FOUND` when not saved (or not `owner`'s). A rendition must have been made first
    * (`rendition()`).
    */
-  async open(mediaId: string, owner?: MediaOwner, appId?: string, options: MediaOpenOptions = {}): Promise<StoredMedia> {
+  async open(mediaId: string, owner?: MediaOwner, appId?: string, options: MediaReadOptions = {}): Promise<StoredMedia> {
     return this.answered(this.openChecked(mediaId, owner, appId, options), undefined, (late) => late.body.destroy());
   }
 
@@ -134,7 +134,7 @@ export class MediaService {
     mediaId: string,
     owner: MediaOwner | undefined,
     appId: string | undefined,
-    options: MediaOpenOptions,
+    options: MediaReadOptions,
   ): Promise<StoredMedia> {
     const found = await this.locate(mediaId, owner, appId);
     const from = found && (options.format ? found.place.storage.rendition?.(options.format) : found.place.storage);

@@ -1,9 +1,7 @@
 import { Test } from '@nestjs/testing';
 import { WechatAccounts } from '../../core/accounts/wechat-accounts.js';
-import { SignatureService } from '../jssdk/signature.service.js';
 import { jsapiSignature } from '../../core/jssdk/signature.js';
 import { WechatModule } from '../wechat.module.js';
-import { TokenService } from '../token.service.js';
 import type { CredentialKind } from '../../core/credentials/credential-kinds.js';
 import type { CredentialSource } from '../../core/credentials/credential-source.js';
 
@@ -39,10 +37,10 @@ describe('WechatModule with a credentialSource of the host', () => {
     }).compile();
     await moduleRef.init();
     try {
-      const tokens = moduleRef.get(TokenService);
-      expect(await tokens.getAccessToken()).toBe(TOKEN);
-      expect(await tokens.getAccessToken()).toBe(TOKEN);
-      const config = await moduleRef.get(SignatureService).signConfig('https://h5.example.com/a');
+      const account = moduleRef.get(WechatAccounts).get();
+      expect(await account.tokens.getAccessToken()).toBe(TOKEN);
+      expect(await account.tokens.getAccessToken()).toBe(TOKEN);
+      const config = await account.signature.configFor('https://h5.example.com/a');
       expect(config.signature).toBe(
         jsapiSignature({
           ticket: TICKET,

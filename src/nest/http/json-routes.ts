@@ -1,6 +1,7 @@
 import type { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { retryAfterOf, toProblem } from './problem.filter.js';
+import { Problem } from '../../core/problem.js';
+import { retryAfterHeader, toProblem } from './problem.filter.js';
 
 /**
  * What a route handler reads of a request, the same on Fastify and Express: it is the platform's
@@ -57,7 +58,7 @@ function onFastify(fastify: FastifyInstance, routes: JsonRoute[]): void {
       schema: route.answer ? { response: { 200: route.answer } } : undefined,
       errorHandler: (error: unknown, _request: FastifyRequest, reply: FastifyReply) => {
         const body = toProblem(error);
-        const retryAfter = retryAfterOf(body);
+        const retryAfter = retryAfterHeader(body);
         if (retryAfter) reply.header('retry-after', retryAfter);
         void reply.status(body.statusCode).header('cache-control', 'no-store').send(body);
       },
@@ -85,10 +86,22 @@ interface ExpressApp {
   use(path: string, handler: ExpressHandler): unknown;
 }
 
+/** Body types the routes read (JSON and forms; plain text is taken and refused as not JSON), as on Fastify. */
+const READABLE_BODY = /^(application\/(json|x-www-form-urlencoded)|text\/plain|[^/]+\/[^;]*\+json)\s*(;|$)/i;
+
+/** 415 for a body of a type no route reads, as Fastify answers it. */
+function refuseUnreadableBody(request: JsonRequest): void {
+  const type = request.headers['content-type'];
+  const length = request.headers['content-length'];
+  const hasBody = (length !== undefined && length !== '0') || request.headers['transfer-encoding'] !== undefined;
+  if (hasBody && typeof type === 'string' && type !== '' && !READABLE_BODY.test(type))
+    throw new Problem(415, 'UNSUPPORTED_MEDIA_TYPE', `a body of type ${type.split(';')[0]} is not read here; send JSON`);
+}
+
 function onExpress(express: ExpressApp, routes: JsonRoute[]): void {
   const fail = (error: unknown, response: ExpressResponse) => {
     const body = toProblem(error);
-    const retryAfter = retryAfterOf(body);
+    const retryAfter = retryAfterHeader(body);
     if (retryAfter) response.set('retry-after', retryAfter);
     response.status(body.statusCode).set('cache-control', 'no-store').json(body);
   };
@@ -97,6 +110,7 @@ function onExpress(express: ExpressApp, routes: JsonRoute[]): void {
     register(route.path, (request: JsonRequest, response: ExpressResponse) => {
       let answer: unknown;
       try {
+        if (route.method === 'POST') refuseUnreadableBody(request);
         answer = route.handle(request, response);
       } catch (error) {
         return fail(error, response);

@@ -51,7 +51,7 @@ export function toProblem(error: unknown): ProblemBody {
 }
 
 /** The `Retry-After` header of an answer whose body says when to come back (`retryAfter`, seconds). */
-export function retryAfterOf(body: ProblemBody): string | undefined {
+export function retryAfterHeader(body: ProblemBody): string | undefined {
   const seconds = body.retryAfter;
   return typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0 ? String(Math.ceil(seconds)) : undefined;
 }
@@ -61,7 +61,7 @@ export class ProblemFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply | ExpressResponse>();
     const body = toProblem(error);
-    const retryAfter = retryAfterOf(body);
+    const retryAfter = retryAfterHeader(body);
     if ('sent' in reply) {
       if (reply.sent) return;
       if (retryAfter) reply.header('retry-after', retryAfter);

@@ -3,7 +3,7 @@ import Fastify from 'fastify';
 import type { GlobalPrefix } from '../http/global-prefix.js';
 import { HttpProblem } from '../http/http-problem.js';
 import { JssdkRoutes } from './jssdk.routes.js';
-import type { SignatureService } from './signature.service.js';
+import type { WechatAccounts } from '../../core/accounts/wechat-accounts.js';
 import type { RateLimiter } from '../rate-limit/rate-limiter.js';
 
 const NO_PREFIX = { apply: (path: string) => path } as GlobalPrefix;
@@ -14,22 +14,22 @@ describe('JssdkRoutes', () => {
   it('refuses, with what to do instead, to mount on a platform other than Fastify', () => {
     const routes = new JssdkRoutes(
       adapterHost({ getType: () => 'koa' }),
-      {} as SignatureService,
+      {} as WechatAccounts,
       '/wechat/jssdk',
       NO_PREFIX,
       NO_LIMIT,
     );
-    expect(() => routes.onModuleInit()).toThrow(/platform-fastify.*routes: false.*SignatureService/s);
+    expect(() => routes.onModuleInit()).toThrow(/platform-fastify.*routes: false.*accounts\.select/s);
   });
 
   it('mounts nothing in an application context without HTTP', () => {
-    const routes = new JssdkRoutes(adapterHost(undefined), {} as SignatureService, '/wechat/jssdk', NO_PREFIX, NO_LIMIT);
+    const routes = new JssdkRoutes(adapterHost(undefined), {} as WechatAccounts, '/wechat/jssdk', NO_PREFIX, NO_LIMIT);
     expect(() => routes.onModuleInit()).not.toThrow();
   });
 
   describe('on Fastify, with the signing service at a seam', () => {
     const fastify = Fastify();
-    const signatures = {
+    const signer = {
       configFor: (url: string) => {
         if (url.includes('refused')) throw new HttpProblem(400, 'DOMAIN_NOT_ALLOWED', 'host not allowed');
         if (url.includes('bug')) throw new Error('a bug with a secret: ACCESS_TOKEN_VALUE');
@@ -53,7 +53,8 @@ describe('JssdkRoutes', () => {
         signType: 'SHA1',
         cardSign: 'c',
       }),
-    } as unknown as SignatureService;
+    };
+    const signatures = { select: () => ({ signature: signer }), get: () => ({ signature: signer }) } as unknown as WechatAccounts;
     beforeAll(async () => {
       new JssdkRoutes(
         adapterHost({ getType: () => 'fastify', getInstance: () => fastify }),

@@ -18,7 +18,7 @@ import {
   splitList,
   WX_CONFIG_SCHEMA,
 } from './jssdk.schemas.js';
-import { SignatureService } from './signature.service.js';
+import { WechatAccounts } from '../../core/accounts/wechat-accounts.js';
 import type { DiagnoseInput } from '../../core/jssdk/diagnosis.js';
 import { RateLimiter } from '../rate-limit/rate-limiter.js';
 
@@ -49,20 +49,20 @@ function browserHelper(): Promise<string> {
  * Nest's router: a page asks for a signature on every load, and Nest's per-request pipeline would
  * cost more than the signing itself. The platform's hooks and middleware (CORS, Nest middleware)
  * still run on them; Nest guards, interceptors and pipes do not. A host that wants those sets `routes: false` and calls
- * SignatureService from its own controller.
+ * `accounts.select(appId, url).signature.configFor(url, options)` from its own controller.
  */
 @Injectable()
 export class JssdkRoutes implements OnModuleInit {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
-    private readonly signatures: SignatureService,
+    private readonly accounts: WechatAccounts,
     @Inject(JSSDK_ROUTES_MOUNT) readonly mount: string,
     private readonly prefix: GlobalPrefix,
     private readonly limiter: RateLimiter,
   ) {}
 
   onModuleInit(): void {
-    const signatures = this.signatures;
+    const accounts = this.accounts;
     const url = (path: string) => this.prefix.apply(`${this.mount}${path}`);
     // (an application context without HTTP, a worker or a CLI, has nothing to mount them on)
     mountJsonRoutes(
@@ -75,7 +75,7 @@ export class JssdkRoutes implements OnModuleInit {
           answer: WX_CONFIG_SCHEMA,
           handle: (request) => {
             const body = checkConfigBody(request.body);
-            return signatures.configFor(body.url, body);
+            return accounts.select(body.appId, body.url).signature.configFor(body.url, body);
           },
         },
         {
@@ -84,11 +84,10 @@ export class JssdkRoutes implements OnModuleInit {
           answer: WX_CONFIG_SCHEMA,
           handle: (request) => {
             const query = checkConfigQuery(request.query);
-            return signatures.configFor(query.url, {
+            return accounts.select(query.appId, query.url).signature.configFor(query.url, {
               jsApiList: splitList(query.jsApiList),
               openTagList: splitList(query.openTagList),
               debug: query.debug === undefined ? undefined : query.debug === 'true',
-              appId: query.appId,
             });
           },
         },
@@ -96,7 +95,10 @@ export class JssdkRoutes implements OnModuleInit {
           method: 'POST',
           path: url('/card-config'),
           answer: CHOOSE_CARD_CONFIG_SCHEMA,
-          handle: (request) => signatures.signChooseCard(checkCardBody(request.body ?? {})),
+          handle: (request) => {
+            const body = checkCardBody(request.body ?? {});
+            return accounts.get(body.appId).signature.signChooseCard(body);
+          },
         },
         {
           // the browser helper (nest-wechat-h5/browser), for pages that load it from the service
@@ -113,11 +115,11 @@ export class JssdkRoutes implements OnModuleInit {
           answer: DIAGNOSIS_SCHEMA,
           handle: async (request, reply) => {
             await this.limiter.admit('diagnose', request, reply);
-            return signatures.diagnose(checkDiagnoseBody(request.body));
+            return accounts.diagnose(checkDiagnoseBody(request.body));
           },
         },
       ],
-      '; set `routes: false` and call SignatureService from your own controller',
+      '; set `routes: false` and sign from your own controller with accounts.select(appId, url).signature.configFor(...)',
     );
   }
 }

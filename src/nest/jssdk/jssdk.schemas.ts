@@ -142,7 +142,7 @@ export const splitList = (csv: string | undefined): string[] | undefined =>
 
 const PAGE_URL = { type: 'string', minLength: 1, maxLength: 4096 } as const;
 
-/** POST /wechat/jssdk/diagnose: what the page saw (SPEC 3.6). */
+/** POST /wechat/jssdk/diagnose: what the page saw (its url, the parameters it passed to wx.config, its entry url and user agent). */
 export const DIAGNOSE_BODY_SCHEMA = {
   type: 'object',
   required: ['url'],

@@ -44,7 +44,7 @@ import { WechatAccounts } from '../../core/accounts/wechat-accounts.js';
 import type { MediaOwner } from '../../core/media/media-record.js';
 import { assertMediaId } from '../../core/media/media-id.js';
 import { MediaRecordDto, type MediaRecordBody, toRecordBody } from './media.responses.js';
-import { accountNotAllowed, mediaNotFound, retryAfterOf } from '../../core/media/media-problems.js';
+import { accountNotAllowed, mediaNotFound, retryAfterOfProblem } from '../../core/media/media-problems.js';
 import { MediaService } from '../../core/media/media.service.js';
 import { contentRange, requestedRange } from '../../core/media/byte-range.js';
 import type { MediaRendition } from '../../core/media/media-storage.js';
@@ -110,7 +110,7 @@ export class MediaController {
       return await work();
     } catch (error) {
       const problem = asHttpProblem(error);
-      const retryAfter = retryAfterOf(problem);
+      const retryAfter = retryAfterOfProblem(problem);
       if (retryAfter !== undefined) this.adapterHost.httpAdapter.setHeader(reply, 'retry-after', String(retryAfter));
       throw problem;
     }

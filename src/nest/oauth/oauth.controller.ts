@@ -24,7 +24,8 @@ import { ProblemFilter } from '../http/problem.filter.js';
 import { NotAuthenticatedDto, SessionUserDto } from './oauth.responses.js';
 import { addPending, type LoginStateData, markCompleted, recentCompletion, takePending } from '../../core/oauth/login-state.js';
 import { OAUTH_OPTIONS, type ResolvedOAuthOptions } from './oauth.options.js';
-import { OAuthService } from './oauth.service.js';
+import { UserMapping } from './user-mapping.js';
+import { createNonce } from '../../core/jssdk/nonce.js';
 import { safeReturnTo, withQueryParam } from '../../core/oauth/return-to.js';
 import type { OAuthScope, SessionUser } from '../../core/oauth/session-user.js';
 import type { LoginOutcome } from '../../core/events.js';
@@ -46,7 +47,7 @@ const wantsJson = (req: RequestLine) => {
 @UseFilters(ProblemFilter)
 export class OAuthController {
   constructor(
-    private readonly oauth: OAuthService,
+    private readonly users: UserMapping,
     @Inject(OAUTH_OPTIONS) private readonly options: ResolvedOAuthOptions,
     private readonly events: WechatEvents,
     private readonly sessions: WechatSessions,
@@ -85,7 +86,8 @@ export class OAuthController {
     }
     const account = this.accountOf(appId);
     const chosen = (scope as OAuthScope | undefined) ?? this.options.scope;
-    const state = this.oauth.newState();
+    // unguessable: 32 characters of [A-Za-z0-9] from the CSPRNG
+    const state = createNonce(32);
     const entry = {
       state,
       returnTo: safeReturnTo(returnTo),
@@ -99,7 +101,7 @@ export class OAuthController {
     if (!session.get('user')) session.setMaxAge(this.options.stateTtlMs);
     // written before WeChat is involved: a state that was not kept could never be checked
     await session.save();
-    await this.redirect(reply, this.oauth.authorizeUrl(state, chosen, account));
+    await this.redirect(reply, this.accounts.get(account).oauth.authorizeUrl(state, chosen));
   }
 
   /** An explicit appId, checked (400 UNKNOWN_ACCOUNT before any session is written); else the default's. */
@@ -158,8 +160,8 @@ export class OAuthController {
     }
     // single use: the state is spent before WeChat sees the code
     await this.keep(session, taken.rest);
-    const { grant, profile } = await this.oauth.completeLogin(code, entry.appId);
-    const user = await this.oauth.mapUser(profile);
+    const { grant, profile } = await this.accounts.get(entry.appId).oauth.completeLogin(code);
+    const user = await this.users.map(profile);
     // A new session id at login: a session id planted before login is worth nothing after it.
     await session.regenerate();
     session.set('user', user);

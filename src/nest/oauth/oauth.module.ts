@@ -13,10 +13,16 @@ import {
   OAUTH_ROUTE_PREFIX,
   type OAuthModuleOptions,
   resolveOAuthOptions,
+  type ResolvedOAuthOptions,
 } from './oauth.options.js';
-import { OAuthService } from './oauth.service.js';
+import { WechatAccounts } from '../../core/accounts/wechat-accounts.js';
+import { GlobalPrefix } from '../http/global-prefix.js';
+import { UserMapping } from './user-mapping.js';
 import { WechatAuthGuard } from './wechat-auth.guard.js';
 import { WechatSessions } from '../sessions/wechat-sessions.js';
+
+/** The accounts once OAuthModule gave them their login settings. */
+const OAUTH_ACCOUNTS = Symbol('OAUTH_ACCOUNTS');
 
 /**
  * WeChat login (网页授权) into a server-side session user. Needs WechatModule (for the AppID,
@@ -29,11 +35,29 @@ import { WechatSessions } from '../sessions/wechat-sessions.js';
       inject: [OAUTH_MODULE_OPTIONS, OAUTH_ROUTE_PREFIX],
       useFactory: (options: OAuthModuleOptions, prefix: string) => resolveOAuthOptions(options, prefix),
     },
-    OAuthService,
+    {
+      // every account's login takes its callback url and scope from here
+      provide: OAUTH_ACCOUNTS,
+      inject: [WechatAccounts, OAUTH_OPTIONS, GlobalPrefix],
+      useFactory: (accounts: WechatAccounts, options: ResolvedOAuthOptions, prefix: GlobalPrefix) => {
+        const { publicBaseUrl, callbackPath, openBaseUrl, scope, lang } = options;
+        accounts.useOAuth({
+          openBaseUrl,
+          scope,
+          lang,
+          // the redirect_uri follows app.setGlobalPrefix(), which is only known once the app starts
+          get callbackUrl() {
+            return `${publicBaseUrl}${prefix.apply(callbackPath)}`;
+          },
+        });
+        return accounts;
+      },
+    },
+    UserMapping,
     WechatAuthGuard,
     WechatSessions,
   ],
-  exports: [OAUTH_OPTIONS, OAuthService, WechatAuthGuard, WechatSessions],
+  exports: [OAUTH_OPTIONS, UserMapping, WechatAuthGuard, WechatSessions],
 })
 export class OAuthModule extends OAuthConfigurableModule {
   static override forRoot(options: typeof OAUTH_OPTIONS_TYPE): DynamicModule {

@@ -1,6 +1,6 @@
 import { HttpProblem, storeTrouble } from '../http/http-problem.js';
 import type { LoginStateData } from '../../core/oauth/login-state.js';
-import type { WebGrant } from '../oauth/oauth.service.js';
+import type { WebGrant } from '../../core/oauth/account-oauth.js';
 import type { SessionUser } from '../../core/oauth/session-user.js';
 
 /** What the package keeps in a session. */

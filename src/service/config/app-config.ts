@@ -222,30 +222,67 @@ export function toAppConfig(env: EnvironmentVariables): AppConfig {
   const sandbox = resolveSandbox(env);
   const problems = crossFieldProblems(env, sandbox);
   if (problems.length) throw new ConfigurationError(problems);
-
   const publicBaseUrl = stripSlash(env.PUBLIC_BASE_URL ?? `http://localhost:${env.PORT}`);
-  const jsDomains = splitList(env.WECHAT_JS_DOMAINS).map((d) => d.toLowerCase());
-  const warnings: string[] = [];
-  if (env.NODE_ENV === 'production' && jsDomains.length === 0) {
-    warnings.push('WECHAT_JS_DOMAINS is empty: any host may be signed. List your JS safe domains.');
-  }
   const trustProxy = (parseTrustProxy(env.TRUST_PROXY) as { value: TrustProxy }).value;
-  if (env.NODE_ENV === 'production' && publicBaseUrl.startsWith('https://') && trustProxy === false) {
-    warnings.push(
-      'PUBLIC_BASE_URL is https but TRUST_PROXY is false: behind a TLS-terminating proxy the Secure session ' +
-        'cookie never comes back and logins cannot finish. Set TRUST_PROXY to the number of proxies (1) there.',
-    );
-  }
   const metricsRoute = env.NODE_ENV !== 'production' || env.METRICS_TOKEN !== undefined;
-  if (!metricsRoute)
-    warnings.push('METRICS_TOKEN is not set: /metrics is not served in production (it names consumers and appIds)');
-  const mountedSandbox = sandbox;
-  const [first, ...others] = accountsOf(env, sandbox, jsDomains);
   const config: Omit<AppConfig, 'socketTimeoutMs'> = {
     nodeEnv: env.NODE_ENV,
     host: env.HOST,
     port: env.PORT,
     sandbox,
+    ...wechatSettings(env, sandbox, publicBaseUrl),
+    ...redisSettings(env),
+    rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+    requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+    publicBaseUrl,
+    oauthScope: env.OAUTH_SCOPE,
+    sessionSecret: env.SESSION_SECRET ?? randomBytes(32).toString('base64url'),
+    ...mediaSettings(env),
+    corsOrigins: splitList(env.CORS_ORIGINS),
+    trustProxy,
+    logLevel: env.LOG_LEVEL,
+    credentialApiConsumers: parseConsumers(env.CREDENTIAL_API_TOKENS).consumers,
+    credentialReportMaxPerHour: env.CREDENTIAL_REPORT_MAX_PER_HOUR,
+    credentialSource:
+      env.WECHAT_CREDENTIAL_SOURCE_URL && env.WECHAT_CREDENTIAL_SOURCE_TOKEN
+        ? { url: env.WECHAT_CREDENTIAL_SOURCE_URL, token: env.WECHAT_CREDENTIAL_SOURCE_TOKEN }
+        : undefined,
+    httpProxy: sandbox ? undefined : env.WECHAT_HTTP_PROXY || env.HTTPS_PROXY || env.https_proxy || undefined,
+    metricsToken: env.METRICS_TOKEN,
+    metricsRoute,
+    openApiDocs: env.OPENAPI_DOCS ?? env.NODE_ENV !== 'production',
+    warnings: startupWarnings(env, publicBaseUrl, trustProxy, metricsRoute),
+  };
+  return { ...config, socketTimeoutMs: socketTimeoutOf(config) };
+}
+
+/** What production should hear about at start-up without being refused. */
+function startupWarnings(
+  env: EnvironmentVariables,
+  publicBaseUrl: string,
+  trustProxy: TrustProxy,
+  metricsRoute: boolean,
+): string[] {
+  if (env.NODE_ENV !== 'production') return [];
+  const warnings: string[] = [];
+  if (splitList(env.WECHAT_JS_DOMAINS).length === 0)
+    warnings.push('WECHAT_JS_DOMAINS is empty: any host may be signed. List your JS safe domains.');
+  if (publicBaseUrl.startsWith('https://') && trustProxy === false) {
+    warnings.push(
+      'PUBLIC_BASE_URL is https but TRUST_PROXY is false: behind a TLS-terminating proxy the Secure session ' +
+        'cookie never comes back and logins cannot finish. Set TRUST_PROXY to the number of proxies (1) there.',
+    );
+  }
+  if (!metricsRoute)
+    warnings.push('METRICS_TOKEN is not set: /metrics is not served in production (it names consumers and appIds)');
+  return warnings;
+}
+
+/** The accounts and where WeChat is: the built-in sandbox on this very service when it is on. */
+function wechatSettings(env: EnvironmentVariables, sandbox: boolean, publicBaseUrl: string) {
+  const jsDomains = splitList(env.WECHAT_JS_DOMAINS).map((d) => d.toLowerCase());
+  const [first, ...others] = accountsOf(env, sandbox, jsDomains);
+  return {
     appId: first.appId,
     appSecret: first.appSecret,
     accounts: others.map((a) => ({
@@ -254,11 +291,16 @@ export function toAppConfig(env: EnvironmentVariables): AppConfig {
       jsDomains: [...a.jsDomains],
       tokenMode: a.tokenMode,
     })),
-    apiBaseUrl: mountedSandbox ? selfAddress(env.HOST, env.PORT) + SANDBOX_MOUNT_PATH : stripSlash(env.WECHAT_API_BASE_URL),
-    openBaseUrl: mountedSandbox ? publicBaseUrl + SANDBOX_MOUNT_PATH : stripSlash(env.WECHAT_OPEN_BASE_URL),
+    apiBaseUrl: sandbox ? selfAddress(env.HOST, env.PORT) + SANDBOX_MOUNT_PATH : stripSlash(env.WECHAT_API_BASE_URL),
+    openBaseUrl: sandbox ? publicBaseUrl + SANDBOX_MOUNT_PATH : stripSlash(env.WECHAT_OPEN_BASE_URL),
     tokenMode: env.WECHAT_TOKEN_MODE,
     jsDomains: [...first.jsDomains],
     httpTimeoutMs: env.WECHAT_HTTP_TIMEOUT_MS,
+  };
+}
+
+function redisSettings(env: EnvironmentVariables) {
+  return {
     redisUrl: env.REDIS_URL || undefined,
     redisClusterNodes: splitList(env.REDIS_CLUSTER_NODES),
     redisSentinel: env.REDIS_SENTINEL_NAME
@@ -266,11 +308,11 @@ export function toAppConfig(env: EnvironmentVariables): AppConfig {
       : undefined,
     keyPrefix: env.CACHE_KEY_PREFIX,
     redisCommandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
-    rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
-    requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
-    publicBaseUrl,
-    oauthScope: env.OAUTH_SCOPE,
-    sessionSecret: env.SESSION_SECRET ?? randomBytes(32).toString('base64url'),
+  };
+}
+
+function mediaSettings(env: EnvironmentVariables) {
+  return {
     mediaDir: env.MEDIA_DIR,
     mediaMaxBytes: env.MEDIA_MAX_BYTES,
     mediaAccess: env.MEDIA_ACCESS,
@@ -291,20 +333,5 @@ export function toAppConfig(env: EnvironmentVariables): AppConfig {
     ffmpegPath: env.FFMPEG_PATH,
     transcodeTimeoutMs: env.MEDIA_TRANSCODE_TIMEOUT_MS,
     transcodeConcurrency: env.MEDIA_TRANSCODE_CONCURRENCY,
-    corsOrigins: splitList(env.CORS_ORIGINS),
-    trustProxy,
-    logLevel: env.LOG_LEVEL,
-    credentialApiConsumers: parseConsumers(env.CREDENTIAL_API_TOKENS).consumers,
-    credentialReportMaxPerHour: env.CREDENTIAL_REPORT_MAX_PER_HOUR,
-    credentialSource:
-      env.WECHAT_CREDENTIAL_SOURCE_URL && env.WECHAT_CREDENTIAL_SOURCE_TOKEN
-        ? { url: env.WECHAT_CREDENTIAL_SOURCE_URL, token: env.WECHAT_CREDENTIAL_SOURCE_TOKEN }
-        : undefined,
-    httpProxy: sandbox ? undefined : env.WECHAT_HTTP_PROXY || env.HTTPS_PROXY || env.https_proxy || undefined,
-    metricsToken: env.METRICS_TOKEN,
-    metricsRoute,
-    openApiDocs: env.OPENAPI_DOCS ?? env.NODE_ENV !== 'production',
-    warnings,
   };
-  return { ...config, socketTimeoutMs: socketTimeoutOf(config) };
 }

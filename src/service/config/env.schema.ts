@@ -228,7 +228,7 @@ export class EnvironmentVariables {
   @IsBoolean({ message: 'must be true or false' })
   OPENAPI_DOCS?: boolean;
 
-  /** `consumer:secret,...` allowed to read credentials (SPEC 3.5); empty: the credential API does not exist */
+  /** `consumer:secret,...` (or `consumer@appId1|appId2:secret`) allowed to read credentials; empty: the credential API does not exist */
   @IsString()
   CREDENTIAL_API_TOKENS = '';
 

@@ -6,7 +6,7 @@ import { ShareController } from './share.controller.js';
 
 /**
  * The README's AppModule with `routes: false` on both modules: a host that serves only its own
- * routes, which must keep working (the guard, SignatureService) without /wechat/jssdk or /wechat/oauth.
+ * routes, which must keep working (the guard, WechatAccounts) without /wechat/jssdk or /wechat/oauth.
  */
 @Module({
   imports: [
