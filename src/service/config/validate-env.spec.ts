@@ -1,5 +1,6 @@
 import { ConfigurationError, SANDBOX_ACCOUNT } from './app-config.js';
-import { validateEnv } from './validate-env.js';
+import { EnvironmentVariables } from './env.schema.js';
+import { KNOWN_VARIABLES, validateEnv } from './validate-env.js';
 
 const problemsOf = (env: Record<string, string>) => {
   try {
@@ -228,5 +229,20 @@ describe('validateEnv', () => {
       expect(problems.join()).not.toContain('pw-s3cret');
     }
     expect(problemsOf({ PUBLIC_BASE_URL: 'ftp://admin:pw-s3cret@h5' }).join()).not.toContain('pw-s3cret');
+  });
+
+  it('.env.example lists every variable the service reads, and nothing else', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const example = await readFile(new URL('../../../.env.example', import.meta.url), 'utf8');
+    const listed = new Set([...example.matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]));
+    const read = Object.keys(new EnvironmentVariables()).concat([
+      'WECHAT_APP_ID',
+      'WECHAT_APP_SECRET',
+      'REDIS_URL',
+      'PUBLIC_BASE_URL',
+      'SESSION_SECRET',
+    ]);
+    expect(read.filter((name) => !listed.has(name)).sort()).toEqual([]);
+    expect([...listed].filter((name) => !KNOWN_VARIABLES.has(name!)).sort()).toEqual([]);
   });
 });

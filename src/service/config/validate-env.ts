@@ -4,7 +4,8 @@ import { type AppConfig, ConfigurationError, toAppConfig } from './app-config.js
 import { redactUrlCredentials } from '../../core/redact.js';
 import { EnvironmentVariables } from './env.schema.js';
 
-const KNOWN = new Set(
+/** Every variable the service reads. */
+export const KNOWN_VARIABLES: ReadonlySet<string> = new Set(
   Object.keys(new EnvironmentVariables()).concat([
     'WECHAT_APP_ID',
     'WECHAT_APP_SECRET',
@@ -38,7 +39,7 @@ function describe(error: ValidationError, raw: Record<string, unknown>): string 
 export function validateEnv(raw: Record<string, unknown>): { env: EnvironmentVariables; app: AppConfig } {
   const relevant: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raw)) {
-    if (KNOWN.has(key) && value !== undefined && value !== '') relevant[key] = value;
+    if (KNOWN_VARIABLES.has(key) && value !== undefined && value !== '') relevant[key] = value;
   }
   const env = plainToInstance(EnvironmentVariables, relevant, { enableImplicitConversion: true });
   const errors = validateSync(env, { skipMissingProperties: false, forbidUnknownValues: false });
