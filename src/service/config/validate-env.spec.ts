@@ -234,7 +234,7 @@ describe('validateEnv', () => {
   it('.env.example lists every variable the service reads, and nothing else', async () => {
     const { readFile } = await import('node:fs/promises');
     const example = await readFile(new URL('../../../.env.example', import.meta.url), 'utf8');
-    const listed = new Set([...example.matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]));
+    const listed = new Set([...example.matchAll(/^#?\s*([A-Za-z][A-Za-z0-9_]+)=/gm)].map((m) => m[1]));
     const read = Object.keys(new EnvironmentVariables()).concat([
       'WECHAT_APP_ID',
       'WECHAT_APP_SECRET',
