@@ -1,7 +1,7 @@
 // Mutation testing of the heart of the service (npm run mutate): small bugs are put into these
 // files one at a time, and the tests must fail on each. The report goes to reports/mutation/
 // (not in git). It takes about two and a half hours on two cores, so CI does not run it. The
-// shared lock's own files (src/store/produce-once.ts, src/store/local-coordination.ts) are
+// shared lock's own files (src/core/produce-once.ts, src/store/local-coordination.ts) are
 // measured one at a time, with `npx stryker run --mutate <file>`: their mutants mostly make
 // tests wait for a deadline.
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
@@ -14,25 +14,31 @@ export default {
   tsconfigFile: 'tsconfig.json',
   coverageAnalysis: 'perTest',
   mutate: [
-    // credentials: the cache, its windows, single flight, refresh ahead, compare-before-refresh
-    'src/wechat/credentials/**/*.ts',
-    // signing: the signature, the nonce, the page url rules, the routes
-    'src/wechat/jssdk/**/*.ts',
+    // the core: accounts, credentials (the cache, its windows, single flight, refresh ahead, compare-before-
+    // refresh, the refresh budgets, reported tokens checked with WeChat, the consumers), signing, OAuth and media rules
+    'src/core/**/*.ts',
     // the one place that speaks HTTP to WeChat
-    'src/wechat/api/**/*.ts',
-    // OAuth state and returnTo
-    'src/oauth/login-state.ts',
-    'src/oauth/return-to.ts',
-    // media size and storage rules
-    'src/media/media-meter.ts',
-    'src/media/media-id.ts',
-    'src/media/media-downloader.ts',
-    'src/media/local-disk-media.storage.ts',
+    'src/transport/**/*.ts',
+    // the store's time limits and reconnection
+    'src/store/redis-guard.ts',
+    // the edges that hold rules of their own: rate limits, sessions, the credential API, the signing routes
+    'src/nest/rate-limit/**/*.ts',
+    'src/nest/sessions/**/*.ts',
+    'src/nest/credential-api/**/*.ts',
+    'src/nest/jssdk/jssdk.routes.ts',
+    // the service's configuration and its production refusals
+    'src/service/config/**/*.ts',
+    // media on disk
+    'src/storage/local-disk-media.storage.ts',
     '!src/**/*.spec.ts',
-    // OpenAPI descriptions and JSON schemas: data, not behaviour
-    '!src/wechat/jssdk/jssdk.openapi.ts',
-    '!src/wechat/jssdk/jssdk.schemas.ts',
+    // measured one file at a time (their mutants mostly make tests wait for a deadline)
+    '!src/core/produce-once.ts',
+    // types, OpenAPI descriptions and JSON schemas: data, not behaviour
+    '!src/core/ports.ts',
+    '!src/nest/credential-api/credential-api.openapi.ts',
+    '!src/nest/credential-api/credential-api.schemas.ts',
   ],
+
   // Messages and log lines are prose: their wording is not behaviour (the codes are, and are tested).
   mutator: { excludedMutations: ['StringLiteral'] },
   ignoreStatic: true,

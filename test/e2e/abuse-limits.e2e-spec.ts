@@ -1,6 +1,6 @@
 import { createClient } from 'redis';
 import { startSandbox, type SandboxServer } from '../../src/sandbox/index.js';
-import { type RunningApp, serviceEnv, startApp } from '../support/app.js';
+import { type RunningApp, serviceEnv, startApp, PLATFORMS } from '../support/app.js';
 import { deleteKeys, listKeys, REDIS_URL, uniquePrefix } from '../support/redis-keys.js';
 
 const ACCOUNT = { appId: 'wx8a8a9b9bacacbdbd', appSecret: 'abuse-e2e-secret-0123456789' };
@@ -35,7 +35,7 @@ async function inParallel<T>(total: number, concurrency: number, task: (i: numbe
   return results;
 }
 
-describe('abuse limits: a flood of anonymous logins against two instances sharing Redis', () => {
+describe.each(PLATFORMS)('abuse limits: a flood of anonymous logins against two instances sharing Redis, on %s', (platform) => {
   let sandbox: SandboxServer;
   const apps: RunningApp[] = [];
   const prefix = uniquePrefix('flood');
@@ -47,7 +47,7 @@ describe('abuse limits: a flood of anonymous logins against two instances sharin
       PUBLIC_BASE_URL: 'http://h5.test',
       RATE_LIMIT_PER_MINUTE: String(LIMIT),
     });
-    apps.push(await startApp(env), await startApp(env));
+    apps.push(await startApp(env, platform), await startApp(env, platform));
   });
   afterAll(async () => {
     await Promise.all(apps.map((app) => app.close()));
@@ -99,7 +99,7 @@ describe('abuse limits: a flood of anonymous logins against two instances sharin
       PUBLIC_BASE_URL: 'http://h5.test',
       RATE_LIMIT_PER_MINUTE: '0',
     });
-    const svc = await startApp(env);
+    const svc = await startApp(env, platform);
     try {
       const statuses = await inParallel(LIMIT + 20, 10, async () => (await anonymousLogin(svc.url, '/')).status);
       expect(statuses.every((s) => s === 302)).toBe(true);
@@ -109,65 +109,70 @@ describe('abuse limits: a flood of anonymous logins against two instances sharin
   }, 30_000);
 });
 
-describe('TRUST_PROXY: the client address is the entry the trusted proxy added, never one the client wrote', () => {
-  let sandbox: SandboxServer;
-  const prefix = uniquePrefix('trustproxy');
-  const LIMITED = 5;
+describe.each(PLATFORMS)(
+  'TRUST_PROXY: the client address is the entry the trusted proxy added, never one the client wrote, on %s',
+  (platform) => {
+    let sandbox: SandboxServer;
+    const prefix = uniquePrefix('trustproxy');
+    const LIMITED = 5;
 
-  beforeAll(async () => {
-    sandbox = await startSandbox({ accounts: [ACCOUNT] });
-  });
-  afterAll(async () => {
-    await sandbox?.close();
-    await deleteKeys(prefix);
-  });
+    beforeAll(async () => {
+      sandbox = await startSandbox({ accounts: [ACCOUNT] });
+    });
+    afterAll(async () => {
+      await sandbox?.close();
+      await deleteKeys(prefix);
+    });
 
-  /** A login as it reaches the service through one proxy: the client's own header, then the address the proxy saw. */
-  const throughProxy = (base: string, written: string, seenByProxy: string) =>
-    fetch(`${base}/wechat/oauth/login`, {
-      redirect: 'manual',
-      headers: { 'x-forwarded-for': `${written}, ${seenByProxy}` },
-    }).then((r) => r.status);
+    /** A login as it reaches the service through one proxy: the client's own header, then the address the proxy saw. */
+    const throughProxy = (base: string, written: string, seenByProxy: string) =>
+      fetch(`${base}/wechat/oauth/login`, {
+        redirect: 'manual',
+        headers: { 'x-forwarded-for': `${written}, ${seenByProxy}` },
+      }).then((r) => r.status);
 
-  it.each([
-    ['a hop count', '1'],
-    ['the proxy address', '127.0.0.1'],
-    ['the proxy network', '127.0.0.0/8, ::1'],
-  ])('with %s, a client writing a new X-Forwarded-For each time is still one client', async (_name, trust) => {
-    const svc = await startApp(
-      serviceEnv(sandbox.url, ACCOUNT, {
-        CACHE_KEY_PREFIX: `${prefix}${trust.replace(/\W/g, '')}:`,
-        PUBLIC_BASE_URL: 'http://h5.test',
-        RATE_LIMIT_PER_MINUTE: String(LIMITED),
-        TRUST_PROXY: trust,
-      }),
-    );
-    try {
-      const spoofing = [];
-      for (let i = 0; i < LIMITED + 3; i++) spoofing.push(await throughProxy(svc.url, `10.9.${i}.1`, '203.0.113.9'));
-      expect(spoofing).toEqual([...Array(LIMITED).fill(302), 429, 429, 429]);
-      // another real client behind the same proxy has its own budget
-      expect(await throughProxy(svc.url, '10.9.0.1', '203.0.113.10')).toBe(302);
-    } finally {
-      await svc.close();
-    }
-  });
+    it.each([
+      ['a hop count', '1'],
+      ['the proxy address', '127.0.0.1'],
+      ['the proxy network', '127.0.0.0/8, ::1'],
+    ])('with %s, a client writing a new X-Forwarded-For each time is still one client', async (_name, trust) => {
+      const svc = await startApp(
+        serviceEnv(sandbox.url, ACCOUNT, {
+          CACHE_KEY_PREFIX: `${prefix}${trust.replace(/\W/g, '')}:`,
+          PUBLIC_BASE_URL: 'http://h5.test',
+          RATE_LIMIT_PER_MINUTE: String(LIMITED),
+          TRUST_PROXY: trust,
+        }),
+        platform,
+      );
+      try {
+        const spoofing = [];
+        for (let i = 0; i < LIMITED + 3; i++) spoofing.push(await throughProxy(svc.url, `10.9.${i}.1`, '203.0.113.9'));
+        expect(spoofing).toEqual([...Array(LIMITED).fill(302), 429, 429, 429]);
+        // another real client behind the same proxy has its own budget
+        expect(await throughProxy(svc.url, '10.9.0.1', '203.0.113.10')).toBe(302);
+      } finally {
+        await svc.close();
+      }
+    });
 
-  it('TRUST_PROXY=true (refused in production) believes what the client wrote: the hole the hop count closes', async () => {
-    const svc = await startApp(
-      serviceEnv(sandbox.url, ACCOUNT, {
-        CACHE_KEY_PREFIX: `${prefix}all:`,
-        PUBLIC_BASE_URL: 'http://h5.test',
-        RATE_LIMIT_PER_MINUTE: String(LIMITED),
-        TRUST_PROXY: 'true',
-      }),
-    );
-    try {
-      const spoofing = [];
-      for (let i = 0; i < LIMITED + 3; i++) spoofing.push(await throughProxy(svc.url, `10.9.${i}.1`, '203.0.113.9'));
-      expect(spoofing).toEqual(Array(LIMITED + 3).fill(302));
-    } finally {
-      await svc.close();
-    }
-  });
-});
+    it('TRUST_PROXY=true (refused in production) believes what the client wrote: the hole the hop count closes', async () => {
+      const svc = await startApp(
+        serviceEnv(sandbox.url, ACCOUNT, {
+          CACHE_KEY_PREFIX: `${prefix}all:`,
+          PUBLIC_BASE_URL: 'http://h5.test',
+          RATE_LIMIT_PER_MINUTE: String(LIMITED),
+          TRUST_PROXY: 'true',
+        }),
+        platform,
+      );
+      try {
+        const spoofing = [];
+        for (let i = 0; i < LIMITED + 3; i++) spoofing.push(await throughProxy(svc.url, `10.9.${i}.1`, '203.0.113.9'));
+        expect(spoofing).toEqual(Array(LIMITED + 3).fill(302));
+      } finally {
+        await svc.close();
+      }
+    });
+  },
+);

@@ -1,5 +1,5 @@
 import { startSandbox, type SandboxServer } from '../../src/sandbox/index.js';
-import { postJson, type RunningApp, serviceEnv, startApp } from '../support/app.js';
+import { postJson, type RunningApp, serviceEnv, startApp, PLATFORMS } from '../support/app.js';
 import { deleteKeys, uniquePrefix } from '../support/redis-keys.js';
 import { eventually } from '../support/eventually.js';
 import { expectedSignature } from '../support/signature-check.js';
@@ -10,7 +10,7 @@ const TOKEN = 'cgi-bin/token';
 const STABLE = 'cgi-bin/stable_token';
 const TICKET = 'cgi-bin/ticket/getticket';
 
-describe('credential handling against WeChat faults (sandbox over HTTP, real Redis)', () => {
+describe.each(PLATFORMS)('credential handling against WeChat faults (sandbox over HTTP, real Redis), on %s', (platform) => {
   let sandbox: SandboxServer;
   const prefixes: string[] = [];
   const running: RunningApp[] = [];
@@ -33,6 +33,7 @@ describe('credential handling against WeChat faults (sandbox over HTTP, real Red
     prefixes.push(prefix);
     const svc = await startApp(
       serviceEnv(sandbox.url, account, { CACHE_KEY_PREFIX: prefix, WECHAT_HTTP_TIMEOUT_MS: '500', ...extra }),
+      platform,
     );
     running.push(svc);
     return svc;

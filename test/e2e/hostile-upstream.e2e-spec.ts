@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { postJson, type RunningApp, serviceEnv, startApp } from '../support/app.js';
+import { postJson, type RunningApp, serviceEnv, startApp, PLATFORMS } from '../support/app.js';
 import { deleteKeys, listKeys, uniquePrefix } from '../support/redis-keys.js';
 
 const ACCOUNT = { appId: 'wx0f0f1e1e2d2d3c3c', appSecret: 'hostile-upstream-secret-0123' };
@@ -35,7 +35,7 @@ const json = (res: ServerResponse, body: string) => {
   res.end(body);
 };
 
-describe('a hostile upstream in WeChat’s place: nothing it sends is trusted', () => {
+describe.each(PLATFORMS)('a hostile upstream in WeChat’s place: nothing it sends is trusted, on %s', (platform) => {
   let upstream: Awaited<ReturnType<typeof fakeServer>>;
   let elsewhere: Awaited<ReturnType<typeof fakeServer>>;
   let svc: RunningApp;
@@ -50,7 +50,10 @@ describe('a hostile upstream in WeChat’s place: nothing it sends is trusted', 
   });
   // a fresh instance per case: none inherits another's failure cooldown
   beforeEach(async () => {
-    svc = await startApp(serviceEnv(upstream.url, ACCOUNT, { CACHE_KEY_PREFIX: prefix, WECHAT_HTTP_TIMEOUT_MS: '3000' }));
+    svc = await startApp(
+      serviceEnv(upstream.url, ACCOUNT, { CACHE_KEY_PREFIX: prefix, WECHAT_HTTP_TIMEOUT_MS: '3000' }),
+      platform,
+    );
   });
   afterEach(() => svc.close());
   afterAll(async () => {
@@ -108,7 +111,7 @@ describe('a hostile upstream in WeChat’s place: nothing it sends is trusted', 
       expect(r.text).not.toContain(token);
       expect(await cachedKeys()).toEqual([]);
       await svc.close();
-      svc = await startApp(serviceEnv(upstream.url, ACCOUNT, { CACHE_KEY_PREFIX: prefix }));
+      svc = await startApp(serviceEnv(upstream.url, ACCOUNT, { CACHE_KEY_PREFIX: prefix }), platform);
     }
   });
 

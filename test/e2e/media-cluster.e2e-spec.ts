@@ -1,3 +1,4 @@
+import type { Platform } from '../support/app.js';
 import { createClient } from 'redis';
 import { type SandboxServer } from '../../src/sandbox/index.js';
 import { type RunningApp } from '../support/app.js';
@@ -9,7 +10,10 @@ const ACCOUNT = { appId: 'wx7575efef8686abab', appSecret: 'media-cluster-secret-
 const MiB = 1024 * 1024;
 const MEDIA_GET = 'cgi-bin/media/get';
 
-describe.each<MediaStorageKind>(['disk', 's3'])('media saved by two instances sharing Redis and a %s storage', (storage) => {
+describe.each<[MediaStorageKind, Platform]>([
+  ['disk', 'fastify'],
+  ['s3', 'express'],
+])('media saved by two instances sharing Redis and a %s storage, on %s', (storage, platform) => {
   let sandbox: SandboxServer;
   let apps: RunningApp[];
   let prefix: string;
@@ -17,7 +21,7 @@ describe.each<MediaStorageKind>(['disk', 's3'])('media saved by two instances sh
   let world: MediaWorld;
 
   beforeAll(async () => {
-    world = await startMediaWorld('media-cluster', ACCOUNT, { instances: 2, storage });
+    world = await startMediaWorld('media-cluster', ACCOUNT, { instances: 2, storage, platform });
     ({ sandbox, apps, prefix } = world);
   });
   afterAll(() => world?.close());

@@ -1,3 +1,4 @@
+import type { Platform } from '../support/app.js';
 import { type SandboxServer } from '../../src/sandbox/index.js';
 import { type RunningApp } from '../support/app.js';
 import type { CookieClient } from '../support/browser-client.js';
@@ -8,14 +9,17 @@ const MiB = 1024 * 1024;
 const MEDIA_GET = 'cgi-bin/media/get';
 const STABLE_TOKEN = 'cgi-bin/stable_token';
 
-describe.each<MediaStorageKind>(['disk', 's3'])('media downloads when WeChat misbehaves (%s storage)', (storage) => {
+describe.each<[MediaStorageKind, Platform]>([
+  ['disk', 'fastify'],
+  ['s3', 'express'],
+])('media downloads when WeChat misbehaves (%s storage, on %s)', (storage, platform) => {
   let sandbox: SandboxServer;
   let svc: RunningApp;
   let client: CookieClient;
   let world: MediaWorld;
 
   beforeAll(async () => {
-    world = await startMediaWorld('media-faults', ACCOUNT, { storage });
+    world = await startMediaWorld('media-faults', ACCOUNT, { storage, platform });
     ({ sandbox } = world);
     [svc] = world.apps;
     client = await loggedInClient(svc.url, sandbox.sandbox);

@@ -1,3 +1,4 @@
+import type { Platform } from '../support/app.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,7 +26,10 @@ async function get(world: MediaWorld, client: CookieClient, path: string, header
 const close = (a: number, b: number) => Math.abs(a - b) / b;
 
 // Voices kept playable: ?format=mp3 through the real ffmpeg, on disk and on a real S3-compatible server.
-describe.each<MediaStorageKind>(['disk', 's3'])('voice as mp3 (%s storage, real ffmpeg)', (storage) => {
+describe.each<[MediaStorageKind, Platform]>([
+  ['disk', 'fastify'],
+  ['s3', 'express'],
+])('voice as mp3 (%s storage, real ffmpeg, on %s)', (storage, platform) => {
   let world: MediaWorld;
   let ffmpeg: FfmpegStandIn;
   let alice: CookieClient;
@@ -33,7 +37,12 @@ describe.each<MediaStorageKind>(['disk', 's3'])('voice as mp3 (%s storage, real 
 
   beforeAll(async () => {
     ffmpeg = await ffmpegStandIn('counting');
-    world = await startMediaWorld(`playable-${storage}`, ACCOUNT, { instances: 2, storage, env: { FFMPEG_PATH: ffmpeg.path } });
+    world = await startMediaWorld(`playable-${storage}`, ACCOUNT, {
+      instances: 2,
+      storage,
+      platform,
+      env: { FFMPEG_PATH: ffmpeg.path },
+    });
     alice = await loggedInClient(world.apps[0].url, world.sandbox.sandbox);
     aliceThere = await loggedInClient(world.apps[1].url, world.sandbox.sandbox);
   });

@@ -1,9 +1,9 @@
 import { startSandbox, type SandboxServer } from '../../src/sandbox/index.js';
-import { getJson, serviceEnv, startApp } from '../support/app.js';
+import { getJson, serviceEnv, startApp, PLATFORMS } from '../support/app.js';
 
 const ACCOUNT = { appId: 'wx5656efef7878abab', appSecret: 'openapi-e2e-secret-0123456' };
 
-describe('the OpenAPI description', () => {
+describe.each(PLATFORMS)('the OpenAPI description, on %s', (platform) => {
   let sandbox: SandboxServer;
   beforeAll(async () => {
     sandbox = await startSandbox({ accounts: [ACCOUNT] });
@@ -11,7 +11,7 @@ describe('the OpenAPI description', () => {
   afterAll(() => sandbox?.close());
 
   it('describes the routes, request and response schemas and the error shape at /docs-json', async () => {
-    const svc = await startApp(serviceEnv(sandbox.url, ACCOUNT, { OPENAPI_DOCS: 'true', REDIS_URL: '' }));
+    const svc = await startApp(serviceEnv(sandbox.url, ACCOUNT, { OPENAPI_DOCS: 'true', REDIS_URL: '' }), platform);
     try {
       const { status, json } = await getJson(`${svc.url}/docs-json`);
       expect(status).toBe(200);
@@ -46,7 +46,7 @@ describe('the OpenAPI description', () => {
   });
 
   it('is not served when OPENAPI_DOCS=false', async () => {
-    const svc = await startApp(serviceEnv(sandbox.url, ACCOUNT, { OPENAPI_DOCS: 'false', REDIS_URL: '' }));
+    const svc = await startApp(serviceEnv(sandbox.url, ACCOUNT, { OPENAPI_DOCS: 'false', REDIS_URL: '' }), platform);
     try {
       expect((await getJson(`${svc.url}/docs-json`)).status).toBe(404);
     } finally {

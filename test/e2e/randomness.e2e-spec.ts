@@ -1,11 +1,11 @@
 import { startSandbox, type SandboxServer } from '../../src/sandbox/index.js';
-import { postJson, type RunningApp, serviceEnv, startApp } from '../support/app.js';
+import { postJson, type RunningApp, serviceEnv, startApp, PLATFORMS } from '../support/app.js';
 import { CookieClient } from '../support/browser-client.js';
 import { deleteKeys, uniquePrefix } from '../support/redis-keys.js';
 
 const ACCOUNT = { appId: 'wx9c9cadadbebecfcf', appSecret: 'randomness-e2e-secret-0123' };
 
-describe('nonces and login states come from the CSPRNG, not Math.random', () => {
+describe.each(PLATFORMS)('nonces and login states come from the CSPRNG, not Math.random, on %s', (platform) => {
   let sandbox: SandboxServer;
   let svc: RunningApp;
   const prefix = uniquePrefix('random');
@@ -13,7 +13,10 @@ describe('nonces and login states come from the CSPRNG, not Math.random', () => 
 
   beforeAll(async () => {
     sandbox = await startSandbox({ accounts: [ACCOUNT] });
-    svc = await startApp(serviceEnv(sandbox.url, ACCOUNT, { CACHE_KEY_PREFIX: prefix, PUBLIC_BASE_URL: 'http://h5.test' }));
+    svc = await startApp(
+      serviceEnv(sandbox.url, ACCOUNT, { CACHE_KEY_PREFIX: prefix, PUBLIC_BASE_URL: 'http://h5.test' }),
+      platform,
+    );
     // warm the ticket before Math.random is pinned: the retry jitter may use it, the nonces must not
     expect((await postJson(`${svc.url}/wechat/jssdk/config`, { url: 'https://h5.example.com/' })).status).toBe(200);
     Math.random = () => 0.5;
