@@ -252,9 +252,9 @@ describe.each<[string, Where]>([
   it('joins a fetch in progress only until its deadline; a stuck one is never waited on forever', async () => {
     const store = await sharedStore(where, Date.now);
     // the stuck fetch's lock expires too (lockTtlMs), as a crashed holder's would. The second, healthy
-    // fetch runs under the same real-time deadline: 1.5 s leaves it room even through a long GC pause of
+    // fetch runs under the same real-time deadline: 2.5 s leaves it room even through a long GC pause of
     // a test worker late in the suite (400 ms did not, once)
-    const c = new CredentialCache(store, { ...TIMING, inflightDeadlineMs: 1500, lockTtlMs: 300, failureCooldownMs: 0 }, Date.now);
+    const c = new CredentialCache(store, { ...TIMING, inflightDeadlineMs: 2500, lockTtlMs: 300, failureCooldownMs: 0 }, Date.now);
     let calls = 0;
     const stuck: CredentialFetcher = () => {
       calls += 1;
