@@ -66,6 +66,14 @@ describe('what the package costs a Fastify host', () => {
       if (INSTALL_SCRIPTS.some((name) => manifest.scripts?.[name])) withScripts.push(path.slice(modules.length + 1));
     }
     expect(withScripts).toEqual([]);
+    // one generation of the Redis client, and neither connect-redis nor cache-manager
+    const redisClients = new Set<string>();
+    for (const path of added.filter((p) => p.endsWith('/@redis/client'))) {
+      const manifest = JSON.parse(await readFile(join(path, 'package.json'), 'utf8')) as { version: string };
+      redisClients.add(manifest.version.split('.')[0]!);
+    }
+    expect([...redisClients]).toEqual(['5']);
+    expect(added.filter((p) => /\/(connect-redis|cache-manager|cache-manager-redis-yet|express-session)$/.test(p))).toEqual([]);
     await npm(['ls', '--all'], host);
     expect(addedMb).toBeLessThanOrEqual(LIMIT_MB);
   }, 240_000);
