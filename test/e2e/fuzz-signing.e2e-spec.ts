@@ -1,9 +1,9 @@
 import fc from 'fast-check';
-import { startSandbox, type SandboxServer } from '../../src/sandbox/index.js';
-import { PLATFORMS, type RunningApp, serviceEnv, startApp } from '../support/app.js';
-import { deleteKeys, uniquePrefix } from '../support/redis-keys.js';
+import type { SandboxServer } from '../../src/sandbox/index.js';
+import { PLATFORMS } from '../support/app.js';
+import { type FuzzWorld, startFuzzWorld } from '../support/fuzz-world.js';
 import { expectedSignature } from '../support/signature-check.js';
-import { type Answer, closeConnections, expectWellFormed, parseJson, seen, send, useBase } from '../support/fuzz-http.js';
+import { type Answer, expectWellFormed, parseJson, seen, send } from '../support/fuzz-http.js';
 import {
   ACCOUNT,
   BODY_LIMIT,
@@ -11,9 +11,7 @@ import {
   type ConfigCase,
   EXACT_HOST,
   KNOWN_KEYS,
-  PUBLIC,
   TIMEOUT,
-  WILDCARD_BASE,
   allowedOutcomes,
   anyUrl,
   apiName,
@@ -42,51 +40,14 @@ import {
  * the shrunk input.
  */
 describe.each(PLATFORMS)('fuzzing the signing routes and raw HTTP (one service, one sandbox, real Redis), on %s', (platform) => {
+  let world: FuzzWorld;
   let sandbox: SandboxServer;
-  let svc: RunningApp;
-  const prefix = uniquePrefix('fuzz');
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ accounts: [ACCOUNT] });
-    svc = await startApp(
-      serviceEnv(sandbox.url, ACCOUNT, {
-        CACHE_KEY_PREFIX: prefix,
-        PUBLIC_BASE_URL: PUBLIC,
-        WECHAT_JS_DOMAINS: `${EXACT_HOST},*.${WILDCARD_BASE}`,
-        // thousands of requests from one address: the abuse limits have tests of their own
-        RATE_LIMIT_PER_MINUTE: '0',
-      }),
-      platform,
-    );
-    useBase(svc.url, { escapeHash: platform === 'express' });
-    // warm the tickets once, so every later signature is checked against a known ticket
-    expect(
-      (
-        await send({
-          method: 'POST',
-          path: '/wechat/jssdk/config',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ url: `https://${EXACT_HOST}/` }),
-        })
-      ).status,
-    ).toBe(200);
-    expect(
-      (
-        await send({
-          method: 'POST',
-          path: '/wechat/jssdk/card-config',
-          headers: { 'content-type': 'application/json' },
-          body: '{}',
-        })
-      ).status,
-    ).toBe(200);
+    world = await startFuzzWorld(platform);
+    ({ sandbox } = world);
   });
-  afterAll(async () => {
-    closeConnections();
-    await svc?.close();
-    await sandbox?.close();
-    await deleteKeys(prefix);
-  });
+  afterAll(() => world?.close());
 
   const jsapiTicket = () => sandbox.sandbox.currentTicket(ACCOUNT.appId, 'jsapi')!;
   const cardTicket = () => sandbox.sandbox.currentTicket(ACCOUNT.appId, 'wx_card')!;
