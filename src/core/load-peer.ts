@@ -4,9 +4,11 @@ export function isModuleNotFound(error: unknown): boolean {
   return code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND';
 }
 
-/** The error a start-up gives when an optional peer that a platform or feature needs is missing. */
-export function missingPeerError(name: string, neededFor: string): Error {
-  return new Error(`nest-wechat-h5: ${neededFor} needs the package ${name}; install it (npm i ${name})`);
+/** The error a start-up gives when an optional peer (or peers) that a platform or feature needs is missing. */
+export function missingPeerError(names: string | readonly string[], neededFor: string): Error {
+  const list = typeof names === 'string' ? [names] : names;
+  const what = list.length === 1 ? `the package ${list[0]}` : `the packages ${list.join(' and ')}`;
+  return new Error(`nest-wechat-h5: ${neededFor} needs ${what}; install ${list.length === 1 ? 'it' : 'them'} (npm i ${list.join(' ')})`);
 }
 
 /**

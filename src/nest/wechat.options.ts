@@ -27,13 +27,13 @@ export interface WechatModuleOptions extends StoreTopology {
   appId?: string;
   appSecret?: string;
   /** further Official Accounts served by the same module (see WechatAccounts) */
-  accounts?: WechatAccountConfig[];
+  accounts?: readonly WechatAccountConfig[];
   /** base of WeChat's server API; default https://api.weixin.qq.com */
   apiBaseUrl?: string;
   /** `stable` (POST cgi-bin/stable_token, default) or `classic` (GET cgi-bin/token) */
   tokenMode?: TokenMode;
   /** host names the default account's pages may be on; empty allows any host */
-  jsDomains?: string[];
+  jsDomains?: readonly string[];
   /** timeout of one call to WeChat, ms; default 5000 */
   httpTimeoutMs?: number;
   /** prefix of every key written; default `wechat:` */

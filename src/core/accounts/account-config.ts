@@ -8,7 +8,7 @@ export interface WechatAccountConfig {
   appId: string;
   appSecret: string;
   /** host names this account's pages are on (`*.example.com` for subdomains); empty allows any host */
-  jsDomains?: string[];
+  jsDomains?: readonly string[];
   tokenMode?: TokenMode;
 }
 

@@ -60,7 +60,7 @@ const MediaIdPipe: PipeTransform<unknown, string> = {
 function parseHd(value: unknown): boolean {
   if (value === undefined || value === '0' || value === 'false') return false;
   if (value === '1' || value === 'true') return true;
-  throw new HttpProblem(400, 'VALIDATION_FAILED', 'hd must be 1 (or true) when given');
+  throw new HttpProblem(400, 'VALIDATION_FAILED', 'hd must be 1 or true (or 0, false) when given');
 }
 
 function parseFormat(value: unknown): MediaRendition | undefined {

@@ -42,7 +42,7 @@ export class WechatSessions implements OnModuleInit {
     if (type === 'fastify') {
       const { FastifySessions } = await import('./fastify-sessions.js').catch((error: unknown) => {
         throw isModuleNotFound(error)
-          ? missingPeerError('@fastify/session and @fastify/cookie', 'login on @nestjs/platform-fastify')
+          ? missingPeerError(['@fastify/session', '@fastify/cookie'], 'login on @nestjs/platform-fastify')
           : error;
       });
       const sessions = new FastifySessions(settings);
