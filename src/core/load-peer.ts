@@ -8,7 +8,9 @@ export function isModuleNotFound(error: unknown): boolean {
 export function missingPeerError(names: string | readonly string[], neededFor: string): Error {
   const list = typeof names === 'string' ? [names] : names;
   const what = list.length === 1 ? `the package ${list[0]}` : `the packages ${list.join(' and ')}`;
-  return new Error(`nest-wechat-h5: ${neededFor} needs ${what}; install ${list.length === 1 ? 'it' : 'them'} (npm i ${list.join(' ')})`);
+  return new Error(
+    `nest-wechat-h5: ${neededFor} needs ${what}; install ${list.length === 1 ? 'it' : 'them'} (npm i ${list.join(' ')})`,
+  );
 }
 
 /**
