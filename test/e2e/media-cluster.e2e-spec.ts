@@ -1,7 +1,6 @@
-import type { Platform } from '../support/app.js';
+import type { Platform, RunningApp } from '../support/app.js';
 import { createClient } from 'redis';
 import { type SandboxServer } from '../../src/sandbox/index.js';
-import { type RunningApp } from '../support/app.js';
 import { CookieClient } from '../support/browser-client.js';
 import { type MediaStorageKind, type MediaWorld, loggedInClient, readMedia, startMediaWorld } from '../support/media-client.js';
 import { REDIS_URL } from '../support/redis-keys.js';

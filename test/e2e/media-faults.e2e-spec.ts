@@ -1,6 +1,5 @@
-import type { Platform } from '../support/app.js';
+import type { Platform, RunningApp } from '../support/app.js';
 import { type SandboxServer } from '../../src/sandbox/index.js';
-import { type RunningApp } from '../support/app.js';
 import type { CookieClient } from '../support/browser-client.js';
 import { type MediaStorageKind, type MediaWorld, loggedInClient, readMedia, startMediaWorld } from '../support/media-client.js';
 
