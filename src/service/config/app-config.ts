@@ -7,7 +7,7 @@ import { type CredentialConsumer, parseConsumers } from '../../core/credentials/
 import type { LogLevel } from '../logging.js';
 import type { EnvironmentVariables } from './env.schema.js';
 import { parseTrustProxy, type TrustProxy } from './trust-proxy.js';
-import { configurationProblems, splitList } from './config-problems.js';
+import { configurationProblems, commaList } from './config-problems.js';
 import { socketTimeoutOf } from './media-settings.js';
 
 /** The sandbox's built-in account, used when the simulator runs without configured credentials. */
@@ -140,7 +140,7 @@ export function toAppConfig(env: EnvironmentVariables): AppConfig {
     oauthScope: env.OAUTH_SCOPE,
     sessionSecret: env.SESSION_SECRET ?? randomBytes(32).toString('base64url'),
     ...mediaSettings(env),
-    corsOrigins: splitList(env.CORS_ORIGINS),
+    corsOrigins: commaList(env.CORS_ORIGINS),
     trustProxy,
     logLevel: env.LOG_LEVEL,
     credentialApiConsumers: parseConsumers(env.CREDENTIAL_API_TOKENS).consumers,
@@ -167,7 +167,7 @@ function startupWarnings(
 ): string[] {
   if (env.NODE_ENV !== 'production') return [];
   const warnings: string[] = [];
-  if (splitList(env.WECHAT_JS_DOMAINS).length === 0)
+  if (commaList(env.WECHAT_JS_DOMAINS).length === 0)
     warnings.push('WECHAT_JS_DOMAINS is empty: any host may be signed. List your JS safe domains.');
   if (publicBaseUrl.startsWith('https://') && trustProxy === false) {
     warnings.push(
@@ -182,7 +182,7 @@ function startupWarnings(
 
 /** The accounts and where WeChat is: the built-in sandbox on this very service when it is on. */
 function wechatSettings(env: EnvironmentVariables, sandbox: boolean, publicBaseUrl: string) {
-  const jsDomains = splitList(env.WECHAT_JS_DOMAINS).map((d) => d.toLowerCase());
+  const jsDomains = commaList(env.WECHAT_JS_DOMAINS).map((d) => d.toLowerCase());
   const [first, ...others] = accountsOf(env, sandbox, jsDomains);
   return {
     appId: first.appId,
@@ -204,9 +204,9 @@ function wechatSettings(env: EnvironmentVariables, sandbox: boolean, publicBaseU
 function redisSettings(env: EnvironmentVariables) {
   return {
     redisUrl: env.REDIS_URL || undefined,
-    redisClusterNodes: splitList(env.REDIS_CLUSTER_NODES),
+    redisClusterNodes: commaList(env.REDIS_CLUSTER_NODES),
     redisSentinel: env.REDIS_SENTINEL_NAME
-      ? { sentinels: splitList(env.REDIS_SENTINELS), name: env.REDIS_SENTINEL_NAME }
+      ? { sentinels: commaList(env.REDIS_SENTINELS), name: env.REDIS_SENTINEL_NAME }
       : undefined,
     keyPrefix: env.CACHE_KEY_PREFIX,
     redisCommandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,

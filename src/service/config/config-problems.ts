@@ -3,7 +3,7 @@ import type { EnvironmentVariables } from './env.schema.js';
 import { parseTrustProxy } from './trust-proxy.js';
 
 /** A comma-separated variable as its trimmed, non-empty entries. */
-export const splitList = (raw: string) =>
+export const commaList = (raw: string) =>
   raw
     .split(',')
     .map((s) => s.trim())
@@ -87,7 +87,7 @@ function productionProblems(env: EnvironmentVariables): string[] {
   if (env.PUBLIC_BASE_URL !== undefined && !isBareOrigin(env.PUBLIC_BASE_URL)) {
     problems.push('PUBLIC_BASE_URL: must be an origin only, such as https://h5.example.com (no path, query or fragment)');
   }
-  if (splitList(env.CORS_ORIGINS).includes('*')) {
+  if (commaList(env.CORS_ORIGINS).includes('*')) {
     problems.push("CORS_ORIGINS: must list origins in production; * would let any site call the API with the user's cookie");
   }
   const trust = parseTrustProxy(env.TRUST_PROXY);
