@@ -36,6 +36,22 @@ export interface Transport {
   download(endpoint: string, query: Query, context?: CallContext): Promise<WechatDownload>;
 }
 
+/** An HTTP answer read whole (the transport bounds its size and time); header names in lower case. */
+export interface HttpAnswer {
+  status: number;
+  headers: Readonly<Record<string, string | undefined>>;
+  body: string;
+}
+
+/**
+ * Plain HTTP for WeChat Pay, whose calls are signed over the exact bytes sent and answer with signed
+ * headers: the core needs the raw request and answer. Rejects with a Problem (503) when WeChat Pay is
+ * unreachable or too slow; every HTTP status is an answer.
+ */
+export interface PayHttp {
+  send(method: 'GET' | 'POST', url: string, headers: Record<string, string>, body?: string): Promise<HttpAnswer>;
+}
+
 /** Where the core writes what an operator should know; never a secret. Nest's Logger fits as it is. */
 export interface Logger {
   log(message: string): void;

@@ -251,7 +251,7 @@ function abortWhenIdle(response: AxiosResponse<Readable>, abort: AbortController
   request?.setTimeout?.(idleMs, () => abort.abort());
 }
 
-function describeTransportError(error: unknown): string {
+export function describeTransportError(error: unknown): string {
   const e = error as { code?: string; name?: string };
   if (e.code === 'ECONNABORTED' || e.code === 'ETIMEDOUT' || e.name === 'CanceledError' || e.code === 'ERR_CANCELED') {
     return 'timed out';

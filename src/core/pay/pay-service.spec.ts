@@ -1,0 +1,391 @@
+import { jest } from '@jest/globals';
+import { createPublicKey, createVerify } from 'node:crypto';
+import {
+  FAKE_PLATFORM_PUBLIC_KEY,
+  FAKE_PUBLIC_KEY_ID,
+  FakePayHttp,
+  signNotification,
+} from '../../../test/support/fake-pay-http.js';
+import { V6_PRIVATE_KEY } from '../../../test/support/pay-vectors.js';
+import { MemoryPayOrders } from '../../ledger/memory-pay-orders.js';
+import { SILENT } from '../ports.js';
+import { Problem } from '../problem.js';
+import { aesGcmEncrypt, apiV3KeyBytes, privateKeyFromPem } from './pay-crypto.js';
+import type { PayOrder, PayRefund } from './pay-orders.js';
+import { PayService, type Payer } from './pay-service.js';
+import { WechatPayClient } from './wechatpay-client.js';
+import { CombinedKeys } from './wechatpay-verifier.js';
+
+const MCH = '1900000109';
+const APIV3 = 'a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb';
+const payer: Payer = { appId: 'wxpayapp000000001', openid: 'o_payer_1' };
+
+function world() {
+  let now = Date.UTC(2026, 11, 7, 10);
+  const clock = () => now;
+  const merchantKey = privateKeyFromPem(V6_PRIVATE_KEY);
+  const http = new FakePayHttp(createPublicKey(V6_PRIVATE_KEY), clock);
+  const merchant = {
+    mchId: MCH,
+    privateKey: merchantKey,
+    certSerial: 'ABC123',
+    apiV3Key: apiV3KeyBytes(APIV3),
+    baseUrl: 'https://pay.test',
+  };
+  const keys = new CombinedKeys({ id: FAKE_PUBLIC_KEY_ID, key: FAKE_PLATFORM_PUBLIC_KEY });
+  const orders = new MemoryPayOrders();
+  const paid: PayOrder[] = [];
+  const refunded: PayRefund[] = [];
+  const hooks = {
+    onPaid: jest.fn(async (o: PayOrder) => void paid.push(o)),
+    onRefunded: jest.fn(async (r: PayRefund) => void refunded.push(r)),
+  };
+  const events = { payOrder: jest.fn(), payNotification: jest.fn() };
+  const client = new WechatPayClient(merchant, keys, http, clock, SILENT);
+  const pay = new PayService({
+    merchant,
+    notifyUrl: 'https://shop.test/wechat/pay/notify',
+    client,
+    orders,
+    keys,
+    hooks,
+    clock,
+    logger: SILENT,
+    events,
+  });
+  const notify = (eventType: string, resource: object, at = now) => {
+    const nonce = 'abcdefghijkl';
+    const body = JSON.stringify({
+      id: `EV-${eventType}-${JSON.stringify(resource).length}-${Math.random()}`,
+      create_time: '2026-12-07T18:00:00+08:00',
+      resource_type: 'encrypt-resource',
+      event_type: eventType,
+      summary: '支付成功',
+      resource: {
+        original_type: 'transaction',
+        algorithm: 'AEAD_AES_256_GCM',
+        ciphertext: aesGcmEncrypt(JSON.stringify(resource), nonce, 'transaction', apiV3KeyBytes(APIV3)),
+        associated_data: 'transaction',
+        nonce,
+      },
+    });
+    return { headers: signNotification(body, at), body };
+  };
+  const paidTx = (outTradeNo: string, total = 100, extra: object = {}) => ({
+    appid: payer.appId,
+    mchid: MCH,
+    out_trade_no: outTradeNo,
+    transaction_id: `4200${outTradeNo}`,
+    trade_type: 'JSAPI',
+    trade_state: 'SUCCESS',
+    success_time: '2026-12-07T18:00:00+08:00',
+    payer: { openid: payer.openid },
+    amount: { total, payer_total: total, currency: 'CNY' },
+    ...extra,
+  });
+  return { pay, http, orders, hooks, paid, refunded, events, notify, paidTx, advance: (ms: number) => (now += ms), clock };
+}
+
+const problemOf = async (p: Promise<unknown>) => {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof Problem) return e.body;
+    throw e;
+  }
+  throw new Error('expected a Problem');
+};
+
+describe('PayService: JSAPI orders', () => {
+  it('records the order NOTPAY, orders it signed, and signs the page parameters with the merchant key', async () => {
+    const w = world();
+    const created = await w.pay.createJsapiOrder(payer, { description: 'Coffee', amount: 100, outTradeNo: 'order_000001' });
+    expect(created).toMatchObject({
+      created: true,
+      outTradeNo: 'order_000001',
+      bridgeConfig: { appId: payer.appId, package: 'prepay_id=wx_prepay_1', signType: 'RSA' },
+    });
+    const { bridgeConfig: b, sdkConfig: s } = created;
+    expect(b.timeStamp).toBe(String(Math.floor(w.clock() / 1000)));
+    expect(s).toEqual({ timestamp: b.timeStamp, nonceStr: b.nonceStr, package: b.package, signType: 'RSA', paySign: b.paySign });
+    const message = `${b.appId}\n${b.timeStamp}\n${b.nonceStr}\n${b.package}\n`;
+    expect(createVerify('RSA-SHA256').update(message).verify(createPublicKey(V6_PRIVATE_KEY), b.paySign, 'base64')).toBe(true);
+    expect(w.http.calls[0].body).toEqual({
+      appid: payer.appId,
+      mchid: MCH,
+      description: 'Coffee',
+      out_trade_no: 'order_000001',
+      notify_url: 'https://shop.test/wechat/pay/notify',
+      amount: { total: 100, currency: 'CNY' },
+      payer: { openid: payer.openid },
+    });
+    expect(await w.orders.findOrder(MCH, 'order_000001')).toMatchObject({
+      state: 'NOTPAY',
+      amount: 100,
+      appId: payer.appId,
+      openid: payer.openid,
+      prepayId: 'wx_prepay_1',
+    });
+    expect(w.events.payOrder).toHaveBeenCalledWith('NOTPAY');
+  });
+
+  it('makes an unguessable outTradeNo when the page gives none', async () => {
+    const w = world();
+    const a = await w.pay.createJsapiOrder(payer, { description: 'Tea', amount: 1 });
+    const b = await w.pay.createJsapiOrder(payer, { description: 'Tea', amount: 1 });
+    expect(a.outTradeNo).toMatch(/^20261207[A-Za-z0-9]{24}$/);
+    expect(a.outTradeNo).not.toBe(b.outTradeNo);
+  });
+
+  it('answers the same order for the same outTradeNo and parameters, 409 for other parameters', async () => {
+    const w = world();
+    await w.pay.createJsapiOrder(payer, { description: 'Coffee', amount: 100, outTradeNo: 'order_000002' });
+    const again = await w.pay.createJsapiOrder(payer, { description: 'Coffee', amount: 100, outTradeNo: 'order_000002' });
+    expect(again).toMatchObject({ created: false, bridgeConfig: { package: 'prepay_id=wx_prepay_1' } });
+    expect(
+      await problemOf(w.pay.createJsapiOrder(payer, { description: 'Coffee', amount: 101, outTradeNo: 'order_000002' })),
+    ).toMatchObject({ statusCode: 409, code: 'OUT_TRADE_NO_USED' });
+    expect(
+      await problemOf(
+        w.pay.createJsapiOrder(
+          { ...payer, openid: 'o_other' },
+          { description: 'Coffee', amount: 100, outTradeNo: 'order_000002' },
+        ),
+      ),
+    ).toMatchObject({ code: 'OUT_TRADE_NO_USED' });
+  });
+
+  it.each([
+    [{ description: '', amount: 1 }],
+    [{ description: 'x'.repeat(128), amount: 1 }],
+    [{ description: 'ok', amount: 0 }],
+    [{ description: 'ok', amount: 1.5 }],
+    [{ description: 'ok', amount: 1, outTradeNo: 'short' }],
+    [{ description: 'ok', amount: 1, outTradeNo: 'has space 123' }],
+    [{ description: 'ok', amount: 1, attach: 'a'.repeat(129) }],
+    [{ description: 'ok', amount: 1, timeExpire: '2026-12-07 10:00' }],
+    [{ description: 'ok', amount: 1, timeExpire: '2020-01-01T00:00:00+08:00' }],
+  ])('refuses %j with 400 before anything is recorded or sent', async (input) => {
+    const w = world();
+    expect(await problemOf(w.pay.createJsapiOrder(payer, input as any))).toMatchObject({
+      statusCode: 400,
+      code: 'VALIDATION_FAILED',
+    });
+    expect(w.http.calls).toHaveLength(0);
+  });
+
+  it("turns WeChat Pay's refusal into 502 WECHAT_PAY_ERROR with its code, and a forged answer into UNVERIFIED_ANSWER", async () => {
+    const w = world();
+    w.http.next.push(() => ({ status: 400, body: { code: 'OPENID_MISMATCH', message: 'openid和appid不匹配' } }));
+    expect(await problemOf(w.pay.createJsapiOrder(payer, { description: 'x', amount: 1 }))).toEqual({
+      statusCode: 502,
+      code: 'WECHAT_PAY_ERROR',
+      payCode: 'OPENID_MISMATCH',
+      message: 'WeChat Pay pay/transactions/jsapi answered OPENID_MISMATCH',
+    });
+    w.http.tamper = true;
+    expect(await problemOf(w.pay.createJsapiOrder(payer, { description: 'x', amount: 1 }))).toMatchObject({
+      statusCode: 502,
+      payCode: 'UNVERIFIED_ANSWER',
+    });
+  });
+
+  it('does not believe an unsigned 204 when closing', async () => {
+    const w = world();
+    await w.pay.createJsapiOrder(payer, { description: 'x', amount: 1, outTradeNo: 'order_close1' });
+    w.http.tamper = true;
+    expect(await problemOf(w.pay.closeOrder('order_close1', payer))).toMatchObject({ payCode: 'UNVERIFIED_ANSWER' });
+    expect((await w.orders.findOrder(MCH, 'order_close1'))?.state).toBe('NOTPAY');
+    w.http.tamper = false;
+    await w.pay.closeOrder('order_close1', payer);
+    expect((await w.orders.findOrder(MCH, 'order_close1'))?.state).toBe('CLOSED');
+    await w.pay.closeOrder('order_close1');
+    expect(await problemOf(w.pay.closeOrder('order_close1', { ...payer, openid: 'someone' }))).toMatchObject({
+      statusCode: 404,
+      code: 'ORDER_NOT_FOUND',
+    });
+  });
+});
+
+describe('PayService: the state of an order', () => {
+  it('shows an order only to its payer', async () => {
+    const w = world();
+    await w.pay.createJsapiOrder(payer, { description: 'x', amount: 5, outTradeNo: 'order_view01' });
+    expect(await w.pay.getOrder('order_view01', payer)).toEqual({ outTradeNo: 'order_view01', state: 'NOTPAY', amount: 5 });
+    expect(await problemOf(w.pay.getOrder('order_view01', { ...payer, appId: 'wxother' }))).toMatchObject({
+      statusCode: 404,
+      code: 'ORDER_NOT_FOUND',
+    });
+  });
+
+  it('confirms an unpaid order older than 10 s with a query, at most once per 5 s', async () => {
+    const w = world();
+    await w.pay.createJsapiOrder(payer, { description: 'x', amount: 5, outTradeNo: 'order_conf01' });
+    w.http.pay('order_conf01');
+    expect((await w.pay.getOrder('order_conf01', payer)).state).toBe('NOTPAY');
+    const queries = () => w.http.calls.filter((c) => c.method === 'GET').length;
+    expect(queries()).toBe(0);
+    w.advance(10_000);
+    w.http.next.push(() => ({
+      status: 200,
+      body: { appid: payer.appId, mchid: MCH, out_trade_no: 'order_conf01', trade_state: 'NOTPAY', amount: { total: 5 } },
+    }));
+    expect((await w.pay.getOrder('order_conf01', payer)).state).toBe('NOTPAY');
+    expect((await w.pay.getOrder('order_conf01', payer)).state).toBe('NOTPAY');
+    expect(queries()).toBe(1);
+    w.advance(5_000);
+    expect(await w.pay.getOrder('order_conf01', payer)).toEqual({
+      outTradeNo: 'order_conf01',
+      state: 'SUCCESS',
+      amount: 5,
+      transactionId: '42000order_conf01',
+      paidAt: '2026-12-07T10:00:00+08:00',
+    });
+    expect(queries()).toBe(2);
+    expect(w.hooks.onPaid).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('PayService: notifications', () => {
+  it('applies TRANSACTION.SUCCESS once and runs onPaid once, however often and concurrently it repeats', async () => {
+    const w = world();
+    await w.pay.createJsapiOrder(payer, { description: 'x', amount: 100, outTradeNo: 'order_note01' });
+    const n = w.notify('TRANSACTION.SUCCESS', w.paidTx('order_note01'));
+    const results = await Promise.all([1, 2, 3, 4, 5].map(() => w.pay.handleNotification(n.headers, n.body)));
+    expect(results.filter((r) => r === 'applied')).toHaveLength(1);
+    expect(w.hooks.onPaid).toHaveBeenCalledTimes(1);
+    expect(w.paid[0]).toMatchObject({ outTradeNo: 'order_note01', state: 'SUCCESS', transactionId: '4200order_note01' });
+    expect(await w.pay.handleNotification(n.headers, n.body)).toBe('duplicate');
+    expect(w.hooks.onPaid).toHaveBeenCalledTimes(1);
+  });
+
+  it.each([
+    ['amount', { amount: { total: 99 } }],
+    ['appid', { appid: 'wxsomeoneelse0001' }],
+    ['mchid', { mchid: '1900000999' }],
+  ])('puts an order whose %s differs into REVIEW, never SUCCESS, and still answers', async (_what, extra) => {
+    const w = world();
+    await w.pay.createJsapiOrder(payer, { description: 'x', amount: 100, outTradeNo: 'order_rev001' });
+    const n = w.notify('TRANSACTION.SUCCESS', w.paidTx('order_rev001', 100, extra));
+    expect(await w.pay.handleNotification(n.headers, n.body)).toBe('review');
+    expect((await w.orders.findOrder(MCH, 'order_rev001'))?.state).toBe('REVIEW');
+    expect(w.hooks.onPaid).not.toHaveBeenCalled();
+  });
+
+  it('refuses a bad signature, a probe, a stale or future timestamp and an unknown serial with 401 FAIL, changing nothing', async () => {
+    const w = world();
+    await w.pay.createJsapiOrder(payer, { description: 'x', amount: 100, outTradeNo: 'order_bad001' });
+    const n = w.notify('TRANSACTION.SUCCESS', w.paidTx('order_bad001'));
+    const stale = w.notify('TRANSACTION.SUCCESS', w.paidTx('order_bad001'), w.clock() - 301_000);
+    const future = w.notify('TRANSACTION.SUCCESS', w.paidTx('order_bad001'), w.clock() + 301_000);
+    for (const [headers, body] of [
+      [
+        {
+          ...n.headers,
+          'wechatpay-signature': n.headers['wechatpay-signature'].replace(/^./, (c: string) => (c === 'A' ? 'B' : 'A')),
+        },
+        n.body,
+      ],
+      [{ ...n.headers, 'wechatpay-signature': 'WECHATPAY/SIGNTEST/' + n.headers['wechatpay-signature'] }, n.body],
+      [{ ...n.headers, 'wechatpay-serial': 'PUB_KEY_ID_0000000000000000000000000002' }, n.body],
+      [stale.headers, stale.body],
+      [future.headers, future.body],
+      [n.headers, n.body.replace('"summary":"支付成功"', '"summary":"支付成功 "')],
+    ] as const) {
+      expect(await problemOf(w.pay.handleNotification(headers, body))).toMatchObject({ statusCode: 401, code: 'FAIL' });
+    }
+    expect((await w.orders.findOrder(MCH, 'order_bad001'))?.state).toBe('NOTPAY');
+    expect(w.events.payNotification).toHaveBeenCalledWith('refused');
+  });
+
+  it('answers 400 for an authentic body that does not decrypt', async () => {
+    const w = world();
+    const body = JSON.stringify({
+      id: 'EV-1',
+      event_type: 'TRANSACTION.SUCCESS',
+      resource: {
+        algorithm: 'AEAD_AES_256_GCM',
+        ciphertext: Buffer.alloc(40).toString('base64'),
+        nonce: 'abcdefghijkl',
+        associated_data: 'transaction',
+      },
+    });
+    expect(await problemOf(w.pay.handleNotification(signNotification(body, w.clock()), body))).toMatchObject({
+      statusCode: 400,
+      code: 'FAIL',
+    });
+  });
+
+  it("answers 500 when the host's hook fails, and runs it again on the next repeat until it succeeds", async () => {
+    const w = world();
+    await w.pay.createJsapiOrder(payer, { description: 'x', amount: 100, outTradeNo: 'order_hook01' });
+    w.hooks.onPaid.mockRejectedValueOnce(new Error('host database down'));
+    const n = w.notify('TRANSACTION.SUCCESS', w.paidTx('order_hook01'));
+    expect(await problemOf(w.pay.handleNotification(n.headers, n.body))).toMatchObject({ statusCode: 500, code: 'FAIL' });
+    expect((await w.orders.findOrder(MCH, 'order_hook01'))?.state).toBe('SUCCESS');
+    await w.pay.handleNotification(n.headers, n.body);
+    await w.pay.handleNotification(n.headers, n.body);
+    expect(w.hooks.onPaid).toHaveBeenCalledTimes(2);
+    expect(w.paid).toHaveLength(1);
+  });
+});
+
+describe('PayService: refunds', () => {
+  async function paidOrder(w: ReturnType<typeof world>, outTradeNo: string) {
+    await w.pay.createJsapiOrder(payer, { description: 'x', amount: 100, outTradeNo });
+    const n = w.notify('TRANSACTION.SUCCESS', w.paidTx(outTradeNo));
+    await w.pay.handleNotification(n.headers, n.body);
+  }
+
+  it('refunds within what was paid, 409 past it, and applies REFUND.SUCCESS once with onRefunded once', async () => {
+    const w = world();
+    await paidOrder(w, 'order_ref001');
+    const first = await w.pay.refund({ outTradeNo: 'order_ref001', amount: 60, outRefundNo: 'refund_0001' });
+    expect(first).toMatchObject({ outRefundNo: 'refund_0001', status: 'PROCESSING', amount: 60, refundId: 'rf_refund_0001' });
+    expect(w.http.calls.at(-1)?.body).toMatchObject({
+      out_trade_no: 'order_ref001',
+      out_refund_no: 'refund_0001',
+      amount: { refund: 60, total: 100, currency: 'CNY' },
+    });
+    expect(await problemOf(w.pay.refund({ outTradeNo: 'order_ref001', amount: 41 }))).toMatchObject({
+      statusCode: 409,
+      code: 'REFUND_EXCEEDS_PAID',
+      refundable: 40,
+    });
+    const notice = {
+      mchid: MCH,
+      out_trade_no: 'order_ref001',
+      out_refund_no: 'refund_0001',
+      refund_id: 'rf_refund_0001',
+      refund_status: 'SUCCESS',
+      success_time: '2026-12-07T18:10:00+08:00',
+      amount: { total: 100, refund: 60 },
+    };
+    const n = w.notify('REFUND.SUCCESS', notice);
+    await Promise.all([w.pay.handleNotification(n.headers, n.body), w.pay.handleNotification(n.headers, n.body)]);
+    expect(w.hooks.onRefunded).toHaveBeenCalledTimes(1);
+    expect(await w.pay.getRefund('refund_0001')).toMatchObject({ status: 'SUCCESS', successTime: '2026-12-07T18:10:00+08:00' });
+    expect((await w.orders.findOrder(MCH, 'order_ref001'))?.state).toBe('REFUND');
+  });
+
+  it('refuses to refund an unpaid order, and frees the amount of a refund WeChat Pay refused', async () => {
+    const w = world();
+    await w.pay.createJsapiOrder(payer, { description: 'x', amount: 100, outTradeNo: 'order_ref002' });
+    expect(await problemOf(w.pay.refund({ outTradeNo: 'order_ref002', amount: 1 }))).toMatchObject({
+      statusCode: 409,
+      code: 'REFUND_EXCEEDS_PAID',
+      refundable: 0,
+    });
+    expect(await problemOf(w.pay.refund({ outTradeNo: 'order_nope01', amount: 1 }))).toMatchObject({ statusCode: 404 });
+    const n = w.notify('TRANSACTION.SUCCESS', w.paidTx('order_ref002'));
+    await w.pay.handleNotification(n.headers, n.body);
+    w.http.next.push(() => ({ status: 403, body: { code: 'NOT_ENOUGH', message: '余额不足' } }));
+    expect(await problemOf(w.pay.refund({ outTradeNo: 'order_ref002', amount: 100, outRefundNo: 'refund_0002' }))).toMatchObject({
+      statusCode: 502,
+      payCode: 'NOT_ENOUGH',
+    });
+    expect(await w.pay.refund({ outTradeNo: 'order_ref002', amount: 100, outRefundNo: 'refund_0003' })).toMatchObject({
+      status: 'PROCESSING',
+    });
+  });
+});
