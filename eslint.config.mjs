@@ -20,8 +20,8 @@ export default tseslint.config(
     },
   },
   {
-    // The house as drawn in ARCHITECTURE.md: imports point down (service → nest → core); store, transport and
-    // storage implement core's ports; the sandbox and the browser helper stand apart from the product.
+    // The house as drawn in ARCHITECTURE.md: imports point down (service → nest → core); store, transport,
+    // storage and ledger implement core's ports; the sandbox and the browser helper stand apart from the product.
     files: ['src/**/*.ts'],
     ignores: ['src/**/*.spec.ts'],
     rules: {
@@ -37,6 +37,7 @@ export default tseslint.config(
                 './src/store',
                 './src/transport',
                 './src/storage',
+                './src/ledger',
                 './src/sandbox',
                 './src/browser',
               ],
@@ -44,7 +45,7 @@ export default tseslint.config(
             },
             { target: './src/nest', from: ['./src/service', './src/sandbox', './src/browser'], message: 'imports point down' },
             {
-              target: ['./src/store', './src/transport', './src/storage'],
+              target: ['./src/store', './src/transport', './src/storage', './src/ledger'],
               from: ['./src/nest', './src/service', './src/sandbox', './src/browser'],
               message: 'a port implementation knows only the core',
             },
