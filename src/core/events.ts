@@ -12,6 +12,10 @@ export interface WechatEventListener {
   login(outcome: LoginOutcome, appId: string): void;
   /** a request to the credential API: `consumer` ('' when the bearer was not recognised), `kind` asked for */
   credentialRequest(consumer: string, kind: string): void;
+  /** a pay order reached `state` (NOTPAY when recorded, SUCCESS, CLOSED, REFUND, REVIEW, ...) */
+  payOrder(state: string): void;
+  /** a pay notification's result: applied, unchanged, duplicate, review, unknown-order, ignored, refused, failed */
+  payNotification(result: string): void;
 }
 
 type Listeners = { [K in keyof WechatEventListener]: WechatEventListener[K][] };
@@ -28,6 +32,8 @@ export class WechatEvents implements WechatEventListener {
     signature: [],
     login: [],
     credentialRequest: [],
+    payOrder: [],
+    payNotification: [],
   };
 
   subscribe(listener: Partial<WechatEventListener>): () => void {
@@ -69,5 +75,13 @@ export class WechatEvents implements WechatEventListener {
 
   credentialRequest(consumer: string, kind: string): void {
     for (const fn of this.listeners.credentialRequest) fn(consumer, kind);
+  }
+
+  payOrder(state: string): void {
+    for (const fn of this.listeners.payOrder) fn(state);
+  }
+
+  payNotification(result: string): void {
+    for (const fn of this.listeners.payNotification) fn(result);
   }
 }

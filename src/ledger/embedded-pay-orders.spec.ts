@@ -2,10 +2,10 @@ import { PGlite } from '@electric-sql/pglite';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CONTRACT_MCH, CONTRACT_NOW, contractOrder } from './contract-fixtures.js';
+import { CONTRACT_MCH, CONTRACT_NOW, contractOrder } from '../../test/support/ledger/contract-fixtures.js';
 import { EmbeddedPayOrders, pgliteQueryable, type PgliteLike } from './embedded-pay-orders.js';
 import { migratePayLedger, PAY_LEDGER_SCHEMA_VERSION } from './migrations.js';
-import { describePayOrdersContract } from './pay-orders.contract.js';
+import { describePayOrdersContract } from '../../test/support/ledger/pay-orders.contract.js';
 
 describePayOrdersContract('EmbeddedPayOrders (PGlite in memory)', {
   open: async () => {

@@ -1,6 +1,6 @@
-import { CONTRACT_NOW, contractOrder } from './contract-fixtures.js';
+import { CONTRACT_NOW, contractOrder } from '../../test/support/ledger/contract-fixtures.js';
 import { MemoryPayOrders } from './memory-pay-orders.js';
-import { describePayOrdersContract } from './pay-orders.contract.js';
+import { describePayOrdersContract } from '../../test/support/ledger/pay-orders.contract.js';
 
 describePayOrdersContract('MemoryPayOrders', {
   open: async () => {

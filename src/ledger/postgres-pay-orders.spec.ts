@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { CONTRACT_MCH, CONTRACT_NOW, contractOrder } from './contract-fixtures.js';
+import { CONTRACT_MCH, CONTRACT_NOW, contractOrder } from '../../test/support/ledger/contract-fixtures.js';
 import { PAY_LEDGER_SCHEMA_VERSION } from './migrations.js';
-import { describePayOrdersContract } from './pay-orders.contract.js';
+import { describePayOrdersContract } from '../../test/support/ledger/pay-orders.contract.js';
 import { PostgresPayOrders } from './postgres-pay-orders.js';
 
 // a real PostgreSQL: each run works in schemas of its own and drops them at the end

@@ -12,6 +12,8 @@ import { AccountTickets } from '../credentials/account-tickets.js';
 import { AccountTokens } from '../credentials/account-tokens.js';
 import type { Logger, Transport } from '../ports.js';
 import { AccountMedia } from '../media/account-media.js';
+import { AccountPay } from '../pay/account-pay.js';
+import type { PayService } from '../pay/pay-service.js';
 import { diagnoseSignature } from '../jssdk/account-diagnosis.js';
 import type { DiagnoseInput, Diagnosis } from '../jssdk/diagnosis.js';
 import type { MediaService } from '../media/media.service.js';
@@ -39,12 +41,14 @@ export class WechatAccount {
   private oauthPart?: AccountOAuth;
 
   private mediaPart?: AccountMedia;
+  private payPart?: AccountPay;
 
   constructor(
     private readonly settings: WechatAccountSettings,
     private readonly deps: AccountsDeps,
     private readonly oauthSettings: () => OAuthSettings | undefined,
     private readonly mediaLibrary: () => MediaService | undefined = () => undefined,
+    private readonly payLibrary: () => PayService | undefined = () => undefined,
   ) {
     const { appId } = settings;
     this.appId = appId;
@@ -72,6 +76,14 @@ export class WechatAccount {
     if (!library) throw new Error('WechatAccounts: media needs MediaModule.forRoot(...) in the application');
     return (this.mediaPart = new AccountMedia(library, this.appId));
   }
+
+  /** This account's JSAPI pay; needs PayModule.forRoot(...) in the application. */
+  get pay(): AccountPay {
+    if (this.payPart) return this.payPart;
+    const service = this.payLibrary();
+    if (!service) throw new Error('WechatAccounts: pay needs PayModule.forRoot(...) in the application');
+    return (this.payPart = new AccountPay(service, this.appId));
+  }
 }
 
 const MAX_REMEMBERED_HOSTS = 1024;
@@ -91,6 +103,7 @@ export class WechatAccounts {
   private readonly chosen = new Map<string, string | AccountRequiredError>();
   private oauthSettings?: OAuthSettings;
   private media?: MediaService;
+  private payService?: PayService;
 
   constructor(
     accounts: readonly WechatAccountSettings[],
@@ -132,6 +145,7 @@ export class WechatAccounts {
       this.deps,
       () => this.oauthSettings,
       () => this.media,
+      () => this.payService,
     );
     this.built.set(appId, account);
     return account;
@@ -179,6 +193,11 @@ export class WechatAccounts {
   /** Called by MediaModule: the library every account's `media` goes through. */
   useMedia(media: MediaService): void {
     this.media = media;
+  }
+
+  /** Called by PayModule: the merchant every account's `pay` goes through. */
+  usePay(pay: PayService): void {
+    this.payService = pay;
   }
 
   private choose(url: string): string | AccountRequiredError {

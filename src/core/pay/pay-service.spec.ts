@@ -366,6 +366,9 @@ describe('PayService: refunds', () => {
     expect(w.hooks.onRefunded).toHaveBeenCalledTimes(1);
     expect(await w.pay.getRefund('refund_0001')).toMatchObject({ status: 'SUCCESS', successTime: '2026-12-07T18:10:00+08:00' });
     expect((await w.orders.findOrder(MCH, 'order_ref001'))?.state).toBe('REFUND');
+    const late = w.notify('REFUND.SUCCESS', { ...notice, refund_status: 'PROCESSING' });
+    expect(await w.pay.handleNotification(late.headers, late.body)).toBe('unchanged');
+    expect((await w.pay.getRefund('refund_0001')).status).toBe('SUCCESS');
   });
 
   it('refuses to refund an unpaid order, and frees the amount of a refund WeChat Pay refused', async () => {

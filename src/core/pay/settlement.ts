@@ -14,6 +14,7 @@ const HOOK_LEASE_MS = 60_000;
 /** States from which WeChat Pay's word "paid" moves an order to SUCCESS (a close can race a payment). */
 const PAYABLE: readonly TradeState[] = ['NOTPAY', 'USERPAYING', 'PAYERROR', 'CLOSED'];
 const REFUND_STATES = new Set<RefundStatus>(['PROCESSING', 'SUCCESS', 'CLOSED', 'ABNORMAL']);
+const FINAL_REFUND = new Set<RefundStatus>(['SUCCESS', 'CLOSED']);
 
 export type SettleResult = 'applied' | 'unchanged' | 'review' | 'unknown-order';
 
@@ -50,6 +51,9 @@ export class Settlement {
   async applyRefund(notice: WechatPayRefundNotice | WechatPayRefund): Promise<SettleResult> {
     const status = ('refund_status' in notice ? notice.refund_status : notice.status) as RefundStatus;
     if (!REFUND_STATES.has(status)) return 'unchanged';
+    // SUCCESS and CLOSED are final: a late or repeated word (PROCESSING after SUCCESS) changes nothing
+    const known = await this.orders.findRefund(this.mchId, notice.out_refund_no);
+    if (known && FINAL_REFUND.has(known.status) && known.status !== status) return 'unchanged';
     const refund = await this.orders.updateRefund(
       this.mchId,
       notice.out_refund_no,

@@ -94,6 +94,18 @@ export class PrometheusMetrics implements WechatEventListener, OnModuleInit, OnM
       this.credentialRequestCounts.clear();
     },
   });
+  private readonly payOrders = new this.prom.Counter({
+    name: 'wechat_pay_orders_total',
+    help: 'Pay orders reaching a state (NOTPAY when recorded, SUCCESS, CLOSED, REFUND, REVIEW)',
+    labelNames: ['state'] as const,
+    registers: [this.registry],
+  });
+  private readonly payNotifications = new this.prom.Counter({
+    name: 'wechat_pay_notifications_total',
+    help: 'Notifications from WeChat Pay by result (applied, duplicate, review, refused, failed, ...)',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
   // counted in plain integers per consumer and kind (a consumer may ask often), handed over at scrape time
   private readonly credentialRequestCounts = new Map<string, number>();
   private readonly jsapiSignatures = new Map<string, number>();
@@ -150,5 +162,13 @@ export class PrometheusMetrics implements WechatEventListener, OnModuleInit, OnM
     // neither a consumer's name nor a kind has a space
     const label = `${consumer} ${kind}`;
     this.credentialRequestCounts.set(label, (this.credentialRequestCounts.get(label) ?? 0) + 1);
+  }
+
+  payOrder(state: string): void {
+    this.payOrders.labels(state).inc();
+  }
+
+  payNotification(result: string): void {
+    this.payNotifications.labels(result).inc();
   }
 }

@@ -1,6 +1,6 @@
 // The behaviour every PayOrders must show, run by each implementation's spec against the real thing.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { PayOrders } from '../core/pay/pay-orders.js';
+import type { PayOrders } from '../../../src/core/pay/pay-orders.js';
 import {
   CONTRACT_MCH as MCH,
   CONTRACT_NOW as T0,

@@ -1,6 +1,6 @@
 // The PayOrders contract, continued: refunds, the hooks that run once, the notifications seen.
 import { describe, expect, it } from '@jest/globals';
-import type { HookKind, NewPayRefund, PayOrders, RefundInsert } from '../core/pay/pay-orders.js';
+import type { HookKind, NewPayRefund, PayOrders, RefundInsert } from '../../../src/core/pay/pay-orders.js';
 import {
   CONTRACT_MCH as MCH,
   CONTRACT_NOW as T0,

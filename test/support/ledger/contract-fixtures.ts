@@ -1,5 +1,5 @@
 // What the PayOrders contract's two halves share: the handles under test and the sample data.
-import type { NewPayOrder, PayOrders } from '../core/pay/pay-orders.js';
+import type { NewPayOrder, PayOrders } from '../../../src/core/pay/pay-orders.js';
 
 /** Two handles on one ledger, as two instances of the service hold them (`second` may be `first`). */
 export interface LedgerPair {
