@@ -1,4 +1,5 @@
 import { SANDBOX_DEFAULT_ACCOUNT, type SandboxAccount } from './default-account.js';
+import { resolveSandboxPayOptions, type SandboxPayOptions, type ResolvedSandboxPayOptions } from './pay/pay-options.js';
 import { resolveSandboxUsers, SANDBOX_USERS, type SandboxUser, type SandboxUserConfig } from './test-users.js';
 
 export { SANDBOX_DEFAULT_ACCOUNT, type SandboxAccount };
@@ -32,9 +33,14 @@ export interface SandboxOptions {
   mediaDailyQuota?: number;
   /** Millisecond clock, injectable so tests never sleep. */
   now?: () => number;
+  /** The WeChat Pay APIv3 simulator: its test merchant, keys and notification timing. */
+  pay?: SandboxPayOptions;
 }
 
-export type ResolvedSandboxOptions = Required<Omit<SandboxOptions, 'users'>> & { users: SandboxUser[] };
+export type ResolvedSandboxOptions = Required<Omit<SandboxOptions, 'users' | 'pay'>> & {
+  users: SandboxUser[];
+  pay: ResolvedSandboxPayOptions;
+};
 
 export function resolveSandboxOptions(options: SandboxOptions = {}): ResolvedSandboxOptions {
   const accounts = options.accounts?.length ? options.accounts.map((a) => ({ ...a })) : [{ ...SANDBOX_DEFAULT_ACCOUNT }];
@@ -62,6 +68,7 @@ export function resolveSandboxOptions(options: SandboxOptions = {}): ResolvedSan
     mediaTtlSec: options.mediaTtlSec ?? 3 * 24 * 3600,
     mediaDailyQuota: options.mediaDailyQuota ?? 10_000,
     now: options.now ?? Date.now,
+    pay: resolveSandboxPayOptions(options.pay),
   };
   for (const [key, value] of Object.entries(resolved)) {
     if (typeof value === 'number' && !(Number.isFinite(value) && value >= 0)) {

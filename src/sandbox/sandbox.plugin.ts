@@ -7,6 +7,8 @@ import { mediaControlRoutes } from './media-control.routes.js';
 import { mediaRoutes } from './media.routes.js';
 import { oauthControlRoutes } from './oauth-control.routes.js';
 import { oauthRoutes } from './oauth.routes.js';
+import { payControlRoutes } from './pay-control.routes.js';
+import { payApiRoutes } from './pay/pay.routes.js';
 import type { Sandbox } from './sandbox.js';
 
 export interface SandboxPluginOptions {
@@ -42,4 +44,6 @@ export const sandboxPlugin: FastifyPluginAsync<SandboxPluginOptions> = async (ap
   await app.register(oauthControlRoutes, { sandbox });
   await app.register(mediaControlRoutes, { sandbox });
   await app.register(jweixinRoutes, { sandbox });
+  await app.register(payApiRoutes, { pay: sandbox.pay, count: (e) => sandbox.counter.record(e), prefix: '/v3' });
+  await app.register(payControlRoutes, { sandbox });
 };

@@ -12,13 +12,14 @@ import { FaultQueue, type SandboxFault } from './faults.js';
 import { downloadSha256 } from './media-content.js';
 import { type MediaBytes, type MediaEncoding, MediaStore, type MediaSpec } from './media-store.js';
 import { OAuthState } from './oauth-state.js';
+import { PaySimulator } from './pay/pay-simulator.js';
 import {
   resolveSandboxOptions,
   type ResolvedSandboxOptions,
   type SandboxAccount,
   type SandboxOptions,
 } from './sandbox.options.js';
-import type { SandboxUser } from './test-users.js';
+import { sandboxOpenid, type SandboxUser } from './test-users.js';
 
 export interface AuthorizeOptions {
   /** Test user key; default: the url's sandbox_user, else the first user. */
@@ -27,12 +28,14 @@ export interface AuthorizeOptions {
   decision?: AuthorizeDecision;
 }
 
-/** One simulated WeChat: options, credential, OAuth and media state, fault queue and call counts. HTTP-agnostic. */
+/** One simulated WeChat: options, credential, OAuth, media and pay state, fault queue and call counts. HTTP-agnostic. */
 export class Sandbox {
   readonly options: ResolvedSandboxOptions;
   readonly state: CredentialState;
   readonly oauth: OAuthState;
   readonly media: MediaStore;
+  /** WeChat Pay APIv3: the test merchant (`pay.merchant`), paying as a user, notification records. */
+  readonly pay: PaySimulator;
   readonly faults = new FaultQueue();
   readonly counter = new CallCounter();
   private readonly endpoints = new Set<string>(SANDBOX_ENDPOINTS);
@@ -42,6 +45,12 @@ export class Sandbox {
     this.state = new CredentialState(this.options);
     this.oauth = new OAuthState(this.options);
     this.media = new MediaStore(this.options);
+    this.pay = new PaySimulator({
+      now: this.options.now,
+      pay: this.options.pay,
+      appIds: this.options.accounts.map((a) => a.appId),
+      payerOf: (appId, openid) => this.options.users.find((u) => sandboxOpenid(appId, u.key) === openid)?.key,
+    });
   }
 
   get accounts(): readonly SandboxAccount[] {
