@@ -11,6 +11,9 @@ import { OAuthModule } from '../nest/oauth/oauth.module.js';
 import { MetricsModule } from '../nest/metrics/metrics.module.js';
 import { WechatModule } from '../nest/wechat.module.js';
 import { CredentialApiModule } from '../nest/credential-api/credential-api.module.js';
+import { PayModule } from '../nest/pay/pay.module.js';
+import type { PayModuleOptions } from '../nest/pay/pay.options.js';
+import { Sandbox } from '../sandbox/index.js';
 
 export type EnvOverrides = Record<string, string | undefined>;
 
@@ -21,7 +24,7 @@ export class AppModule {
    * Validates `env` through @nestjs/config (throws ConfigurationError with one line per problem).
    * The caller says where the environment comes from: main.ts passes process.env (with `.env`).
    */
-  static async build(env: EnvOverrides): Promise<{ module: DynamicModule; config: AppConfig }> {
+  static async build(env: EnvOverrides): Promise<{ module: DynamicModule; config: AppConfig; sandbox?: Sandbox }> {
     let app: AppConfig | undefined;
     const configModule = await ConfigModule.forRoot({
       isGlobal: true,
@@ -32,6 +35,13 @@ export class AppModule {
       },
     });
     const config = app!;
+    // the simulator exists before the modules: in sandbox mode pay runs with its test merchant's keys
+    const sandbox = config.sandbox
+      ? new Sandbox({
+          accounts: [{ appId: config.appId, appSecret: config.appSecret, jsDomains: config.jsDomains }, ...config.accounts],
+        })
+      : undefined;
+    const pay = payOptions(config, sandbox);
     const module: DynamicModule = {
       module: AppModule,
       imports: [
@@ -69,6 +79,7 @@ export class AppModule {
               }),
             ]
           : []),
+        ...(pay ? [PayModule.forRoot(pay)] : []),
       ],
       controllers: config.sandbox ? [HealthController, DemoController] : [HealthController],
       providers: [
@@ -77,6 +88,29 @@ export class AppModule {
       ],
       exports: [APP_CONFIG],
     };
-    return { module, config };
+    return { module, config, sandbox };
   }
+}
+
+/** PayModule's options: the merchant of the environment, or the sandbox's test merchant. */
+function payOptions(config: AppConfig, sandbox: Sandbox | undefined): PayModuleOptions | undefined {
+  const pay = config.pay;
+  if (!pay) return undefined;
+  if (pay.source === 'env') return pay.options;
+  if (!sandbox) return undefined;
+  const m = sandbox.pay.merchant;
+  return {
+    mchId: m.mchId,
+    privateKey: m.privateKey,
+    certSerial: m.certSerial,
+    apiV3Key: m.apiV3Key,
+    publicKey: m.publicKey,
+    publicKeyId: m.publicKeyId,
+    notifyUrl: pay.notifyUrl,
+    databaseUrl: pay.databaseUrl,
+    ledgerDir: pay.ledgerDir,
+    ledgerSchema: pay.ledgerSchema,
+    adminTokens: pay.adminTokens,
+    baseUrl: config.apiBaseUrl,
+  };
 }

@@ -10,7 +10,7 @@ import { ProblemFilter } from '../nest/http/problem.filter.js';
 import { setupOpenApi } from './openapi.js';
 import { DEFAULT_CREDENTIAL_API_MOUNT } from '../nest/credential-api/credential-api.routes.js';
 import { createLogging } from './logging.js';
-import { Sandbox, sandboxPlugin } from '../sandbox/index.js';
+import { sandboxPlugin } from '../sandbox/index.js';
 import { createExpressApp } from './express-app.js';
 
 /** Which platform the service runs on: Fastify (the service's own), or Express (as a host would). */
@@ -28,7 +28,7 @@ export async function createApp(
   env: EnvOverrides,
   { platform = 'fastify' }: CreateAppOptions = {},
 ): Promise<{ app: INestApplication; config: AppConfig }> {
-  const { module, config } = await AppModule.build(env);
+  const { module, config, sandbox } = await AppModule.build(env);
   const logging = createLogging(config.logLevel);
   if (platform === 'express') {
     if (config.sandbox) throw new Error('the built-in sandbox is served on Fastify only; run the service on Fastify');
@@ -50,12 +50,7 @@ export async function createApp(
   });
   // Form posts (`$.post(api, { url: location.href })` sends one) are read like JSON bodies.
   await app.register(fastifyFormbody);
-  if (config.sandbox) {
-    const sandbox = new Sandbox({
-      accounts: [{ appId: config.appId, appSecret: config.appSecret, jsDomains: config.jsDomains }, ...config.accounts],
-    });
-    await app.register(sandboxPlugin, { prefix: SANDBOX_MOUNT_PATH, sandbox });
-  }
+  if (sandbox) await app.register(sandboxPlugin, { prefix: SANDBOX_MOUNT_PATH, sandbox });
   closeKeepAliveWhenStopping(app);
   return { app: finish(app, config), config };
 }

@@ -22,7 +22,8 @@ export async function createExpressApp(
   logger: LoggerService | false,
 ): Promise<INestApplication> {
   const { ExpressAdapter } = await loadPeer<ExpressPlatform>('@nestjs/platform-express', 'the service on Express');
-  const options: NestApplicationOptions = { logger, bodyParser: false };
+  // rawBody: WeChat Pay's notifications are verified over the exact bytes it sent
+  const options: NestApplicationOptions = { logger, bodyParser: false, rawBody: true };
   const app = await NestFactory.create<ExpressApplication>(module as never, new ExpressAdapter(), options);
   // as Fastify reads them: any JSON value (not only objects), forms, and plain text (refused later as not JSON)
   app.useBodyParser('json', { limit: '64kb', strict: false });

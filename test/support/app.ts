@@ -39,9 +39,9 @@ export const PLATFORMS = ['fastify', 'express'] as const;
 export type Platform = (typeof PLATFORMS)[number];
 
 /** Starts the service in this process on an ephemeral port, on Fastify unless told otherwise. */
-export async function startApp(env: EnvOverrides, platform: Platform = 'fastify'): Promise<RunningApp> {
+export async function startApp(env: EnvOverrides, platform: Platform = 'fastify', port = 0): Promise<RunningApp> {
   const { app, config } = await createApp(env, { platform } satisfies CreateAppOptions);
-  await app.listen(0, '127.0.0.1');
+  await app.listen(port, '127.0.0.1');
   const address = app.getHttpServer().address();
   if (!address || typeof address !== 'object') throw new Error('no address');
   return { app, config, url: `http://127.0.0.1:${address.port}`, close: () => app.close() };

@@ -8,6 +8,7 @@ import type { LogLevel } from '../logging.js';
 import type { EnvironmentVariables } from './env.schema.js';
 import { parseTrustProxy, type TrustProxy } from './trust-proxy.js';
 import { configurationProblems, commaList } from './config-problems.js';
+import { paySettings, type PayConfig } from './pay-settings.js';
 import { socketTimeoutOf } from './media-settings.js';
 
 /** The sandbox's built-in account, used when the simulator runs without configured credentials. */
@@ -65,6 +66,8 @@ export interface AppConfig {
   logLevel: LogLevel;
   /** who may read credentials through the credential API; empty: no such routes */
   credentialApiConsumers: CredentialConsumer[];
+  /** WeChat Pay (WECHAT_PAY_MCHID, or the sandbox's test merchant); undefined: pay is off */
+  pay?: PayConfig;
   /** refreshes consumers' confirmed reports may cause per account and hour */
   credentialReportMaxPerHour: number;
   /** the central credential server this instance reads from, instead of WeChat */
@@ -144,6 +147,7 @@ export function toAppConfig(env: EnvironmentVariables): AppConfig {
     trustProxy,
     logLevel: env.LOG_LEVEL,
     credentialApiConsumers: parseConsumers(env.CREDENTIAL_API_TOKENS).consumers,
+    pay: paySettings(env, sandbox, publicBaseUrl),
     credentialReportMaxPerHour: env.CREDENTIAL_REPORT_MAX_PER_HOUR,
     credentialSource:
       env.WECHAT_CREDENTIAL_SOURCE_URL && env.WECHAT_CREDENTIAL_SOURCE_TOKEN

@@ -20,6 +20,18 @@ export const KNOWN_VARIABLES: ReadonlySet<string> = new Set(
     'WECHAT_HTTP_PROXY',
     'HTTPS_PROXY',
     'https_proxy',
+    'WECHAT_PAY_MCHID',
+    'WECHAT_PAY_PRIVATE_KEY',
+    'WECHAT_PAY_PRIVATE_KEY_FILE',
+    'WECHAT_PAY_CERT_SERIAL',
+    'WECHAT_PAY_APIV3_KEY',
+    'WECHAT_PAY_PUBLIC_KEY',
+    'WECHAT_PAY_PUBLIC_KEY_FILE',
+    'WECHAT_PAY_PUBLIC_KEY_ID',
+    'WECHAT_PAY_BASE_URL',
+    'WECHAT_PAY_NOTIFY_URL',
+    'DATABASE_URL',
+    'PAY_LEDGER_DIR',
   ]),
 );
 
@@ -27,7 +39,7 @@ function describe(error: ValidationError, raw: Record<string, unknown>): string 
   const reasons = Object.values(error.constraints ?? {}).map((m) => m.replace(`${error.property} `, ''));
   const value = raw[error.property];
   // secrets, and what may carry one (a proxy url with its password)
-  const secret = /SECRET|ACCOUNTS|TOKEN|PROXY/i.test(error.property);
+  const secret = /SECRET|ACCOUNTS|TOKEN|PROXY|KEY|DATABASE/i.test(error.property);
   const shown = secret || value === undefined ? '' : ` (got ${JSON.stringify(redactUrlCredentials(String(value))).slice(0, 80)})`;
   return `${error.property}: ${reasons.join('; ')}${shown}`;
 }

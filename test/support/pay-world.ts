@@ -1,0 +1,66 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { startSandbox, type SandboxServer } from '../../src/sandbox/index.js';
+import { type Platform, type RunningApp, serviceEnv, startApp } from './app.js';
+import { loggedInClient } from './media-client.js';
+import { freePort } from './processes.js';
+
+export const PAY_ACCOUNT = { appId: 'wxpaye2e000000001', appSecret: 'pay-e2e-secret-0123456789' };
+export const PAY_ADMIN = `ops:${'a'.repeat(40)}`;
+export const ADMIN_BEARER = { authorization: `Bearer ${'a'.repeat(40)}` };
+export const DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
+
+export type LedgerKind = 'postgres' | 'embedded';
+
+export interface PayWorld {
+  sandbox: SandboxServer;
+  apps: RunningApp[];
+  schema?: string;
+  login(user?: string, app?: number): ReturnType<typeof loggedInClient>;
+  close(): Promise<void>;
+}
+
+/**
+ * A sandbox (WeChat and WeChat Pay) and `instances` services paying through it, sharing Redis and,
+ * with `postgres`, one ledger in a schema of this test's own (dropped at close).
+ */
+export async function startPayWorld(platform: Platform, ledger: LedgerKind, instances = 1): Promise<PayWorld> {
+  const sandbox = await startSandbox({ accounts: [PAY_ACCOUNT], pay: { notifyTimeScale: 0.001, duplicateAfterMs: 1000 } });
+  const m = sandbox.sandbox.pay.merchant;
+  const schema = ledger === 'postgres' ? `pay_e2e_${randomBytes(6).toString('hex')}` : undefined;
+  const ports = await Promise.all(Array.from({ length: instances }, () => freePort()));
+  const apps: RunningApp[] = [];
+  for (const port of ports) {
+    const env = serviceEnv(sandbox.url, PAY_ACCOUNT, {
+      WECHAT_PAY_MCHID: m.mchId,
+      WECHAT_PAY_PRIVATE_KEY: m.privateKey,
+      WECHAT_PAY_CERT_SERIAL: m.certSerial,
+      WECHAT_PAY_APIV3_KEY: m.apiV3Key,
+      WECHAT_PAY_PUBLIC_KEY: m.publicKey,
+      WECHAT_PAY_PUBLIC_KEY_ID: m.publicKeyId,
+      WECHAT_PAY_BASE_URL: sandbox.url,
+      WECHAT_PAY_NOTIFY_URL: `http://127.0.0.1:${port}/wechat/pay/notify`,
+      PAY_ADMIN_TOKENS: PAY_ADMIN,
+      PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+      CACHE_KEY_PREFIX: `payE2e${randomBytes(4).toString('hex')}:`,
+      ...(schema ? { DATABASE_URL, PAY_LEDGER_SCHEMA: schema } : {}),
+    });
+    apps.push(await startApp(env, platform, port));
+  }
+  return {
+    sandbox,
+    apps,
+    schema,
+    login: (user = 'alice', app = 0) => loggedInClient(apps[app]!.url, sandbox.sandbox, user),
+    close: async () => {
+      await Promise.all(apps.map((a) => a.close()));
+      await sandbox.close();
+      if (schema) {
+        const client = new pg.Client({ connectionString: DATABASE_URL });
+        await client.connect();
+        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+        await client.end();
+      }
+    },
+  };
+}
