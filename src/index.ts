@@ -4,10 +4,11 @@
 export { WechatModule } from './nest/wechat.module.js';
 export { OAuthModule } from './nest/oauth/oauth.module.js';
 export { MediaModule } from './nest/media/media.module.js';
+export { PayModule } from './nest/pay/pay.module.js';
 export { CredentialApiModule } from './nest/credential-api/credential-api.module.js';
 export { MetricsModule } from './nest/metrics/metrics.module.js';
 
-// The one per-account door: accounts.get(appId).signature / tokens / tickets / oauth / media
+// The one per-account door: accounts.get(appId).signature / tokens / tickets / oauth / media / pay
 export { WechatAccounts, type WechatAccount } from './core/accounts/wechat-accounts.js';
 export type { WxConfig } from './core/jssdk/account-signer.js';
 export { addJssdkToOpenApi } from './nest/jssdk/jssdk.openapi.js';
@@ -21,6 +22,7 @@ export { RateLimitGuard } from './nest/rate-limit/rate-limit.guard.js';
 export type { WechatModuleOptions } from './nest/wechat.options.js';
 export type { OAuthModuleOptions } from './nest/oauth/oauth.options.js';
 export type { MediaModuleOptions } from './nest/media/media.options.js';
+export type { PayModuleOptions } from './nest/pay/pay.options.js';
 export type { CredentialApiModuleOptions } from './nest/credential-api/credential-api.module.js';
 export type { MetricsModuleOptions } from './nest/metrics/metrics.module.js';
 export type { WechatAccountConfig } from './core/accounts/account-config.js';
@@ -30,12 +32,18 @@ export type { CredentialSource } from './core/credentials/credential-source.js';
 // The logged-in user, and mapping WeChat users onto a host's own
 export { WECHAT_USER_MAPPER, type SessionUser, type WechatProfile, type WechatUserMapper } from './core/oauth/session-user.js';
 
-// The seams a host may fill: the shared store, the media storage
-export { WECHAT_STORE, type WechatStore, type StoreLock, type StoreHit } from './core/wechat-store.js';
-export { MEDIA_STORAGE, type MediaStorage, type MediaSaveMeta, type StoredMedia } from './core/media/media-storage.js';
+// The seams a host may fill: the shared store, the media storage, the pay ledger (their records as
+// WechatStore.Lock, MediaStorage.Stored, PayOrders.Order, ...)
+export { WECHAT_STORE, type WechatStore } from './core/wechat-store.js';
+export { MEDIA_STORAGE, type MediaStorage } from './core/media/media-storage.js';
+export type { PayOrders } from './core/pay/pay-orders.js';
 export type { MediaRecord, MediaOwner } from './core/media/media-record.js';
 
 // Errors: every one a Problem whose statusCode, code and message are the JSON answer
 export { Problem } from './core/problem.js';
 export { WechatApiError, WechatUnavailableError } from './core/wechat-api.error.js';
+export { WechatPayError } from './core/pay/pay-errors.js';
+
+// Pay for hosts that mount their own routes: createJsapiOrder, query, close, refund, verifyNotification
+export { PayService } from './core/pay/pay-service.js';
 export { StoreUnavailableError } from './store/redis-guard.js';

@@ -40,3 +40,10 @@ export interface WechatStore {
 
 /** Injection token of the WechatStore in use. */
 export const WECHAT_STORE = Symbol('WECHAT_STORE');
+
+/** What a store's methods answer, under the store's own name (`WechatStore.Lock`, `WechatStore.Hit`) for hosts that write one. */
+// eslint-disable-next-line @typescript-eslint/no-namespace
+export declare namespace WechatStore {
+  export type Lock = StoreLock;
+  export type Hit = StoreHit;
+}

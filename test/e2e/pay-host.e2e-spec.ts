@@ -122,7 +122,7 @@ describe.each(PLATFORMS)('a %s host with PayModule and its own hooks', (platform
     const answers = await Promise.all([0, 1, 0, 1, 0].map((i) => post(urls[i]!, n)));
     expect(answers.map((a) => a.status)).toEqual([204, 204, 204, 204, 204]);
     expect(paid.map((o) => [o.outTradeNo, o.state, o.amount])).toEqual([[order.outTradeNo, 'SUCCESS', 300]]);
-    expect(await apps[1]!.get(WechatAccounts).get(ACCOUNT.appId).pay.getOrder(order.outTradeNo, openid)).toMatchObject({
+    expect(await apps[1]!.get(WechatAccounts).get(ACCOUNT.appId).pay.query(order.outTradeNo, openid)).toMatchObject({
       state: 'SUCCESS',
     });
   });

@@ -69,3 +69,10 @@ export interface MediaStorage {
 
 /** Injection token of the MediaStorage in use (LocalDiskMediaStorage unless the host passed one). */
 export const MEDIA_STORAGE = Symbol('MEDIA_STORAGE');
+
+/** What a storage's methods take and answer, under its own name (`MediaStorage.SaveMeta`, `MediaStorage.Stored`) for hosts that write one. */
+// eslint-disable-next-line @typescript-eslint/no-namespace
+export declare namespace MediaStorage {
+  export type SaveMeta = MediaSaveMeta;
+  export type Stored = StoredMedia;
+}

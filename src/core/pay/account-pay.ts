@@ -17,12 +17,12 @@ export class AccountPay {
   }
 
   /** The order's state, confirmed with WeChat Pay when unpaid for 10 s; with `openid`, only its payer's. */
-  getOrder(outTradeNo: string, openid?: string): Promise<OrderView> {
-    return this.service.getOrder(outTradeNo, openid === undefined ? undefined : { appId: this.appId, openid });
+  query(outTradeNo: string, openid?: string): Promise<OrderView> {
+    return this.service.query(outTradeNo, openid === undefined ? undefined : { appId: this.appId, openid });
   }
 
   /** Closes an unpaid order; with `openid`, only its payer's. */
-  closeOrder(outTradeNo: string, openid?: string): Promise<void> {
-    return this.service.closeOrder(outTradeNo, openid === undefined ? undefined : { appId: this.appId, openid });
+  close(outTradeNo: string, openid?: string): Promise<void> {
+    return this.service.close(outTradeNo, openid === undefined ? undefined : { appId: this.appId, openid });
   }
 }

@@ -139,3 +139,17 @@ export interface PayOrders {
   /** Closes what the ledger holds open (a pool, an embedded database); idempotent. */
   close?(): Promise<void>;
 }
+
+/** The ledger's records, under the port's own name (`PayOrders.Order`, `PayOrders.Refund`, ...) for hosts that write one. */
+// eslint-disable-next-line @typescript-eslint/no-namespace
+export declare namespace PayOrders {
+  export type Order = PayOrder;
+  export type NewOrder = NewPayOrder;
+  export type Refund = PayRefund;
+  export type NewRefund = NewPayRefund;
+  export type State = TradeState;
+  export type RefundState = RefundStatus;
+  export type Change = OrderChange;
+  export type Hook = HookKind;
+  export type RefundResult = RefundInsert;
+}

@@ -194,13 +194,13 @@ describe('PayService: JSAPI orders', () => {
     const w = world();
     await w.pay.createJsapiOrder(payer, { description: 'x', amount: 1, outTradeNo: 'order_close1' });
     w.http.tamper = true;
-    expect(await problemOf(w.pay.closeOrder('order_close1', payer))).toMatchObject({ payCode: 'UNVERIFIED_ANSWER' });
+    expect(await problemOf(w.pay.close('order_close1', payer))).toMatchObject({ payCode: 'UNVERIFIED_ANSWER' });
     expect((await w.orders.findOrder(MCH, 'order_close1'))?.state).toBe('NOTPAY');
     w.http.tamper = false;
-    await w.pay.closeOrder('order_close1', payer);
+    await w.pay.close('order_close1', payer);
     expect((await w.orders.findOrder(MCH, 'order_close1'))?.state).toBe('CLOSED');
-    await w.pay.closeOrder('order_close1');
-    expect(await problemOf(w.pay.closeOrder('order_close1', { ...payer, openid: 'someone' }))).toMatchObject({
+    await w.pay.close('order_close1');
+    expect(await problemOf(w.pay.close('order_close1', { ...payer, openid: 'someone' }))).toMatchObject({
       statusCode: 404,
       code: 'ORDER_NOT_FOUND',
     });
@@ -211,8 +211,8 @@ describe('PayService: the state of an order', () => {
   it('shows an order only to its payer', async () => {
     const w = world();
     await w.pay.createJsapiOrder(payer, { description: 'x', amount: 5, outTradeNo: 'order_view01' });
-    expect(await w.pay.getOrder('order_view01', payer)).toEqual({ outTradeNo: 'order_view01', state: 'NOTPAY', amount: 5 });
-    expect(await problemOf(w.pay.getOrder('order_view01', { ...payer, appId: 'wxother' }))).toMatchObject({
+    expect(await w.pay.query('order_view01', payer)).toEqual({ outTradeNo: 'order_view01', state: 'NOTPAY', amount: 5 });
+    expect(await problemOf(w.pay.query('order_view01', { ...payer, appId: 'wxother' }))).toMatchObject({
       statusCode: 404,
       code: 'ORDER_NOT_FOUND',
     });
@@ -222,7 +222,7 @@ describe('PayService: the state of an order', () => {
     const w = world();
     await w.pay.createJsapiOrder(payer, { description: 'x', amount: 5, outTradeNo: 'order_conf01' });
     w.http.pay('order_conf01');
-    expect((await w.pay.getOrder('order_conf01', payer)).state).toBe('NOTPAY');
+    expect((await w.pay.query('order_conf01', payer)).state).toBe('NOTPAY');
     const queries = () => w.http.calls.filter((c) => c.method === 'GET').length;
     expect(queries()).toBe(0);
     w.advance(10_000);
@@ -230,11 +230,11 @@ describe('PayService: the state of an order', () => {
       status: 200,
       body: { appid: payer.appId, mchid: MCH, out_trade_no: 'order_conf01', trade_state: 'NOTPAY', amount: { total: 5 } },
     }));
-    expect((await w.pay.getOrder('order_conf01', payer)).state).toBe('NOTPAY');
-    expect((await w.pay.getOrder('order_conf01', payer)).state).toBe('NOTPAY');
+    expect((await w.pay.query('order_conf01', payer)).state).toBe('NOTPAY');
+    expect((await w.pay.query('order_conf01', payer)).state).toBe('NOTPAY');
     expect(queries()).toBe(1);
     w.advance(5_000);
-    expect(await w.pay.getOrder('order_conf01', payer)).toEqual({
+    expect(await w.pay.query('order_conf01', payer)).toEqual({
       outTradeNo: 'order_conf01',
       state: 'SUCCESS',
       amount: 5,

@@ -2,7 +2,7 @@ import { createNonce } from '../jssdk/nonce.js';
 import type { Clock, Logger } from '../ports.js';
 import { Problem } from '../problem.js';
 import { clientPayParams, type BridgeConfig, type SdkConfig } from './client-pay-params.js';
-import { readNotification } from './notification-reader.js';
+import { readNotification, type PayNotification } from './notification-reader.js';
 import { checkOrderInput, type OrderInput } from './order-input.js';
 import type { NewPayOrder, PayOrder, PayOrders, PayRefund, TradeState } from './pay-orders.js';
 import { Settlement, type PayHooks, type SettleResult } from './settlement.js';
@@ -120,7 +120,7 @@ export class PayService {
    * The order's state; `payer` limits it to its own payer (others get 404). An unpaid order older
    * than 10 s is confirmed with WeChat Pay first, at most once per 5 s per order.
    */
-  async getOrder(outTradeNo: string, payer?: Payer): Promise<OrderView> {
+  async query(outTradeNo: string, payer?: Payer): Promise<OrderView> {
     let order = await this.ownOrder(outTradeNo, payer);
     const now = this.deps.clock();
     if (
@@ -136,7 +136,7 @@ export class PayService {
   }
 
   /** Closes an unpaid order with WeChat Pay; closing a closed order again is fine. */
-  async closeOrder(outTradeNo: string, payer?: Payer): Promise<void> {
+  async close(outTradeNo: string, payer?: Payer): Promise<void> {
     const order = await this.ownOrder(outTradeNo, payer);
     if (order.state === 'CLOSED') return;
     if (order.state !== 'NOTPAY')
@@ -179,12 +179,20 @@ export class PayService {
   }
 
   /**
+   * Verifies a notification over its raw bytes and decrypts it, applying nothing: 401 (`FAIL`) for a
+   * signature, age, serial or probe refused, 400 for a resource that does not decrypt.
+   */
+  verifyNotification(headers: Readonly<Record<string, string | undefined>>, rawBody: string): PayNotification {
+    return readNotification(headers, rawBody, this.deps.keys, this.deps.merchant.apiV3Key, this.deps.clock());
+  }
+
+  /**
    * A notification from WeChat Pay, raw: verified (401), decrypted (400), applied once (500 when the
    * ledger or the host's hook fails, so that WeChat Pay repeats it). Resolves when it may answer 204.
    */
   async handleNotification(headers: Readonly<Record<string, string | undefined>>, rawBody: string): Promise<NotificationResult> {
     try {
-      const n = readNotification(headers, rawBody, this.deps.keys, this.deps.merchant.apiV3Key, this.deps.clock());
+      const n = this.verifyNotification(headers, rawBody);
       let result: NotificationResult = 'ignored';
       if (n.eventType === 'TRANSACTION.SUCCESS')
         result = await this.settlement.applyTransaction(n.resource as unknown as WechatPayTransaction);

@@ -59,7 +59,7 @@ export class PayController {
   @UseGuards(RateLimitGuard, WechatAuthGuard)
   @ApiCookieAuth('wechat_sid')
   order(@WechatUser() user: SessionUser, @Param('outTradeNo') outTradeNo: string) {
-    return this.pay.getOrder(outTradeNo, payerOf(user, this.accounts.default.appId));
+    return this.pay.query(outTradeNo, payerOf(user, this.accounts.default.appId));
   }
 
   /** Its payer (session) or a pay admin (bearer) closes an unpaid order. */
@@ -74,11 +74,11 @@ export class PayController {
   ): Promise<void> {
     if (authorization !== undefined) {
       this.admin(authorization);
-      return this.pay.closeOrder(outTradeNo);
+      return this.pay.close(outTradeNo);
     }
     const user = (await this.sessions.open(request, response)).get('user') as SessionUser | undefined;
     if (!user) throw new Problem(401, 'NOT_AUTHENTICATED', 'log in, or send a pay admin bearer');
-    return this.pay.closeOrder(outTradeNo, payerOf(user, this.accounts.default.appId));
+    return this.pay.close(outTradeNo, payerOf(user, this.accounts.default.appId));
   }
 
   @Post('refunds')
