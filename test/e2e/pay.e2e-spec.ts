@@ -113,13 +113,19 @@ describe.each(PLATFORMS)('WeChat Pay for the page on %s', (platform) => {
       expect([rest.status, rest.json.refundable]).toEqual([409, 40]);
     });
 
-    it('closes an unpaid order for its payer; another user cannot', async () => {
+    it('closes an unpaid order for its payer or a pay admin; another user cannot', async () => {
       const alice = await world.login('alice');
       const bob = await world.login('html');
       const { outTradeNo } = (await alice.post('/wechat/pay/orders', order)).json;
       expect((await bob.post(`/wechat/pay/orders/${outTradeNo}/close`)).status).toBe(404);
       expect((await alice.post(`/wechat/pay/orders/${outTradeNo}/close`)).status).toBe(204);
       expect((await alice.get(`/wechat/pay/orders/${outTradeNo}`, 'application/json')).json.state).toBe('CLOSED');
+      const second = (await alice.post('/wechat/pay/orders', order)).json.outTradeNo;
+      expect((await bob.post(`/wechat/pay/orders/${second}/close`, undefined, { authorization: 'Bearer wrong' })).status).toBe(
+        401,
+      );
+      expect((await bob.post(`/wechat/pay/orders/${second}/close`, undefined, ADMIN_BEARER)).status).toBe(204);
+      expect((await alice.get(`/wechat/pay/orders/${second}`, 'application/json')).json.state).toBe('CLOSED');
     });
   });
 });
