@@ -10,6 +10,8 @@ export default {
   testMatch: [
     '<rootDir>/src/**/*.spec.ts',
     '<rootDir>/test/e2e/credentials.e2e-spec.ts',
+    '<rootDir>/test/e2e/pay.e2e-spec.ts',
+    '<rootDir>/test/e2e/pay-host.e2e-spec.ts',
     '<rootDir>/test/e2e/jssdk.e2e-spec.ts',
     '<rootDir>/test/e2e/hostile-upstream.e2e-spec.ts',
     '<rootDir>/test/e2e/media-faults.e2e-spec.ts',

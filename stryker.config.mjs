@@ -30,6 +30,10 @@ export default {
     'src/service/config/**/*.ts',
     // media on disk
     'src/storage/local-disk-media.storage.ts',
+    // the pay ledger (PostgreSQL, its embedded twin, the in-memory one) and the pay module's edges
+    'src/ledger/**/*.ts',
+    'src/nest/pay/**/*.ts',
+    'src/service/config/pay-settings.ts',
     '!src/**/*.spec.ts',
     // measured one file at a time (their mutants mostly make tests wait for a deadline)
     '!src/core/produce-once.ts',
@@ -37,6 +41,8 @@ export default {
     '!src/core/ports.ts',
     '!src/nest/credential-api/credential-api.openapi.ts',
     '!src/nest/credential-api/credential-api.schemas.ts',
+    '!src/nest/pay/pay.schemas.ts',
+    '!src/nest/pay/pay.module-definition.ts',
   ],
 
   // Messages and log lines are prose: their wording is not behaviour (the codes are, and are tested).
