@@ -70,3 +70,16 @@ describe('PostgresPayOrders on a new database', () => {
     expect(() => new PostgresPayOrders({})).toThrow(/connectionString/);
   });
 });
+
+describe('a PostgreSQL that does not answer', () => {
+  it('fails the call within the bound with 503 PAY_LEDGER_UNAVAILABLE, never hanging it', async () => {
+    const ledger = new PostgresPayOrders({ connectionString: 'postgres://postgres@127.0.0.1:1/test' });
+    const started = Date.now();
+    await expect(ledger.findOrder('1900000109', 'order_000001')).rejects.toMatchObject({
+      statusCode: 503,
+      code: 'PAY_LEDGER_UNAVAILABLE',
+    });
+    expect(Date.now() - started).toBeLessThan(6_000);
+    await ledger.close();
+  });
+});

@@ -1,5 +1,6 @@
 import type * as Pg from 'pg';
 import { loadPeer } from '../core/load-peer.js';
+import { Problem } from '../core/problem.js';
 import type { Queryable, SqlRow, SqlRunner } from './ledger-sql.js';
 import { SqlPayOrders } from './sql-pay-orders.js';
 
@@ -25,7 +26,30 @@ export interface PostgresPayOrdersOptions {
 }
 
 /** A connection that cannot be had within this time fails the call instead of hanging it. */
-const CONNECT_TIMEOUT_MS = 10_000;
+const CONNECT_TIMEOUT_MS = 5_000;
+/** A query PostgreSQL has not answered within this time fails (the connection is then dropped). */
+const QUERY_TIMEOUT_MS = 10_000;
+
+/** Unreachable, refusing, timed out or shutting down (SQLSTATE classes 08 and 57): the ledger is unavailable. */
+function isUnavailable(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown };
+  const code = typeof e?.code === 'string' ? e.code : '';
+  return (
+    /^(08|57P)/.test(code) ||
+    /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EHOSTUNREACH|EPIPE)$/.test(code) ||
+    /timeout|terminated|Connection terminated/i.test(String(e?.message ?? ''))
+  );
+}
+
+/** 503 for a database that does not answer (the caller retries; WeChat Pay repeats); any other error as it is. */
+async function guarded<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (isUnavailable(error)) throw new Problem(503, 'PAY_LEDGER_UNAVAILABLE', 'the pay ledger (PostgreSQL) did not answer');
+    throw error;
+  }
+}
 
 /** Runs `work` in BEGIN … COMMIT on one connection; a connection whose ROLLBACK failed is destroyed, not reused. */
 async function inTransaction<T>(pool: PgPoolLike, work: (tx: SqlRunner) => Promise<T>): Promise<T> {
@@ -46,7 +70,11 @@ async function inTransaction<T>(pool: PgPoolLike, work: (tx: SqlRunner) => Promi
 
 async function openPool(connectionString: string): Promise<Pg.Pool> {
   const pg = await loadPeer<typeof Pg>('pg', 'the pay ledger on PostgreSQL (DATABASE_URL)');
-  const pool = new pg.Pool({ connectionString, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  const pool = new pg.Pool({
+    connectionString,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    query_timeout: QUERY_TIMEOUT_MS,
+  });
   // an idle connection dropped by the server is not fatal: the pool opens a new one on the next call
   pool.on('error', () => {});
   return pool;
@@ -60,8 +88,8 @@ export class PostgresPayOrders extends SqlPayOrders {
     let owned: Promise<Pg.Pool> | undefined;
     const poolOf = async (): Promise<PgPoolLike> => pool ?? (await (owned ??= openPool(connectionString!)));
     const db: Queryable = {
-      query: async (text, params) => (await poolOf()).query(text, params ? [...params] : []),
-      transaction: async (work) => inTransaction(await poolOf(), work),
+      query: (text, params) => guarded(async () => (await poolOf()).query(text, params ? [...params] : [])),
+      transaction: (work) => guarded(async () => inTransaction(await poolOf(), work)),
     };
     super(db, options.schema ?? 'public', async () => {
       if (owned) await (await owned).end();
