@@ -95,6 +95,20 @@ export async function startProcess(script, env = {}, knownPort, extraArgs = [], 
   };
 }
 
+/**
+ * Runs a node script to its end on the server's core (a floor measured in a process of its own, or a
+ * loop of the core's own code); resolves with the JSON object its last line of output holds.
+ */
+export async function runPinned(script, args = []) {
+  const [command, argv] = pinned([process.execPath, script, ...args]);
+  const child = spawn(command, argv, { cwd: ROOT, env: { PATH: process.env.PATH }, stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (chunk) => (out += chunk));
+  const [code] = await once(child, 'close');
+  if (code !== 0) throw new Error(`${script} exited with ${code}`);
+  return JSON.parse(out.trim().split('\n').pop());
+}
+
 /** The simulator as its own process (pinned with the load generator), driven over its control API. */
 export async function startSandboxProcess(options = {}) {
   const proc = await startProcess('bench/sandbox-server.mjs', {}, undefined, [JSON.stringify(options)], false);
