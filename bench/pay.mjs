@@ -124,24 +124,26 @@ export async function payOrders({ rounds = 5, duration = 5 } = {}) {
       },
     },
   });
-  const database = await ledgerDatabase();
-  const service = await startService(
-    serviceEnv(sandbox, {
-      // production needs PostgreSQL for the ledger; without one the embedded ledger runs, in development only
-      ...(database ? database.env : { NODE_ENV: 'development' }),
-      CACHE_KEY_PREFIX: uniquePrefix('pay'),
-      RATE_LIMIT_PER_MINUTE: '0',
-      WECHAT_PAY_MCHID: keys.mchId,
-      WECHAT_PAY_PRIVATE_KEY: keys.merchantPrivateKey,
-      WECHAT_PAY_CERT_SERIAL: keys.certSerial,
-      WECHAT_PAY_APIV3_KEY: keys.apiV3Key,
-      WECHAT_PAY_PUBLIC_KEY: keys.wechatPayPublicKey,
-      WECHAT_PAY_PUBLIC_KEY_ID: keys.publicKeyId,
-      WECHAT_PAY_BASE_URL: sandbox.url,
-      WECHAT_PAY_NOTIFY_URL: 'https://h5.example.com/wechat/pay/notify',
-    }),
-  );
+  let database;
+  let service;
   try {
+    database = await ledgerDatabase();
+    service = await startService(
+      serviceEnv(sandbox, {
+        // production needs PostgreSQL for the ledger; without one the embedded ledger runs, in development only
+        ...(database ? database.env : { NODE_ENV: 'development' }),
+        CACHE_KEY_PREFIX: uniquePrefix('pay'),
+        RATE_LIMIT_PER_MINUTE: '0',
+        WECHAT_PAY_MCHID: keys.mchId,
+        WECHAT_PAY_PRIVATE_KEY: keys.merchantPrivateKey,
+        WECHAT_PAY_CERT_SERIAL: keys.certSerial,
+        WECHAT_PAY_APIV3_KEY: keys.apiV3Key,
+        WECHAT_PAY_PUBLIC_KEY: keys.wechatPayPublicKey,
+        WECHAT_PAY_PUBLIC_KEY_ID: keys.publicKeyId,
+        WECHAT_PAY_BASE_URL: sandbox.url,
+        WECHAT_PAY_NOTIFY_URL: 'https://h5.example.com/wechat/pay/notify',
+      }),
+    );
     const cookie = await logIn(service, sandbox);
     const first = await fetch(`${service.url}/wechat/pay/orders`, {
       method: 'POST',
@@ -173,7 +175,7 @@ export async function payOrders({ rounds = 5, duration = 5 } = {}) {
       errors: runs.service.reduce((n, r) => n + r.errors, 0),
     };
   } finally {
-    await service.stop();
+    await service?.stop();
     await sandbox.stop();
     await database?.drop();
   }
