@@ -1,10 +1,13 @@
+import { JWEIXIN_PAY_PART } from './jweixin-pay-script.js';
+
 /**
  * The simulator's stand-in for WeChat's jweixin-1.6.0.js, served at GET /jweixin.js of the sandbox
  * (GET /sandbox/jweixin.js in the service's sandbox mode). Labelled as a simulator (`wx.__simulator`).
  * `wx.config` is checked by the sandbox against the account's current ticket, for the url WeChat
  * checks: the url the page was entered with on an iOS WeChat user agent (recorded when this script
  * loads), the current url elsewhere; then every `wx.ready` or `wx.error` callback runs with WeChat's
- * errMsg. The media APIs need a successful config and hand out ids the sandbox's media/get serves.
+ * errMsg. The media APIs need a successful config and hand out ids the sandbox's media/get serves;
+ * `wx.chooseWXPay` needs one with 'chooseWXPay' in jsApiList, `WeixinJSBridge` none (see JWEIXIN_PAY_PART).
  */
 export const JWEIXIN_SCRIPT = `/* WeChat JS-SDK simulator of nest-wechat-h5's sandbox: not WeChat's jweixin. */
 (function () {
@@ -16,7 +19,7 @@ export const JWEIXIN_SCRIPT = `/* WeChat JS-SDK simulator of nest-wechat-h5's sa
   var ios = /MicroMessenger/i.test(ua) && /iPhone|iPad|iPod/i.test(ua);
   var readyCallbacks = [];
   var errorCallbacks = [];
-  var state = { configured: false, appId: undefined, seq: 0, recording: false, local: 0 };
+  var state = { configured: false, appId: undefined, jsApiList: [], seq: 0, recording: false, local: 0 };
 
   function post(path, body) {
     return fetch(base + path, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify(body) })
@@ -41,6 +44,7 @@ export const JWEIXIN_SCRIPT = `/* WeChat JS-SDK simulator of nest-wechat-h5's sa
     );
   }
 
+${JWEIXIN_PAY_PART}
   var wx = {
     __simulator: true,
     config: function (c) {
@@ -54,6 +58,7 @@ export const JWEIXIN_SCRIPT = `/* WeChat JS-SDK simulator of nest-wechat-h5's sa
           if (r.errMsg === 'config:ok') {
             state.configured = true;
             state.appId = c.appId;
+            state.jsApiList = Array.isArray(c.jsApiList) ? c.jsApiList.slice() : [];
             readyCallbacks.slice().forEach(function (f) { f(); });
           } else {
             errorCallbacks.slice().forEach(function (f) { f({ errMsg: r.errMsg }); });
@@ -86,7 +91,8 @@ export const JWEIXIN_SCRIPT = `/* WeChat JS-SDK simulator of nest-wechat-h5's sa
       state.recording = false;
       finish(o, { errMsg: 'stopRecord:ok', localId: 'wxlocalresource://voice' + ++state.local }, true);
     },
-    uploadVoice: function (o) { upload('uploadVoice', 'voice', o); }
+    uploadVoice: function (o) { upload('uploadVoice', 'voice', o); },
+    chooseWXPay: chooseWXPay
   };
   window.wx = window.jWeixin = wx;
 })();

@@ -3,6 +3,7 @@ import { configSignature, domainAdmits, signedPartOf } from './config-check.js';
 import type { SandboxRouteOptions } from './credential.routes.js';
 import { parseJsonObject, sendJson, useRawBodies } from './http-reply.js';
 import { JWEIXIN_SCRIPT } from './jweixin-script.js';
+import { paySheetRoutes } from './pay-sheet.routes.js';
 
 /** Fields every answer of the simulator's verify route carries: any page may call it (text/plain, no preflight). */
 const OPEN = { 'access-control-allow-origin': '*', 'cache-control': 'no-store' };
@@ -11,7 +12,7 @@ const OPEN = { 'access-control-allow-origin': '*', 'cache-control': 'no-store' }
  * The JS-SDK simulator: `GET /jweixin.js` (a stand-in for WeChat's jweixin-1.6.0.js in an ordinary
  * browser) and the routes it calls. `wx.config` is checked here the way WeChat checks it, against
  * the sandbox's current ticket of the account; the simulated uploads register media the sandbox's
- * media/get then serves.
+ * media/get then serves; `wx.chooseWXPay` and `WeixinJSBridge` pay through the pay sheet's routes.
  */
 export const jweixinRoutes: FastifyPluginAsync<SandboxRouteOptions> = async (app, { sandbox }) => {
   useRawBodies(app);
@@ -49,6 +50,8 @@ export const jweixinRoutes: FastifyPluginAsync<SandboxRouteOptions> = async (app
     const serverId = sandbox.registerMedia(appId, { type, size: type === 'voice' ? 6_000 : 20_000 });
     return sendJson(reply, { errMsg: `upload${type === 'voice' ? 'Voice' : 'Image'}:ok`, serverId });
   });
+
+  await app.register(paySheetRoutes, { sandbox });
 };
 
 function hostOf(url: string): string | undefined {

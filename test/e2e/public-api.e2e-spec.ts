@@ -92,8 +92,8 @@ describe('the public face of the package', () => {
   it('nest-wechat-h5/browser is a dependency-free browser module of at most 8 names', async () => {
     expect(declaredExports('browser/index.d.ts').length).toBeLessThanOrEqual(8);
     const text = await readFile(`${DIST}browser/index.js`, 'utf8');
-    const exported = [...text.matchAll(/^export (?:function|class|const) (\w+)/gm)].map((m) => m[1]).sort();
-    expect(exported).toEqual(['WechatConfigError', 'configureWechat', 'isIosWechat', 'urlToSign']);
+    const exported = [...text.matchAll(/^export (?:async )?(?:function|class|const) (\w+)/gm)].map((m) => m[1]).sort();
+    expect(exported).toEqual(['WechatConfigError', 'configureWechat', 'isIosWechat', 'payWithWechat', 'urlToSign']);
     // no import of any package: it runs in a page as it is
     expect(text).not.toMatch(/^import /m);
     const pkg = JSON.parse(await readFile(`${DIST}../package.json`, 'utf8'));

@@ -30,6 +30,15 @@ export interface PayWorld {
   payerOf: (appId: string, openid: string) => string | undefined;
 }
 
+/** An order as the pay sheet shows it: amount in fen, and the test user who pays (by key). */
+export interface SandboxSheetOrder {
+  appId: string;
+  outTradeNo: string;
+  description: string;
+  total: number;
+  payer?: string;
+}
+
 /** Why the simulated user could not pay. */
 export class SandboxPayError extends Error {
   constructor(
@@ -163,6 +172,13 @@ export class PaySimulator {
     const event = this.event('TRANSACTION.SUCCESS', '支付成功', 'transaction', transaction);
     this.notifier.notify({ url: notifyUrl, outTradeNo }, event, options);
     return transaction;
+  }
+
+  /** What the simulated pay sheet shows for a page's prepay_id, if its order can be paid now; throws SandboxPayError. */
+  sheetOrder(prepayId: string): SandboxSheetOrder {
+    if (!this.orders.byPrepayId(prepayId)) throw new SandboxPayError('ORDER_NOT_EXIST', 'no order for this prepay_id');
+    const { appid, openid, description, total, outTradeNo } = this.payableOrder(prepayId).request;
+    return { appId: appid, outTradeNo, description, total, payer: this.options.payerOf(appid, openid) };
   }
 
   /** Every notification POST for this order (payment and refunds), in the order they were answered. */

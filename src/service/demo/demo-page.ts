@@ -1,4 +1,4 @@
-/** The demo page of sandbox mode. Profile text is only ever set through textContent. */
+/** The demo page of sandbox mode. Profile and order text is only ever set through textContent. */
 export const DEMO_PAGE = `<!doctype html>
 <html lang="en">
 <head>
@@ -30,6 +30,9 @@ export const DEMO_PAGE = `<!doctype html>
 <div id="logged-in" hidden>
   <p>Logged in as <strong id="nickname"></strong> (<code id="openid"></code>)</p>
   <pre id="me"></pre>
+  <h2>WeChat Pay (sandbox)</h2>
+  <p><button id="pay">Pay ¥0.01 (sandbox)</button></p>
+  <p>Order: <strong id="pay-state" data-status="none">none yet</strong></p>
   <button class="secondary" id="logout">Log out</button>
 </div>
 <p id="error" hidden></p>
@@ -39,12 +42,12 @@ export const DEMO_PAGE = `<!doctype html>
 </html>
 `;
 
-export const DEMO_SCRIPT = `import { configureWechat } from '/wechat/jssdk/client.js';
+export const DEMO_SCRIPT = `import { configureWechat, payWithWechat } from '/wechat/jssdk/client.js';
 (function () {
   'use strict';
   var $ = function (id) { return document.getElementById(id); };
   var pageUrl = location.href.split('#')[0];
-  var jsApiList = ['updateAppMessageShareData', 'chooseImage'];
+  var jsApiList = ['updateAppMessageShareData', 'chooseImage', 'chooseWXPay'];
   function sign(url) {
     return fetch('/wechat/jssdk/config', {
       method: 'POST',
@@ -105,6 +108,32 @@ export const DEMO_SCRIPT = `import { configureWechat } from '/wechat/jssdk/clien
     $('error').textContent = 'Login was refused.';
     $('error').hidden = false;
   }
+
+  function showPay(status, text, outTradeNo) {
+    $('pay-state').dataset.status = status;
+    if (outTradeNo) $('pay-state').dataset.outTradeNo = outTradeNo;
+    $('pay-state').textContent = text;
+  }
+  // one fen through the service's order route, the simulated pay sheet, then the state the service confirmed
+  $('pay').addEventListener('click', function () {
+    $('pay').disabled = true;
+    showPay('ordering', 'ordering…');
+    fetch('/wechat/pay/orders', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ description: 'nest-wechat-h5 demo order (sandbox)', amount: 1 })
+    })
+      .then(function (r) { return r.json().then(function (body) { if (!r.ok) throw new Error(body.code || r.status); return body; }); })
+      .then(function (order) {
+        showPay('paying', 'paying…', order.outTradeNo);
+        return payWithWechat(order).then(function (result) {
+          var detail = result.state ? ': ' + result.state : result.errMsg ? ': ' + result.errMsg : '';
+          showPay(result.status, result.status + detail + ' (' + order.outTradeNo + ')');
+        });
+      })
+      .catch(function (e) { showPay('error', 'order failed: ' + e.message); })
+      .then(function () { $('pay').disabled = false; });
+  });
 
   $('logout').addEventListener('click', function () {
     fetch('/wechat/oauth/logout', { method: 'POST' }).then(function () { location.href = '/'; });
