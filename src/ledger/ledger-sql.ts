@@ -57,6 +57,7 @@ export function ledgerStatements(schema: string) {
     finishHook: `INSERT INTO ${hooks} AS h (kind, mchid, subject, claimed_at, finished_at) VALUES ($1, $2, $3, $4, $4)
       ON CONFLICT (kind, mchid, subject) DO UPDATE SET finished_at = COALESCE(h.finished_at, EXCLUDED.finished_at)`,
     releaseHook: `UPDATE ${hooks} SET claimed_at = NULL WHERE ${hook} AND finished_at IS NULL`,
+    hookDone: `SELECT 1 FROM ${hooks} WHERE ${hook} AND finished_at IS NOT NULL`,
     recordNotification: `INSERT INTO ${notifications} (id, event_type, applied_at) VALUES ($1, $2, $3)
       ON CONFLICT (id) DO NOTHING RETURNING id`,
   } as const;

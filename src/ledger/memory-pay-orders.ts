@@ -133,6 +133,10 @@ export class MemoryPayOrders implements PayOrders {
     this.hooks.set(key, { claimedAt: this.hooks.get(key)?.claimedAt ?? now, finished: true });
   }
 
+  async hookDone(kind: HookKind, mchId: string, subject: string): Promise<boolean> {
+    return this.hooks.get(keyOf(kind, mchId, subject))?.finished === true;
+  }
+
   async releaseHook(kind: HookKind, mchId: string, subject: string): Promise<void> {
     const hook = this.hooks.get(keyOf(kind, mchId, subject));
     if (hook && !hook.finished) hook.claimedAt = undefined;

@@ -156,6 +156,15 @@ export class SqlPayOrders implements PayOrders {
     await this.run(this.sql.releaseHook, [kind, mchId, subject]);
   }
 
+  async hookDone(kind: HookKind, mchId: string, subject: string): Promise<boolean> {
+    return (await this.run(this.sql.hookDone, [kind, mchId, subject])).length > 0;
+  }
+
+  /** Migrates the tables now (the service does at start on PostgreSQL), instead of before the first statement. */
+  async open(): Promise<void> {
+    await this.ready();
+  }
+
   async recordNotification(id: string, eventType: string, now: number): Promise<boolean> {
     return (await this.run(this.sql.recordNotification, [id, eventType, now])).length > 0;
   }

@@ -9,6 +9,8 @@ export class WechatPayError extends Problem {
     readonly payCode: string,
     readonly httpStatus: number,
     readonly endpoint: string,
+    /** whether the refusal itself carried WeChat Pay's valid signature: only then is it acted on */
+    readonly verified = false,
   ) {
     super(502, 'WECHAT_PAY_ERROR', `WeChat Pay ${endpoint} answered ${payCode}`, { payCode });
     this.name = 'WechatPayError';

@@ -129,12 +129,17 @@ export interface PayOrders {
   claimHook(kind: HookKind, mchId: string, subject: string, now: number, leaseMs: number): Promise<boolean>;
   finishHook(kind: HookKind, mchId: string, subject: string, now: number): Promise<void>;
   releaseHook(kind: HookKind, mchId: string, subject: string): Promise<void>;
+  /** Whether `finishHook` was called for it: another instance waits on this while the claimer runs the hook. */
+  hookDone(kind: HookKind, mchId: string, subject: string): Promise<boolean>;
 
   /**
    * Records that the notification `id` was applied (after it was, never before: a failed attempt
    * must be applied again on WeChat Pay's next repeat). True the first time, false for a repeat.
    */
   recordNotification(id: string, eventType: string, now: number): Promise<boolean>;
+
+  /** Makes the ledger ready now (its tables migrated) rather than on first use; optional. */
+  open?(): Promise<void>;
 
   /** Closes what the ledger holds open (a pool, an embedded database); idempotent. */
   close?(): Promise<void>;

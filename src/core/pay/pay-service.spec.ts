@@ -53,6 +53,16 @@ function world() {
     logger: SILENT,
     events,
   });
+  const other = new PayService({
+    merchant,
+    notifyUrl: 'https://shop.test/wechat/pay/notify',
+    client: new WechatPayClient(merchant, keys, http, clock, SILENT),
+    orders,
+    keys,
+    hooks,
+    clock,
+    logger: SILENT,
+  });
   const notify = (eventType: string, resource: object, at = now) => {
     const nonce = 'abcdefghijkl';
     const body = JSON.stringify({
@@ -83,7 +93,7 @@ function world() {
     amount: { total, payer_total: total, currency: 'CNY' },
     ...extra,
   });
-  return { pay, http, orders, hooks, paid, refunded, events, notify, paidTx, advance: (ms: number) => (now += ms), clock };
+  return { pay, other, http, orders, hooks, paid, refunded, events, notify, paidTx, advance: (ms: number) => (now += ms), clock };
 }
 
 const problemOf = async (p: Promise<unknown>) => {
@@ -244,6 +254,14 @@ describe('PayService: the state of an order', () => {
     expect(queries()).toBe(2);
     expect(w.hooks.onPaid).toHaveBeenCalledTimes(1);
   });
+
+  it('answers the ledger state when the confirming query fails', async () => {
+    const w = world();
+    await w.pay.createJsapiOrder(payer, { description: 'x', amount: 5, outTradeNo: 'order_conf02' });
+    w.advance(10_000);
+    w.http.next.push(() => ({ status: 404, body: { code: 'ORDER_NOT_EXIST', message: '订单不存在' } }));
+    expect(await w.pay.query('order_conf02', payer)).toEqual({ outTradeNo: 'order_conf02', state: 'NOTPAY', amount: 5 });
+  });
 });
 
 describe('PayService: notifications', () => {
@@ -330,6 +348,30 @@ describe('PayService: notifications', () => {
   });
 });
 
+describe('PayService: two instances on one ledger', () => {
+  it("answers a copy on the other instance only once the claimer's hook is done, and takes over a hook that failed", async () => {
+    const w = world();
+    await w.pay.createJsapiOrder(payer, { description: 'x', amount: 100, outTradeNo: 'order_twin01' });
+    let finishFirst!: (ok: boolean) => void;
+    const firstRun = new Promise<boolean>((resolve) => (finishFirst = resolve));
+    w.hooks.onPaid.mockImplementationOnce(async () => {
+      if (!(await firstRun)) throw new Error('host down');
+    });
+    const n = w.notify('TRANSACTION.SUCCESS', w.paidTx('order_twin01'));
+    const first = w.pay.handleNotification(n.headers, n.body).catch((e: Problem) => e.body);
+    await new Promise((resolve) => setImmediate(resolve));
+    let secondDone = false;
+    const second = w.other.handleNotification(n.headers, n.body).finally(() => (secondDone = true));
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(secondDone).toBe(false);
+    finishFirst(false);
+    expect(await first).toMatchObject({ statusCode: 500, code: 'FAIL' });
+    await second;
+    expect(w.hooks.onPaid).toHaveBeenCalledTimes(2);
+    expect(w.paid).toHaveLength(1);
+  });
+});
+
 describe('PayService: refunds', () => {
   async function paidOrder(w: ReturnType<typeof world>, outTradeNo: string) {
     await w.pay.createJsapiOrder(payer, { description: 'x', amount: 100, outTradeNo });
@@ -389,6 +431,23 @@ describe('PayService: refunds', () => {
     });
     expect(await w.pay.refund({ outTradeNo: 'order_ref002', amount: 100, outRefundNo: 'refund_0003' })).toMatchObject({
       status: 'PROCESSING',
+    });
+  });
+
+  it('keeps the amount of a refund whose refusal was not signed by WeChat Pay (it may exist after all)', async () => {
+    const w = world();
+    await w.pay.createJsapiOrder(payer, { description: 'x', amount: 100, outTradeNo: 'order_ref003' });
+    const n = w.notify('TRANSACTION.SUCCESS', w.paidTx('order_ref003'));
+    await w.pay.handleNotification(n.headers, n.body);
+    w.http.tamper = true;
+    w.http.next.push(() => ({ status: 403, body: { code: 'NOT_ENOUGH', message: '余额不足' } }));
+    expect(await problemOf(w.pay.refund({ outTradeNo: 'order_ref003', amount: 100, outRefundNo: 'refund_0004' }))).toMatchObject({
+      payCode: 'NOT_ENOUGH',
+    });
+    w.http.tamper = false;
+    expect((await w.pay.getRefund('refund_0004')).status).toBe('PROCESSING');
+    expect(await problemOf(w.pay.refund({ outTradeNo: 'order_ref003', amount: 1 }))).toMatchObject({
+      code: 'REFUND_EXCEEDS_PAID',
     });
   });
 });

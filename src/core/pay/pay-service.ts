@@ -1,6 +1,7 @@
 import { createNonce } from '../jssdk/nonce.js';
 import type { Clock, Logger } from '../ports.js';
 import { Problem } from '../problem.js';
+import { WechatPayError } from './pay-errors.js';
 import { clientPayParams, type BridgeConfig, type SdkConfig } from './client-pay-params.js';
 import { readNotification, type PayNotification } from './notification-reader.js';
 import { checkOrderInput, type OrderInput } from './order-input.js';
@@ -128,8 +129,12 @@ export class PayService {
       now - order.createdAt >= CONFIRM_AFTER_MS &&
       (await this.deps.orders.claimQuery(this.mchId, outTradeNo, now, QUERY_EVERY_MS))
     ) {
-      const tx = await this.deps.client.queryOrder(outTradeNo);
-      await this.settlement.applyTransaction(tx);
+      // WeChat Pay unreachable, or not knowing an order it refused: the ledger's state stands
+      const tx = await this.deps.client.queryOrder(outTradeNo).catch((error: unknown) => {
+        this.deps.logger.warn(`confirming an unpaid order failed (${(error as Error)?.message ?? 'error'})`);
+        return undefined;
+      });
+      if (tx) await this.settlement.applyTransaction(tx);
       order = (await this.deps.orders.findOrder(this.mchId, outTradeNo)) ?? order;
     }
     return viewOf(order);
@@ -203,7 +208,9 @@ export class PayService {
       this.events.payNotification(result);
       return result;
     } catch (err) {
-      this.events.payNotification(err instanceof Problem && err.statusCode < 500 ? 'refused' : 'failed');
+      const refused = err instanceof Problem && err.statusCode < 500;
+      this.events.payNotification(refused ? 'refused' : 'failed');
+      if (refused) this.deps.logger.warn(`a pay notification was refused: ${err.message}`);
       if (err instanceof Problem) throw err;
       this.deps.logger.error(`a pay notification could not be applied (${(err as Error)?.name ?? 'error'})`);
       throw new Problem(500, 'FAIL', 'the notification could not be applied; repeat it');
@@ -221,8 +228,8 @@ export class PayService {
       });
       await this.settlement.applyRefund(answer);
     } catch (err) {
-      // WeChat Pay refused it outright: no refund exists, so it must not count against what was paid
-      if (err instanceof Problem && err.statusCode === 502 && err.extra.payCode !== 'UNVERIFIED_ANSWER')
+      // WeChat Pay refused it outright (and signed its refusal): no refund exists, so it must not count
+      if (err instanceof WechatPayError && err.verified)
         await this.deps.orders.updateRefund(this.mchId, refund.outRefundNo, { status: 'CLOSED' }, this.deps.clock());
       throw err;
     }

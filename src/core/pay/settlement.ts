@@ -11,6 +11,9 @@ export interface PayHooks {
 
 /** A hook that died mid-way is run again on a later repeat after this long. */
 const HOOK_LEASE_MS = 60_000;
+/** How long a copy waits for another instance's hook to finish before asking WeChat Pay to repeat (40 × 100 ms). */
+const HOOK_POLL_MS = 100;
+const HOOK_WAIT_POLLS = 40;
 /** States from which WeChat Pay's word "paid" moves an order to SUCCESS (a close can race a payment). */
 const PAYABLE: readonly TradeState[] = ['NOTPAY', 'USERPAYING', 'PAYERROR', 'CLOSED'];
 const REFUND_STATES = new Set<RefundStatus>(['PROCESSING', 'SUCCESS', 'CLOSED', 'ABNORMAL']);
@@ -97,9 +100,18 @@ export class Settlement {
     return moved;
   }
 
-  /** Runs the host's hook unless another instance runs it or ran it; a failure gives the claim back. */
+  /**
+   * Runs the host's hook once across instances. Another instance's copy of the notification waits for
+   * the claimer to finish (or takes over a released claim) before it answers: a 204 for a hook that
+   * later failed would let WeChat Pay stop repeating. A failure gives the claim back and answers 500.
+   */
   private async once(kind: HookKind, subject: string, run: () => Promise<void> | void): Promise<void> {
-    if (!(await this.orders.claimHook(kind, this.mchId, subject, this.clock(), HOOK_LEASE_MS))) return;
+    for (let poll = 0; ; poll++) {
+      if (await this.orders.claimHook(kind, this.mchId, subject, this.clock(), HOOK_LEASE_MS)) break;
+      if (await this.orders.hookDone(kind, this.mchId, subject)) return;
+      if (poll >= HOOK_WAIT_POLLS) throw new Problem(503, 'FAIL', `the ${kind} hook is still running elsewhere; repeat`);
+      await new Promise((resolve) => setTimeout(resolve, HOOK_POLL_MS));
+    }
     try {
       await run();
     } catch (err) {

@@ -4,7 +4,7 @@ import type { Clock, HttpAnswer, Logger, PayHttp } from '../ports.js';
 import { aesGcmDecrypt, publicKeyFromPem } from './pay-crypto.js';
 import { UNVERIFIED_ANSWER, WechatPayError } from './pay-errors.js';
 import { authorizationHeader } from './request-signing.js';
-import { verifyWechatPay, type VerificationKeys } from './wechatpay-verifier.js';
+import { type SignedMessage, verifyWechatPay, type VerificationKeys } from './wechatpay-verifier.js';
 import type { JsapiOrderRequest, RefundRequest, WechatPayRefund, WechatPayTransaction } from './wechatpay-types.js';
 
 /** Who the merchant is and how it signs. */
@@ -107,28 +107,31 @@ export class WechatPayClient {
 
   /** Throws unless the answer carries a valid signature by a key we hold. */
   private believe(answer: HttpAnswer, endpoint: string, keys: VerificationKeys): void {
-    const h = answer.headers;
-    const verdict = verifyWechatPay(
-      {
-        timestamp: h['wechatpay-timestamp'],
-        nonce: h['wechatpay-nonce'],
-        signature: h['wechatpay-signature'],
-        serial: h['wechatpay-serial'],
-        body: answer.body,
-      },
-      keys,
-      this.clock(),
-    );
+    const verdict = verifyWechatPay(signedAnswer(answer), keys, this.clock());
     if (verdict.ok) return;
     this.logger.warn(`WeChat Pay ${endpoint}: answer ${answer.status} not believed (${verdict.reason})`);
     throw new WechatPayError(UNVERIFIED_ANSWER, answer.status, endpoint);
   }
 
+  /** A refusal: its code goes to the client either way, but only a signed one is acted on (WechatPayError.verified). */
   private refused(answer: HttpAnswer, endpoint: string): never {
     const { code, message } = errorOf(answer);
-    this.logger.warn(`WeChat Pay ${endpoint} answered ${answer.status} ${code}: ${message}`);
-    throw new WechatPayError(code, answer.status, endpoint);
+    const signed = verifyWechatPay(signedAnswer(answer), this.keys, this.clock()).ok;
+    this.logger.warn(`WeChat Pay ${endpoint} answered ${answer.status} ${code}${signed ? '' : ' (unsigned)'}: ${message}`);
+    throw new WechatPayError(code, answer.status, endpoint, signed);
   }
+}
+
+/** An answer's signed headers and raw body, as the verifier reads them. */
+function signedAnswer(answer: HttpAnswer): SignedMessage {
+  const h = answer.headers;
+  return {
+    timestamp: h['wechatpay-timestamp'],
+    nonce: h['wechatpay-nonce'],
+    signature: h['wechatpay-signature'],
+    serial: h['wechatpay-serial'],
+    body: answer.body,
+  };
 }
 
 interface CertificateEntry {

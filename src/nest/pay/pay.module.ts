@@ -66,9 +66,19 @@ class PayNotifyRoute implements OnModuleInit {
     {
       provide: PAY_ORDERS,
       inject: [PAY_OPTIONS],
-      useFactory: (o: ResolvedPayOptions): PayOrders =>
-        o.orders ??
-        createPayLedger({ databaseUrl: o.databaseUrl, dataDir: o.ledgerDir, schema: o.ledgerSchema, production: o.production }),
+      useFactory: (o: ResolvedPayOptions): PayOrders => {
+        if (o.orders) return o.orders;
+        if (!o.databaseUrl)
+          new Logger('WechatPay').warn(
+            `the pay ledger is embedded (PGlite, ${o.ledgerDir ? `under ${o.ledgerDir}` : 'in memory'}), for development only: give databaseUrl (PostgreSQL) or orders`,
+          );
+        return createPayLedger({
+          databaseUrl: o.databaseUrl,
+          dataDir: o.ledgerDir,
+          schema: o.ledgerSchema,
+          production: o.production,
+        });
+      },
     },
     {
       provide: PAY_KEYS,
@@ -127,6 +137,13 @@ export class PayModule extends PayConfigurableModule implements OnApplicationBoo
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    // PostgreSQL's tables are made at start, so a database the service cannot use shows now, not at the first order
+    if (!this.options.orders && this.options.databaseUrl)
+      await this.orders
+        .open?.()
+        .catch((error: unknown) =>
+          new Logger('WechatPay').error(`the pay ledger could not be opened: ${(error as Error)?.message ?? 'error'}`),
+        );
     if (!this.options.platformCertificates) return;
     this.certificates = new PlatformCertificates(this.client, this.keys, new Logger('WechatPay'));
     await this.certificates.start();

@@ -128,7 +128,7 @@ function describeHookContract(ledger: () => LedgerPair): void {
   const claim = (on: PayOrders, subject: string, now: number, kind: HookKind = 'paid') =>
     on.claimHook(kind, MCH, subject, now, LEASE);
 
-  describe('claimHook, finishHook, releaseHook', () => {
+  describe('claimHook, finishHook, releaseHook, hookDone', () => {
     it('gives the claim to one of many callers at once, and to no one else within the lease', async () => {
       const subject = unique('T');
       const answers = await fromBoth(ledger(), 10, (on) => claim(on, subject, T0));
@@ -162,6 +162,16 @@ function describeHookContract(ledger: () => LedgerPair): void {
       expect(await claim(ledger().second, subject, T0 + 1)).toBe(true);
       expect(await claim(ledger().first, subject, T0 + 2)).toBe(false);
       await expect(ledger().first.releaseHook('paid', MCH, unique('none'))).resolves.toBeUndefined();
+    });
+
+    it('tells every instance a hook is done only once it was finished, not while it is claimed', async () => {
+      const subject = unique('T');
+      expect(await ledger().second.hookDone('paid', MCH, subject)).toBe(false);
+      expect(await claim(ledger().first, subject, T0)).toBe(true);
+      expect(await ledger().second.hookDone('paid', MCH, subject)).toBe(false);
+      await ledger().first.finishHook('paid', MCH, subject, T0 + 1);
+      expect(await ledger().second.hookDone('paid', MCH, subject)).toBe(true);
+      expect(await ledger().second.hookDone('refunded', MCH, subject)).toBe(false);
     });
   });
 }
