@@ -8,6 +8,7 @@ import { WechatAccounts } from '../../src/core/accounts/wechat-accounts.js';
 import type { PayOrder } from '../../src/core/pay/pay-orders.js';
 import { OAuthModule } from '../../src/nest/oauth/oauth.module.js';
 import { PayModule } from '../../src/nest/pay/pay.module.js';
+import type { PayModuleOptions } from '../../src/nest/pay/pay.options.js';
 import { WechatModule } from '../../src/nest/wechat.module.js';
 import { startSandbox, type SandboxServer } from '../../src/sandbox/index.js';
 import { encryptedNotificationBody, wechatPaySignedHeaders } from '../../src/sandbox/pay/notification.js';
@@ -26,8 +27,26 @@ describe.each(PLATFORMS)('a %s host with PayModule and its own hooks', (platform
   const schema = `pay_host_${randomBytes(6).toString('hex')}`;
   const prefix = uniquePrefix('payhost');
 
-  async function hostApp(rawBody: boolean): Promise<string> {
+  function payOptions(): PayModuleOptions {
     const m = sandbox.sandbox.pay.merchant;
+    return {
+      mchId: m.mchId,
+      privateKey: m.privateKey,
+      certSerial: m.certSerial,
+      apiV3Key: m.apiV3Key,
+      publicKey: m.publicKey,
+      publicKeyId: m.publicKeyId,
+      baseUrl: sandbox.url,
+      notifyUrl: 'https://h5.test/wechat/pay/notify',
+      databaseUrl: DATABASE_URL,
+      ledgerSchema: schema,
+      onPaid: async (order) => {
+        paid.push(order);
+      },
+    };
+  }
+
+  async function hostApp(rawBody: boolean, async = false): Promise<string> {
     const moduleRef = await Test.createTestingModule({
       imports: [
         WechatModule.forRoot({
@@ -42,21 +61,8 @@ describe.each(PLATFORMS)('a %s host with PayModule and its own hooks', (platform
           openBaseUrl: sandbox.url,
           session: { secret: 'pay-host-session-secret-0123456789' },
         }),
-        PayModule.forRoot({
-          mchId: m.mchId,
-          privateKey: m.privateKey,
-          certSerial: m.certSerial,
-          apiV3Key: m.apiV3Key,
-          publicKey: m.publicKey,
-          publicKeyId: m.publicKeyId,
-          baseUrl: sandbox.url,
-          notifyUrl: 'https://h5.test/wechat/pay/notify',
-          databaseUrl: DATABASE_URL,
-          ledgerSchema: schema,
-          onPaid: async (order) => {
-            paid.push(order);
-          },
-        }),
+        // one instance configured at once, the other through a factory, as a host reading its config would
+        async ? PayModule.forRootAsync({ useFactory: async () => payOptions() }) : PayModule.forRoot(payOptions()),
       ],
     }).compile();
     const app =
@@ -100,7 +106,7 @@ describe.each(PLATFORMS)('a %s host with PayModule and its own hooks', (platform
 
   beforeAll(async () => {
     sandbox = await startSandbox({ accounts: [ACCOUNT], pay: { notifyTimeScale: 0.001 } });
-    urls.push(await hostApp(true), await hostApp(true));
+    urls.push(await hostApp(true), await hostApp(true, true));
   });
   afterAll(async () => {
     await Promise.all(apps.map((a) => a.close()));
