@@ -23,7 +23,11 @@ export class PayHttpClient implements PayHttp {
   constructor(private readonly settings: PayHttpSettings) {}
 
   async send(method: 'GET' | 'POST', url: string, headers: Record<string, string>, body?: string): Promise<HttpAnswer> {
-    const endpoint = new URL(url).pathname.replace(/^\/v3\//, '').split('/').slice(0, 3).join('/');
+    const endpoint = new URL(url).pathname
+      .replace(/^\/v3\//, '')
+      .split('/')
+      .slice(0, 3)
+      .join('/');
     let response: AxiosResponse<string>;
     try {
       response = await this.http.request<string>({

@@ -182,7 +182,9 @@ describe('sandbox WeChat Pay notifications', () => {
     expect((await post({ order: 5 })).status).toBe(400);
     expect((await post({ order: outTradeNo, probe: 'yes' })).status).toBe(400);
     await pay().idle();
-    const list = (await (await fetch(`${server.url}/__sandbox/pay/deliveries/${outTradeNo}`)).json()) as { deliveries: unknown[] };
+    const list = (await (await fetch(`${server.url}/__sandbox/pay/deliveries/${outTradeNo}`)).json()) as {
+      deliveries: unknown[];
+    };
     expect(list.deliveries).toEqual([expect.objectContaining({ kind: 'notification', status: 204, accepted: true, outTradeNo })]);
   });
 
