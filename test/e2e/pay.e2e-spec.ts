@@ -233,3 +233,27 @@ async function appliedCounts(world: PayWorld): Promise<number> {
   }
   return sum;
 }
+
+describe.each(PLATFORMS)('a merchant of platform certificates (WECHAT_PAY_PLATFORM_CERTS=auto) on %s', (platform) => {
+  let world: PayWorld;
+  beforeAll(async () => {
+    world = await startPayWorld(platform, 'embedded', 1, { certificates: true });
+  });
+  afterAll(() => world?.close());
+
+  it('downloads the certificates once at start, pays with them, and never downloads on a caller’s unknown serial', async () => {
+    const calls = () => world.sandbox.sandbox.calls('v3/certificates');
+    expect(calls()).toBe(1);
+    const alice = await world.login('alice');
+    const { outTradeNo } = (await alice.post('/wechat/pay/orders', order)).json;
+    const good = paidNotification(world, outTradeNo, 100);
+    for (let i = 0; i < 10; i++) {
+      const serial = `${i}A`.repeat(8);
+      const answer = await notify(world, { ...good, headers: { ...good.headers, 'Wechatpay-Serial': serial } });
+      expect(answer.status).toBe(401);
+    }
+    expect(calls()).toBe(1);
+    expect((await notify(world, good)).status).toBe(204);
+    expect((await alice.get(`/wechat/pay/orders/${outTradeNo}`, 'application/json')).json.state).toBe('SUCCESS');
+  });
+});

@@ -24,8 +24,14 @@ export interface PayWorld {
  * A sandbox (WeChat and WeChat Pay) and `instances` services paying through it, sharing Redis and,
  * with `postgres`, one ledger in a schema of this test's own (dropped at close).
  */
-export async function startPayWorld(platform: Platform, ledger: LedgerKind, instances = 1): Promise<PayWorld> {
-  const sandbox = await startSandbox({ accounts: [PAY_ACCOUNT], pay: { notifyTimeScale: 0.001, duplicateAfterMs: 1000 } });
+export async function startPayWorld(
+  platform: Platform,
+  ledger: LedgerKind,
+  instances = 1,
+  { certificates = false } = {},
+): Promise<PayWorld> {
+  const mode = certificates ? ('certificate' as const) : ('public-key' as const);
+  const sandbox = await startSandbox({ accounts: [PAY_ACCOUNT], pay: { notifyTimeScale: 0.001, duplicateAfterMs: 1000, mode } });
   const m = sandbox.sandbox.pay.merchant;
   const schema = ledger === 'postgres' ? `pay_e2e_${randomBytes(6).toString('hex')}` : undefined;
   const ports = await Promise.all(Array.from({ length: instances }, () => freePort()));
@@ -36,8 +42,10 @@ export async function startPayWorld(platform: Platform, ledger: LedgerKind, inst
       WECHAT_PAY_PRIVATE_KEY: m.privateKey,
       WECHAT_PAY_CERT_SERIAL: m.certSerial,
       WECHAT_PAY_APIV3_KEY: m.apiV3Key,
-      WECHAT_PAY_PUBLIC_KEY: m.publicKey,
-      WECHAT_PAY_PUBLIC_KEY_ID: m.publicKeyId,
+      // a merchant of platform certificates only, or of the WeChat Pay public key
+      ...(certificates
+        ? { WECHAT_PAY_PLATFORM_CERTS: 'auto' }
+        : { WECHAT_PAY_PUBLIC_KEY: m.publicKey, WECHAT_PAY_PUBLIC_KEY_ID: m.publicKeyId }),
       WECHAT_PAY_BASE_URL: sandbox.url,
       WECHAT_PAY_NOTIFY_URL: `http://127.0.0.1:${port}/wechat/pay/notify`,
       PAY_ADMIN_TOKENS: PAY_ADMIN,
