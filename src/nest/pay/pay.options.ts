@@ -84,7 +84,7 @@ export function resolvePayOptions(options: PayModuleOptions): ResolvedPayOptions
   return {
     mchId: o.mchId,
     privateKey,
-    certSerial: o.certSerial.toUpperCase(),
+    certSerial: o.certSerial,
     apiV3Key,
     publicKey,
     platformCertificates,
