@@ -20,9 +20,10 @@ export interface LedgerUnderTest {
 export function describePayOrdersContract(label: string, subject: LedgerUnderTest): void {
   describe(`${label}: the PayOrders contract`, () => {
     let pair: LedgerPair | undefined;
+    // an embedded PostgreSQL (PGlite, WebAssembly) takes seconds to start on a loaded machine
     beforeAll(async () => {
       pair = await subject.open();
-    });
+    }, 120_000);
     afterAll(async () => {
       if (pair) await subject.close(pair);
     });
