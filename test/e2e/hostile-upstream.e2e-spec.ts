@@ -98,7 +98,9 @@ describe.each(PLATFORMS)('a hostile upstream in WeChat’s place: nothing it sen
     expect(r.json.code).toBe('WECHAT_UNAVAILABLE');
     expect(r.json.message).toContain('larger than');
     expect(r.text.length).toBeLessThan(1000);
-    expect(growthMb).toBeLessThan(20);
+    // the upstream's own write buffers live in this process too (21.9 MB once under coverage and load); an
+    // answer held whole would cost at least twice its 30 MB (the bytes, then the string)
+    expect(growthMb).toBeLessThan(30);
     expect(await cachedKeys()).toEqual([]);
   });
 
