@@ -30,6 +30,12 @@ export async function createExpressApp(
   app.useBodyParser('urlencoded', { limit: '64kb', extended: false });
   app.useBodyParser('text', { limit: '64kb' });
   app.set('trust proxy', expressTrustProxy(config.trustProxy));
+  // Express answers 304 to any GET carrying `If-None-Match: *` (its freshness check); no answer here is conditional
+  app.use((request: { headers: Record<string, unknown> }, _response: unknown, next: () => void) => {
+    delete request.headers['if-none-match'];
+    delete request.headers['if-modified-since'];
+    next();
+  });
   const server = app.getHttpServer() as Server;
   // what Node's parser refuses (headers too large, a broken request line) still gets the JSON error body
   server.removeAllListeners('clientError');
