@@ -1,6 +1,7 @@
 import axios, { type AxiosResponse } from 'axios';
 import type { HttpAnswer, PayHttp } from '../core/ports.js';
 import { WechatPayUnavailableError } from '../core/pay/pay-errors.js';
+import { endpointName } from '../core/pay/wechatpay-client.js';
 import type { ProxySettings } from './egress-proxy.js';
 import { describeTransportError } from './wechat-api.client.js';
 
@@ -23,11 +24,8 @@ export class PayHttpClient implements PayHttp {
   constructor(private readonly settings: PayHttpSettings) {}
 
   async send(method: 'GET' | 'POST', url: string, headers: Record<string, string>, body?: string): Promise<HttpAnswer> {
-    const endpoint = new URL(url).pathname
-      .replace(/^\/v3\//, '')
-      .split('/')
-      .slice(0, 3)
-      .join('/');
+    // the same label the client gives the call, whatever base path WeChat Pay is mounted under
+    const endpoint = endpointName(new URL(url).pathname.replace(/^.*?(?=\/v3\/)/, ''));
     let response: AxiosResponse<string>;
     try {
       response = await this.http.request<string>({

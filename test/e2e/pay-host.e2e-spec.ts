@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { ExpressAdapter } from '@nestjs/platform-express';
@@ -11,9 +11,8 @@ import { PayModule } from '../../src/nest/pay/pay.module.js';
 import type { PayModuleOptions } from '../../src/nest/pay/pay.options.js';
 import { WechatModule } from '../../src/nest/wechat.module.js';
 import { startSandbox, type SandboxServer } from '../../src/sandbox/index.js';
-import { encryptedNotificationBody, wechatPaySignedHeaders } from '../../src/sandbox/pay/notification.js';
 import { PLATFORMS, type Platform } from '../support/app.js';
-import { DATABASE_URL } from '../support/pay-world.js';
+import { DATABASE_URL, paidNotification, type SignedNotification } from '../support/pay-world.js';
 import { deleteKeys, REDIS_URL, uniquePrefix } from '../support/redis-keys.js';
 
 const ACCOUNT = { appId: 'wxpayhost00000001', appSecret: 'pay-host-secret-0123456789' };
@@ -74,31 +73,9 @@ describe.each(PLATFORMS)('a %s host with PayModule and its own hooks', (platform
     return `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
   }
 
-  function notification(outTradeNo: string, total: number) {
-    const m = sandbox.sandbox.pay.merchant;
-    const plaintext = JSON.stringify({
-      mchid: m.mchId,
-      appid: ACCOUNT.appId,
-      out_trade_no: outTradeNo,
-      transaction_id: `4200${Date.now()}`,
-      trade_type: 'JSAPI',
-      trade_state: 'SUCCESS',
-      success_time: '2026-12-07T18:00:00+08:00',
-      amount: { total, payer_total: total, currency: 'CNY' },
-    });
-    const event = {
-      id: `EV-${randomUUID()}`,
-      createTime: '2026-12-07T18:00:00+08:00',
-      eventType: 'TRANSACTION.SUCCESS' as const,
-      summary: '支付成功',
-      originalType: 'transaction' as const,
-      plaintext,
-    };
-    const body = encryptedNotificationBody(event, m.apiV3Key);
-    return { body, headers: { 'content-type': 'application/json', ...wechatPaySignedHeaders(body, sandbox.sandbox.pay.signer) } };
-  }
+  const notification = (outTradeNo: string, total: number) => paidNotification(sandbox.sandbox, ACCOUNT.appId, outTradeNo, total);
 
-  const post = (url: string, n: { body: string; headers: Record<string, string> }) =>
+  const post = (url: string, n: SignedNotification) =>
     fetch(`${url}/wechat/pay/notify`, { method: 'POST', headers: n.headers, body: n.body }).then(async (r) => ({
       status: r.status,
       json: await r.json().catch(() => undefined),

@@ -1,6 +1,12 @@
-import { randomUUID } from 'node:crypto';
-import { encryptedNotificationBody, wechatPaySignedHeaders } from '../../src/sandbox/pay/notification.js';
-import { ADMIN_BEARER, type LedgerKind, PAY_ACCOUNT, startPayWorld, type PayWorld } from '../support/pay-world.js';
+import {
+  ADMIN_BEARER,
+  type LedgerKind,
+  PAY_ACCOUNT,
+  paidNotification,
+  type PayWorld,
+  type SignedNotification,
+  startPayWorld,
+} from '../support/pay-world.js';
 import { PLATFORMS } from '../support/app.js';
 
 const order = { description: 'A cup of coffee', amount: 100 };
@@ -131,41 +137,10 @@ describe.each(PLATFORMS)('WeChat Pay for the page on %s', (platform) => {
   });
 });
 
-/** A notification as WeChat Pay would send it, for `outTradeNo`, signed and sealed by the simulator's own code. */
-function paidNotification(world: PayWorld, outTradeNo: string, total: number, signerOffsetMs = 0) {
-  const pay = world.sandbox.sandbox.pay;
-  const m = pay.merchant;
-  const plaintext = JSON.stringify({
-    mchid: m.mchId,
-    appid: PAY_ACCOUNT.appId,
-    out_trade_no: outTradeNo,
-    transaction_id: `4200${Date.now()}`,
-    trade_type: 'JSAPI',
-    trade_state: 'SUCCESS',
-    trade_state_desc: '支付成功',
-    success_time: '2026-12-07T18:00:00+08:00',
-    payer: { openid: 'o-any' },
-    amount: { total, payer_total: total, currency: 'CNY', payer_currency: 'CNY' },
-  });
-  const body = encryptedNotificationBody(
-    {
-      id: `EV-${randomUUID()}`,
-      createTime: '2026-12-07T18:00:00+08:00',
-      eventType: 'TRANSACTION.SUCCESS',
-      summary: '支付成功',
-      originalType: 'transaction',
-      plaintext,
-    },
-    m.apiV3Key,
-  );
-  const signer = { ...pay.signer, now: () => Date.now() + signerOffsetMs };
-  return {
-    body,
-    headers: { 'content-type': 'application/json', ...wechatPaySignedHeaders(body, signer) } as Record<string, string>,
-  };
-}
+const paidNotificationOf = (world: PayWorld, outTradeNo: string, total: number, signerOffsetMs = 0) =>
+  paidNotification(world.sandbox.sandbox, PAY_ACCOUNT.appId, outTradeNo, total, signerOffsetMs);
 
-const notify = (world: PayWorld, n: { body: string; headers: Record<string, string> }, app = 0) =>
+const notify = (world: PayWorld, n: SignedNotification, app = 0) =>
   fetch(`${world.apps[app]!.url}/wechat/pay/notify`, { method: 'POST', headers: n.headers, body: n.body }).then(async (r) => ({
     status: r.status,
     text: await r.text(),
@@ -181,7 +156,7 @@ describe.each(PLATFORMS)('notifications from WeChat Pay on %s, two instances on 
   it('refuses a forged, tampered, re-serialised, stale, probing or unknown-serial notification with 401 and changes nothing', async () => {
     const alice = await world.login('alice');
     const { outTradeNo } = (await alice.post('/wechat/pay/orders', order)).json;
-    const good = paidNotification(world, outTradeNo, 100);
+    const good = paidNotificationOf(world, outTradeNo, 100);
     const flip = (s: string) => s.replace(/^./, (c) => (c === 'A' ? 'B' : 'A'));
     const attacks = [
       { ...good, headers: { ...good.headers, 'Wechatpay-Signature': flip(good.headers['Wechatpay-Signature']!) } },
@@ -193,8 +168,8 @@ describe.each(PLATFORMS)('notifications from WeChat Pay on %s, two instances on 
       { ...good, body: JSON.stringify(JSON.parse(good.body), null, 2) },
       { ...good, body: good.body.replace('"支付成功"', '"支付失败"') },
       // seconds are whole on the wire: 310 s stays past the 300 s window whatever the rounding
-      paidNotification(world, outTradeNo, 100, -310_000),
-      paidNotification(world, outTradeNo, 100, +310_000),
+      paidNotificationOf(world, outTradeNo, 100, -310_000),
+      paidNotificationOf(world, outTradeNo, 100, +310_000),
       { body: good.body, headers: { 'content-type': 'application/json' } },
     ];
     for (const attack of attacks) {
@@ -207,14 +182,14 @@ describe.each(PLATFORMS)('notifications from WeChat Pay on %s, two instances on 
   it('puts an order whose paid amount differs into REVIEW, never SUCCESS, and still answers 204', async () => {
     const alice = await world.login('alice');
     const { outTradeNo } = (await alice.post('/wechat/pay/orders', order)).json;
-    expect((await notify(world, paidNotification(world, outTradeNo, 1))).status).toBe(204);
+    expect((await notify(world, paidNotificationOf(world, outTradeNo, 1))).status).toBe(204);
     expect((await alice.get(`/wechat/pay/orders/${outTradeNo}`, 'application/json')).json.state).toBe('REVIEW');
   });
 
   it('applies one notification once when five copies reach two instances at once', async () => {
     const alice = await world.login('alice');
     const { outTradeNo } = (await alice.post('/wechat/pay/orders', order)).json;
-    const n = paidNotification(world, outTradeNo, 100);
+    const n = paidNotificationOf(world, outTradeNo, 100);
     const before = await appliedCounts(world);
     const answers = await Promise.all([0, 1, 0, 1, 0].map((app) => notify(world, n, app)));
     expect(answers.map((a) => a.status)).toEqual([204, 204, 204, 204, 204]);
@@ -247,7 +222,7 @@ describe.each(PLATFORMS)('a merchant of platform certificates (WECHAT_PAY_PLATFO
     expect(calls()).toBe(1);
     const alice = await world.login('alice');
     const { outTradeNo } = (await alice.post('/wechat/pay/orders', order)).json;
-    const good = paidNotification(world, outTradeNo, 100);
+    const good = paidNotificationOf(world, outTradeNo, 100);
     for (let i = 0; i < 10; i++) {
       const serial = `${i}A`.repeat(8);
       const answer = await notify(world, { ...good, headers: { ...good.headers, 'Wechatpay-Serial': serial } });

@@ -142,3 +142,25 @@ export const V8 = {
     plaintext: `{"mchid":"1230000109","appid":"wx8888888888888888","out_trade_no":"1217752501201407033233368018","transaction_id":"4200000000000000000000000000","trade_type":"JSAPI","trade_state":"SUCCESS","trade_state_desc":"支付成功","bank_type":"OTHERS","attach":"","success_time":"2018-06-08T10:34:56+08:00","payer":{"openid":"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"},"amount":{"total":100,"payer_total":100,"currency":"CNY","payer_currency":"CNY"}}`,
   },
 };
+
+const [v8AppId, v8TimeStamp, v8NonceStr, v8Package] = V8.paySignMessage.split('\n');
+const [v8Method, v8Url, v8Timestamp, v8Nonce] = V8.authorizationMessage.split('\n');
+
+/** The same vectors grouped as the simulator's tests read them (one source of the copied data). */
+export const WECHATPAY_VECTORS = {
+  v1: { privateKey: V1_PRIVATE_KEY, message: 'source', signature: V1_SIGNATURE_OF_SOURCE },
+  /** wechatpay-go's platform certificate, serial D7CE59D1F522D701: V1's public key */
+  v2Certificate: V2_CERTIFICATE,
+  v4: V4,
+  v8: {
+    payParams: { appId: v8AppId!, timeStamp: v8TimeStamp!, nonceStr: v8NonceStr!, package: v8Package!, paySign: V8.paySign },
+    authorization: {
+      method: v8Method!,
+      url: v8Url!,
+      timestamp: v8Timestamp!,
+      nonce: v8Nonce!,
+      signature: V8.authorizationSignature,
+    },
+    notification: { ...V8.notification, resourceNonce: JSON.parse(V8.notification.body).resource.nonce as string },
+  },
+};

@@ -1,6 +1,7 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { startSandbox, type SandboxServer } from '../../src/sandbox/index.js';
+import { type Sandbox, startSandbox, type SandboxServer } from '../../src/sandbox/index.js';
+import { encryptedNotificationBody, wechatPaySignedHeaders } from '../../src/sandbox/pay/notification.js';
 import { type Platform, type RunningApp, serviceEnv, startApp } from './app.js';
 import { loggedInClient } from './media-client.js';
 import { freePort } from './processes.js';
@@ -71,4 +72,47 @@ export async function startPayWorld(
       }
     },
   };
+}
+
+/** A signed notification as it reaches the notify route. */
+export interface SignedNotification {
+  body: string;
+  headers: Record<string, string>;
+}
+
+/**
+ * A TRANSACTION.SUCCESS notification for `outTradeNo` of `appId`, sealed and signed by the simulator's own
+ * code as WeChat Pay would send it; `signerOffsetMs` moves its signing time (a stale or future one).
+ */
+export function paidNotification(
+  sandbox: Sandbox,
+  appId: string,
+  outTradeNo: string,
+  total: number,
+  signerOffsetMs = 0,
+): SignedNotification {
+  const pay = sandbox.pay;
+  const plaintext = JSON.stringify({
+    mchid: pay.merchant.mchId,
+    appid: appId,
+    out_trade_no: outTradeNo,
+    transaction_id: `4200${Date.now()}`,
+    trade_type: 'JSAPI',
+    trade_state: 'SUCCESS',
+    trade_state_desc: '支付成功',
+    success_time: '2026-12-07T18:00:00+08:00',
+    payer: { openid: 'o-any' },
+    amount: { total, payer_total: total, currency: 'CNY', payer_currency: 'CNY' },
+  });
+  const event = {
+    id: `EV-${randomUUID()}`,
+    createTime: '2026-12-07T18:00:00+08:00',
+    eventType: 'TRANSACTION.SUCCESS' as const,
+    summary: '支付成功',
+    originalType: 'transaction' as const,
+    plaintext,
+  };
+  const body = encryptedNotificationBody(event, pay.merchant.apiV3Key);
+  const signer = { ...pay.signer, now: () => Date.now() + signerOffsetMs };
+  return { body, headers: { 'content-type': 'application/json', ...wechatPaySignedHeaders(body, signer) } };
 }

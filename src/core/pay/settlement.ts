@@ -1,6 +1,6 @@
 import type { Clock, Logger } from '../ports.js';
 import { Problem } from '../problem.js';
-import type { HookKind, PayOrder, PayOrders, PayRefund, RefundStatus, TradeState } from './pay-orders.js';
+import type { HookKind, OrderChange, PayOrder, PayOrders, PayRefund, RefundStatus, TradeState } from './pay-orders.js';
 import type { WechatPayRefund, WechatPayRefundNotice, WechatPayTransaction } from './wechatpay-types.js';
 
 /** What the host runs once per paid order and once per refund that succeeded. */
@@ -94,7 +94,7 @@ export class Settlement {
     return paid ? 'applied' : 'unchanged';
   }
 
-  private async move(order: PayOrder, from: readonly TradeState[], change: Parameters<PayOrders['transition']>[3]) {
+  private async move(order: PayOrder, from: readonly TradeState[], change: OrderChange) {
     const moved = await this.orders.transition(this.mchId, order.outTradeNo, from, change, this.clock());
     if (moved) this.stateChanged(moved.state);
     return moved;

@@ -152,7 +152,7 @@ function errorOf(answer: HttpAnswer): { code: string; message: string } {
 }
 
 /** The path without `/v3/`, its query or the order number in it: a label for logs and errors. */
-function endpointName(path: string): string {
+export function endpointName(path: string): string {
   return path
     .replace(/^\/v3\//, '')
     .replace(/\?.*$/, '')

@@ -1,7 +1,7 @@
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { checkMerchantAuthorization, parseAuthorizationHeader, wechatPayUrl } from './authorization.js';
 import { sha256RsaBase64 } from './merchant-client.spec.helper.js';
-import { WECHATPAY_VECTORS as V } from './vectors.spec.helper.js';
+import { WECHATPAY_VECTORS as V } from '../../../test/support/pay-vectors.js';
 
 // V8's Authorization example, signed with V1's key: the sandbox plays WeChat Pay for a merchant holding that key
 const A = V.v8.authorization;

@@ -3,7 +3,7 @@ import { decryptWechatPayResource } from './merchant-client.spec.helper.js';
 import { encryptedNotificationBody, SIGNTEST_PREFIX, wechatPaySignedHeaders, probeSignature } from './notification.js';
 import { openAesGcm, sealAesGcm, signSha256Rsa, verifySha256Rsa } from './pay-crypto.js';
 import { paySignMatches } from './pay-page.js';
-import { WECHATPAY_VECTORS as V } from './vectors.spec.helper.js';
+import { WECHATPAY_VECTORS as V } from '../../../test/support/pay-vectors.js';
 import { selfSignedCertificate } from './x509.js';
 
 const v1Key = createPrivateKey(V.v1.privateKey);

@@ -6,7 +6,7 @@ import { SANDBOX_DEFAULT_ACCOUNT } from '../sandbox.options.js';
 import { sandboxPlugin } from '../sandbox.plugin.js';
 import { startSandbox, type SandboxServer } from '../start-sandbox.js';
 import { decryptWechatPayResource, sandboxTestMerchant, wechatPayAnswerVerifies } from './merchant-client.spec.helper.js';
-import { WECHATPAY_VECTORS as V } from './vectors.spec.helper.js';
+import { WECHATPAY_VECTORS as V } from '../../../test/support/pay-vectors.js';
 
 describe('sandbox WeChat Pay in certificate mode', () => {
   let server: SandboxServer;

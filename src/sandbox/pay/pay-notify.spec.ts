@@ -9,7 +9,7 @@ import {
   wechatPayAnswerVerifies,
 } from './merchant-client.spec.helper.js';
 import { NOTIFY_RETRY_SCHEDULE_SEC } from './notifier.js';
-import { WECHATPAY_VECTORS as V } from './vectors.spec.helper.js';
+import { WECHATPAY_VECTORS as V } from '../../../test/support/pay-vectors.js';
 
 const { appId } = SANDBOX_DEFAULT_ACCOUNT;
 // WeChat Pay's key is V1's, so wechatpay-go's certificate (V2) verifies what the sandbox sends: a check by the world

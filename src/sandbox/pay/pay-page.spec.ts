@@ -1,7 +1,7 @@
 import { Sandbox } from '../sandbox.js';
 import { SANDBOX_DEFAULT_ACCOUNT } from '../sandbox.options.js';
 import { SandboxPayError } from './pay-simulator.js';
-import { WECHATPAY_VECTORS as V } from './vectors.spec.helper.js';
+import { WECHATPAY_VECTORS as V } from '../../../test/support/pay-vectors.js';
 
 const { appId } = SANDBOX_DEFAULT_ACCOUNT;
 

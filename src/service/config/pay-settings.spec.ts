@@ -2,8 +2,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigurationError } from './app-config.js';
 import { validateEnv } from './validate-env.js';
+import { problemsOf } from '../../../test/support/config-problems.js';
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const PRIVATE_PEM = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
@@ -25,16 +25,6 @@ const PAY = {
   WECHAT_PAY_PUBLIC_KEY: PUBLIC_PEM,
   WECHAT_PAY_PUBLIC_KEY_ID: 'PUB_KEY_ID_0114232134912410000000000000',
   DATABASE_URL: 'postgres://pay:pw@db.internal:5432/shop',
-};
-
-const problemsOf = (env: Record<string, string | undefined>) => {
-  try {
-    validateEnv(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigurationError);
-    return (error as ConfigurationError).problems;
-  }
-  throw new Error('expected a ConfigurationError');
 };
 
 describe('pay settings from the environment', () => {

@@ -1,16 +1,7 @@
-import { ConfigurationError, SANDBOX_ACCOUNT } from './app-config.js';
+import { SANDBOX_ACCOUNT } from './app-config.js';
 import { EnvironmentVariables } from './env.schema.js';
 import { KNOWN_VARIABLES, validateEnv } from './validate-env.js';
-
-const problemsOf = (env: Record<string, string>) => {
-  try {
-    validateEnv(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigurationError);
-    return (error as ConfigurationError).problems;
-  }
-  throw new Error('expected a ConfigurationError');
-};
+import { problemsOf } from '../../../test/support/config-problems.js';
 
 describe('validateEnv', () => {
   it('applies the documented defaults and turns the sandbox on without credentials', () => {
