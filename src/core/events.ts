@@ -16,6 +16,8 @@ export interface WechatEventListener {
   payOrder(state: string): void;
   /** a pay notification's result: applied, unchanged, duplicate, review, unknown-order, ignored, refused, failed */
   payNotification(result: string): void;
+  /** a pushed message's `outcome` (replied, nothing, repeat, deferred, sent_later, send_failed, dropped, failed); `event` is '' for a non-event */
+  message(appId: string, msgType: string, event: string, outcome: string): void;
 }
 
 type Listeners = { [K in keyof WechatEventListener]: WechatEventListener[K][] };
@@ -34,6 +36,7 @@ export class WechatEvents implements WechatEventListener {
     credentialRequest: [],
     payOrder: [],
     payNotification: [],
+    message: [],
   };
 
   subscribe(listener: Partial<WechatEventListener>): () => void {
@@ -83,5 +86,9 @@ export class WechatEvents implements WechatEventListener {
 
   payNotification(result: string): void {
     for (const fn of this.listeners.payNotification) fn(result);
+  }
+
+  message(appId: string, msgType: string, event: string, outcome: string): void {
+    for (const fn of this.listeners.message) fn(appId, msgType, event, outcome);
   }
 }

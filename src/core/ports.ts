@@ -44,11 +44,11 @@ export interface HttpAnswer {
 }
 
 /**
- * Plain HTTP for WeChat Pay, whose calls are signed over the exact bytes sent and answer with signed
- * headers: the core needs the raw request and answer. Rejects with a Problem (503) when WeChat Pay is
- * unreachable or too slow; every HTTP status is an answer.
+ * Plain HTTP, for calls whose exact bytes matter: WeChat Pay (signed over the raw request and
+ * answer) and the message webhook (signed JSON). Every HTTP status is an answer; no answer at all
+ * (unreachable, too slow, too large) rejects with the error the transport was built to give.
  */
-export interface PayHttp {
+export interface PlainHttp {
   send(method: 'GET' | 'POST', url: string, headers: Record<string, string>, body?: string): Promise<HttpAnswer>;
 }
 

@@ -34,6 +34,9 @@ export interface WechatModuleOptions extends StoreTopology {
   tokenMode?: TokenMode;
   /** host names the default account's pages may be on; empty allows any host */
   jsDomains?: readonly string[];
+  /** the default account's message Token and EncodingAESKey (MessagesModule) */
+  messageToken?: string;
+  messageAesKey?: string;
   /** timeout of one call to WeChat, ms; default 5000 */
   httpTimeoutMs?: number;
   /** prefix of every key written; default `wechat:` */
@@ -125,7 +128,14 @@ function resolveAccounts(o: WechatModuleOptions): [WechatAccountSettings, ...Wec
     const defaultAccount =
       o.appId && o.appSecret
         ? accountFromEntry(
-            { appId: o.appId, appSecret: o.appSecret, jsDomains: o.jsDomains ?? [], tokenMode: mode },
+            {
+              appId: o.appId,
+              appSecret: o.appSecret,
+              jsDomains: o.jsDomains ?? [],
+              tokenMode: mode,
+              messageToken: o.messageToken,
+              messageAesKey: o.messageAesKey,
+            },
             'the default account',
             mode,
           )

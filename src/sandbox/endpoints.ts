@@ -28,4 +28,14 @@ export const MEDIA_ENDPOINTS = ['cgi-bin/media/get', 'cgi-bin/media/get/jssdk'] 
 
 export type MediaEndpoint = (typeof MEDIA_ENDPOINTS)[number];
 
-export const SANDBOX_ENDPOINTS: readonly string[] = [...CREDENTIAL_ENDPOINTS, ...OAUTH_ENDPOINTS, ...MEDIA_ENDPOINTS];
+/** Customer-service messages (the pushes go the other way and are not counted here). */
+export const MESSAGE_ENDPOINTS = ['cgi-bin/message/custom/send'] as const;
+
+export type MessageEndpoint = (typeof MESSAGE_ENDPOINTS)[number];
+
+export const SANDBOX_ENDPOINTS: readonly string[] = [
+  ...CREDENTIAL_ENDPOINTS,
+  ...OAUTH_ENDPOINTS,
+  ...MEDIA_ENDPOINTS,
+  ...MESSAGE_ENDPOINTS,
+];

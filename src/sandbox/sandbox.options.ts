@@ -1,4 +1,5 @@
-import { SANDBOX_DEFAULT_ACCOUNT, type SandboxAccount } from './default-account.js';
+import { SANDBOX_DEFAULT_ACCOUNT, sandboxOriginalId, type SandboxAccount } from './default-account.js';
+import { messageSettingsProblem } from './messages/message-accounts.js';
 import { resolveSandboxPayOptions, type SandboxPayOptions, type ResolvedSandboxPayOptions } from './pay/pay-options.js';
 import { resolveSandboxUsers, SANDBOX_USERS, type SandboxUser, type SandboxUserConfig } from './test-users.js';
 
@@ -35,6 +36,8 @@ export interface SandboxOptions {
   now?: () => number;
   /** The WeChat Pay APIv3 simulator: its test merchant, keys and notification timing. */
   pay?: SandboxPayOptions;
+  /** How long a message push waits for the answer before the next try (WeChat: 5000 ms); tests shrink it. */
+  messageReplyWaitMs?: number;
 }
 
 export type ResolvedSandboxOptions = Required<Omit<SandboxOptions, 'users' | 'pay'>> & {
@@ -43,11 +46,14 @@ export type ResolvedSandboxOptions = Required<Omit<SandboxOptions, 'users' | 'pa
 };
 
 export function resolveSandboxOptions(options: SandboxOptions = {}): ResolvedSandboxOptions {
-  const accounts = options.accounts?.length ? options.accounts.map((a) => ({ ...a })) : [{ ...SANDBOX_DEFAULT_ACCOUNT }];
+  const given = options.accounts?.length ? options.accounts : [SANDBOX_DEFAULT_ACCOUNT];
+  const accounts = given.map((a) => ({ ...a, originalId: a.originalId ?? sandboxOriginalId(a.appId) }));
   const ids = new Set(accounts.map((a) => a.appId));
   if (ids.size !== accounts.length) throw new Error('sandbox: duplicate appId in accounts');
   for (const a of accounts) {
     if (!a.appId || !a.appSecret) throw new Error('sandbox: every account needs appId and appSecret');
+    const problem = messageSettingsProblem(a);
+    if (problem) throw new Error(`sandbox: ${problem}`);
   }
   const resolved: ResolvedSandboxOptions = {
     accounts,
@@ -69,6 +75,7 @@ export function resolveSandboxOptions(options: SandboxOptions = {}): ResolvedSan
     mediaDailyQuota: options.mediaDailyQuota ?? 10_000,
     now: options.now ?? Date.now,
     pay: resolveSandboxPayOptions(options.pay),
+    messageReplyWaitMs: options.messageReplyWaitMs ?? 5000,
   };
   for (const [key, value] of Object.entries(resolved)) {
     if (typeof value === 'number' && !(Number.isFinite(value) && value >= 0)) {

@@ -5,6 +5,7 @@ import { SANDBOX_HEADER, sendJson } from './http-reply.js';
 import { jweixinRoutes } from './jweixin.routes.js';
 import { mediaControlRoutes } from './media-control.routes.js';
 import { mediaRoutes } from './media.routes.js';
+import { messageApiRoutes, messageControlRoutes } from './message-control.routes.js';
 import { oauthControlRoutes } from './oauth-control.routes.js';
 import { oauthRoutes } from './oauth.routes.js';
 import { payControlRoutes } from './pay-control.routes.js';
@@ -46,4 +47,6 @@ export const sandboxPlugin: FastifyPluginAsync<SandboxPluginOptions> = async (ap
   await app.register(jweixinRoutes, { sandbox });
   await app.register(payApiRoutes, { pay: sandbox.pay, count: (e) => sandbox.counter.record(e), prefix: '/v3' });
   await app.register(payControlRoutes, { sandbox });
+  await app.register(messageApiRoutes, { sandbox });
+  await app.register(messageControlRoutes, { sandbox });
 };

@@ -11,6 +11,7 @@ import { SANDBOX_ENDPOINTS } from './endpoints.js';
 import { FaultQueue, type SandboxFault } from './faults.js';
 import { downloadSha256 } from './media-content.js';
 import { type MediaBytes, type MediaEncoding, MediaStore, type MediaSpec } from './media-store.js';
+import { MessageSimulator, type SandboxMessagePush, type SandboxPushRequest } from './messages/message-simulator.js';
 import { OAuthState } from './oauth-state.js';
 import { PaySimulator } from './pay/pay-simulator.js';
 import {
@@ -36,6 +37,8 @@ export class Sandbox {
   readonly media: MediaStore;
   /** WeChat Pay APIv3: the test merchant (`pay.merchant`), paying as a user, notification records. */
   readonly pay: PaySimulator;
+  /** Message pushes (服务器配置) to the service's url, their passive replies, and customer-service messages. */
+  readonly messages: MessageSimulator;
   readonly faults = new FaultQueue();
   readonly counter = new CallCounter();
   private readonly endpoints = new Set<string>(SANDBOX_ENDPOINTS);
@@ -51,6 +54,24 @@ export class Sandbox {
       appIds: this.options.accounts.map((a) => a.appId),
       payerOf: (appId, openid) => this.options.users.find((u) => sandboxOpenid(appId, u.key) === openid)?.key,
     });
+    this.messages = new MessageSimulator({
+      now: this.options.now,
+      replyWaitMs: this.options.messageReplyWaitMs,
+      accounts: this.options.accounts,
+      userKeys: this.options.users.map((u) => u.key),
+      openidOf: (appId, userKey) => sandboxOpenid(appId, userKey),
+      // a few seconds of AMR, as a user's voice message
+      registerVoice: (appId) => this.registerMedia(appId, { type: 'voice', size: 6144 }),
+    });
+  }
+
+  /**
+   * A test user sends the account a text or voice, clicks a menu item, follows or unfollows: WeChat's push to `url`
+   * (plain, compatible or safe), tried up to 3 times. Resolves with the record: each try and the decoded passive reply.
+   * Rejects with SandboxMessageError for a request it cannot play.
+   */
+  pushMessage(request: SandboxPushRequest): Promise<SandboxMessagePush> {
+    return this.messages.push(request);
   }
 
   get accounts(): readonly SandboxAccount[] {
@@ -146,7 +167,12 @@ export class Sandbox {
 
   /** Account secrets and every token, ticket, code and web token issued, so tests can assert none leaks. */
   issuedSecrets(): string[] {
-    return [...this.state.issuedSecrets(), ...this.oauth.issuedSecrets()];
+    const messageSecrets = this.options.accounts.flatMap((a) => [a.messageToken, a.messageAesKey]);
+    return [
+      ...this.state.issuedSecrets(),
+      ...this.oauth.issuedSecrets(),
+      ...messageSecrets.filter((s): s is string => s !== undefined),
+    ];
   }
 
   currentTicket(appId: string, type: SandboxTicketType): string | undefined {

@@ -14,6 +14,8 @@ import { CredentialApiModule } from '../nest/credential-api/credential-api.modul
 import { PayModule } from '../nest/pay/pay.module.js';
 import type { PayModuleOptions } from '../nest/pay/pay.options.js';
 import { Sandbox } from '../sandbox/index.js';
+import { MessagesModule } from '../nest/messages/messages.module.js';
+import { messagesModuleOptions } from './messages/messages-options.js';
 
 export type EnvOverrides = Record<string, string | undefined>;
 
@@ -38,7 +40,16 @@ export class AppModule {
     // the simulator exists before the modules: in sandbox mode pay runs with its test merchant's keys
     const sandbox = config.sandbox
       ? new Sandbox({
-          accounts: [{ appId: config.appId, appSecret: config.appSecret, jsDomains: config.jsDomains }, ...config.accounts],
+          accounts: [
+            {
+              appId: config.appId,
+              appSecret: config.appSecret,
+              jsDomains: config.jsDomains,
+              messageToken: config.messageToken,
+              messageAesKey: config.messageAesKey,
+            },
+            ...config.accounts,
+          ],
         })
       : undefined;
     const pay = payOptions(config, sandbox);
@@ -49,6 +60,8 @@ export class AppModule {
         WechatModule.forRoot({
           appId: config.appId,
           appSecret: config.appSecret,
+          messageToken: config.messageToken,
+          messageAesKey: config.messageAesKey,
           accounts: config.accounts,
           apiBaseUrl: config.apiBaseUrl,
           tokenMode: config.tokenMode,
@@ -80,6 +93,7 @@ export class AppModule {
             ]
           : []),
         ...(pay ? [PayModule.forRoot(pay)] : []),
+        ...(config.messages ? [MessagesModule.forRoot(messagesModuleOptions(config.messages))] : []),
       ],
       controllers: config.sandbox ? [HealthController, DemoController] : [HealthController],
       providers: [

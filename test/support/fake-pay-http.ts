@@ -1,5 +1,5 @@
 import { createPublicKey, createSign, createVerify, type KeyObject } from 'node:crypto';
-import type { HttpAnswer, PayHttp } from '../../src/core/ports.js';
+import type { HttpAnswer, PlainHttp } from '../../src/core/ports.js';
 import { V1_PRIVATE_KEY } from './pay-vectors.js';
 
 /**
@@ -12,7 +12,7 @@ export const FAKE_PLATFORM_PUBLIC_KEY: KeyObject = createPublicKey(V1_PRIVATE_KE
 
 type Handler = (method: string, path: string, body: any) => { status: number; body?: unknown } | undefined;
 
-export class FakePayHttp implements PayHttp {
+export class FakePayHttp implements PlainHttp {
   readonly calls: { method: string; path: string; body: any }[] = [];
   /** answers to give instead of the default, in order */
   readonly next: Handler[] = [];

@@ -10,6 +10,10 @@ export interface WechatAccountConfig {
   /** host names this account's pages are on (`*.example.com` for subdomains); empty allows any host */
   jsDomains?: readonly string[];
   tokenMode?: TokenMode;
+  /** the Token of the account's server configuration (3-32 letters and digits): turns its message push on */
+  messageToken?: string;
+  /** its EncodingAESKey (43 characters): the compatible and safe modes */
+  messageAesKey?: string;
 }
 
 /** An account after validation. */
@@ -18,6 +22,8 @@ export interface WechatAccountSettings {
   readonly appSecret: string;
   readonly jsDomains: readonly string[];
   readonly tokenMode: TokenMode;
+  readonly messageToken?: string;
+  readonly messageAesKey?: string;
 }
 
 /** A bad entry: the message names where it is and which field, never a secret's value. */
@@ -43,6 +49,21 @@ export function normaliseDomains(domains: readonly string[] | undefined): string
   return (domains ?? []).map((d) => d.trim().toLowerCase()).filter(Boolean);
 }
 
+/** WeChat's console accepts a Token of 3-32 letters and digits. */
+export const MESSAGE_TOKEN_PATTERN = /^[A-Za-z0-9]{3,32}$/;
+/** An EncodingAESKey: 43 base64 characters (a 32-byte key without its padding). */
+export const MESSAGE_AES_KEY_PATTERN = /^[A-Za-z0-9+/]{43}$/;
+
+/** The message settings of an entry, when given: a token of the console's shape, a key only with a token. */
+function checkMessageKeys(e: Record<string, unknown>, where: string): void {
+  if (e.messageToken !== undefined && (typeof e.messageToken !== 'string' || !MESSAGE_TOKEN_PATTERN.test(e.messageToken)))
+    throw new AccountConfigError(`${where}.messageToken: must be 3-32 letters and digits`);
+  if (e.messageAesKey === undefined) return;
+  if (typeof e.messageAesKey !== 'string' || !MESSAGE_AES_KEY_PATTERN.test(e.messageAesKey))
+    throw new AccountConfigError(`${where}.messageAesKey: must be the 43-character EncodingAESKey`);
+  if (e.messageToken === undefined) throw new AccountConfigError(`${where}.messageAesKey: needs messageToken`);
+}
+
 /**
  * Checks one entry of a list of accounts (`where` is e.g. `WECHAT_ACCOUNTS[2]`): an object with
  * an appId, an appSecret, optional jsDomains (strings) and tokenMode.
@@ -61,11 +82,14 @@ export function accountFromEntry(entry: unknown, where: string, fallbackMode: To
   if (e.tokenMode !== undefined && e.tokenMode !== 'stable' && e.tokenMode !== 'classic') {
     throw new AccountConfigError(`${where}.tokenMode: must be stable or classic`);
   }
+  checkMessageKeys(e, where);
   return {
     appId: e.appId,
     appSecret: e.appSecret,
     jsDomains: normaliseDomains(e.jsDomains as string[] | undefined),
     tokenMode: (e.tokenMode as TokenMode | undefined) ?? fallbackMode,
+    ...(e.messageToken !== undefined && { messageToken: e.messageToken as string }),
+    ...(e.messageAesKey !== undefined && { messageAesKey: e.messageAesKey as string }),
   };
 }
 

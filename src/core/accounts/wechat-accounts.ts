@@ -13,6 +13,7 @@ import { AccountTokens } from '../credentials/account-tokens.js';
 import type { Logger, Transport } from '../ports.js';
 import { AccountMedia } from '../media/account-media.js';
 import { AccountPay } from '../pay/account-pay.js';
+import { AccountMessages } from '../messages/account-messages.js';
 import type { PayService } from '../pay/pay-service.js';
 import { diagnoseSignature } from '../jssdk/account-diagnosis.js';
 import type { DiagnoseInput, Diagnosis } from '../jssdk/diagnosis.js';
@@ -38,6 +39,8 @@ export class WechatAccount {
   readonly tokens: AccountTokens;
   readonly tickets: AccountTickets;
   readonly signature: AccountSigner;
+  /** customer-service messages to this account's users */
+  readonly messages: AccountMessages;
   private oauthPart?: AccountOAuth;
 
   private mediaPart?: AccountMedia;
@@ -59,6 +62,7 @@ export class WechatAccount {
     const ticketKeys = { jsapi: ticketKey(keyPrefix, appId, 'jsapi'), wx_card: ticketKey(keyPrefix, appId, 'wx_card') };
     this.tickets = new AccountTickets(appId, ticketKeys, transport, this.tokens, cache, source);
     this.signature = new AccountSigner(settings, this.tickets, deps.events);
+    this.messages = new AccountMessages(appId, this.tokens, transport);
   }
 
   /** Web authorization for this account; needs OAuthModule (it supplies the callback url and scope). */

@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { createNonce } from '../jssdk/nonce.js';
-import type { Clock, HttpAnswer, Logger, PayHttp } from '../ports.js';
+import type { Clock, HttpAnswer, Logger, PlainHttp } from '../ports.js';
 import { aesGcmDecrypt, publicKeyFromPem } from './pay-crypto.js';
 import { UNVERIFIED_ANSWER, WechatPayError } from './pay-errors.js';
 import { authorizationHeader } from './request-signing.js';
@@ -27,7 +27,7 @@ export class WechatPayClient {
   constructor(
     private readonly merchant: MerchantCredentials,
     private readonly keys: VerificationKeys,
-    private readonly http: PayHttp,
+    private readonly http: PlainHttp,
     private readonly clock: Clock,
     private readonly logger: Logger,
   ) {}

@@ -106,6 +106,12 @@ export class PrometheusMetrics implements WechatEventListener, OnModuleInit, OnM
     labelNames: ['result'] as const,
     registers: [this.registry],
   });
+  private readonly messages = new this.prom.Counter({
+    name: 'wechat_messages_total',
+    help: 'Messages pushed by WeChat by account, MsgType, Event and outcome (replied, nothing, repeat, deferred, sent_later, send_failed, dropped, failed)',
+    labelNames: ['app_id', 'msg_type', 'event', 'outcome'] as const,
+    registers: [this.registry],
+  });
   // counted in plain integers per consumer and kind (a consumer may ask often), handed over at scrape time
   private readonly credentialRequestCounts = new Map<string, number>();
   private readonly jsapiSignatures = new Map<string, number>();
@@ -170,5 +176,8 @@ export class PrometheusMetrics implements WechatEventListener, OnModuleInit, OnM
 
   payNotification(result: string): void {
     this.payNotifications.labels(result).inc();
+  }
+  message(appId: string, msgType: string, event: string, outcome: string): void {
+    this.messages.labels(appId, msgType, event, outcome).inc();
   }
 }

@@ -10,6 +10,7 @@ import { parseTrustProxy, type TrustProxy } from './trust-proxy.js';
 import { configurationProblems, commaList } from './config-problems.js';
 import { paySettings, type PayConfig } from './pay-settings.js';
 import { socketTimeoutOf } from './media-settings.js';
+import { messageSettings, type MessagesConfig } from './message-settings.js';
 
 /** The sandbox's built-in account, used when the simulator runs without configured credentials. */
 export const SANDBOX_ACCOUNT = SANDBOX_DEFAULT_ACCOUNT;
@@ -26,6 +27,9 @@ export interface AppConfig {
   /** the default account */
   appId: string;
   appSecret: string;
+  /** the default account's message Token and EncodingAESKey (WECHAT_MESSAGE_TOKEN / _AES_KEY, or the sandbox's) */
+  messageToken?: string;
+  messageAesKey?: string;
   /** the other accounts of WECHAT_ACCOUNTS */
   accounts: WechatAccountConfig[];
   apiBaseUrl: string;
@@ -66,6 +70,8 @@ export interface AppConfig {
   logLevel: LogLevel;
   /** who may read credentials through the credential API; empty: no such routes */
   credentialApiConsumers: CredentialConsumer[];
+  /** the message push (some account has a message token); undefined: no message routes */
+  messages?: MessagesConfig;
   /** WeChat Pay (WECHAT_PAY_MCHID, or the sandbox's test merchant); undefined: pay is off */
   pay?: PayConfig;
   /** refreshes consumers' confirmed reports may cause per account and hour */
@@ -111,11 +117,14 @@ function accountsOf(
   jsDomains: string[],
 ): [WechatAccountSettings, ...WechatAccountSettings[]] {
   const tokenMode = env.WECHAT_TOKEN_MODE;
+  const messageKeys = env.WECHAT_MESSAGE_TOKEN
+    ? { messageToken: env.WECHAT_MESSAGE_TOKEN, messageAesKey: env.WECHAT_MESSAGE_AES_KEY }
+    : {};
   const base =
     env.WECHAT_APP_ID && env.WECHAT_APP_SECRET
-      ? { appId: env.WECHAT_APP_ID, appSecret: env.WECHAT_APP_SECRET, jsDomains, tokenMode }
+      ? { appId: env.WECHAT_APP_ID, appSecret: env.WECHAT_APP_SECRET, jsDomains, tokenMode, ...messageKeys }
       : sandbox && !env.WECHAT_ACCOUNTS
-        ? { ...SANDBOX_ACCOUNT, jsDomains, tokenMode }
+        ? { ...SANDBOX_ACCOUNT, jsDomains, tokenMode, ...messageKeys }
         : undefined;
   const { accounts, problem } = accountsFromEnv(env.WECHAT_ACCOUNTS, base, tokenMode);
   if (problem) throw new ConfigurationError([problem]);
@@ -130,12 +139,17 @@ export function toAppConfig(env: EnvironmentVariables): AppConfig {
   const publicBaseUrl = stripSlash(env.PUBLIC_BASE_URL ?? `http://localhost:${env.PORT}`);
   const trustProxy = (parseTrustProxy(env.TRUST_PROXY) as { value: TrustProxy }).value;
   const metricsRoute = env.NODE_ENV !== 'production' || env.METRICS_TOKEN !== undefined;
+  const accounts = accountsOf(
+    env,
+    sandbox,
+    commaList(env.WECHAT_JS_DOMAINS).map((d) => d.toLowerCase()),
+  );
   const config: Omit<AppConfig, 'socketTimeoutMs'> = {
     nodeEnv: env.NODE_ENV,
     host: env.HOST,
     port: env.PORT,
     sandbox,
-    ...wechatSettings(env, sandbox, publicBaseUrl),
+    ...wechatSettings(env, sandbox, publicBaseUrl, accounts),
     ...redisSettings(env),
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
     requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
@@ -147,6 +161,7 @@ export function toAppConfig(env: EnvironmentVariables): AppConfig {
     trustProxy,
     logLevel: env.LOG_LEVEL,
     credentialApiConsumers: parseConsumers(env.CREDENTIAL_API_TOKENS).consumers,
+    messages: messageSettings(env, accounts),
     pay: paySettings(env, sandbox, publicBaseUrl),
     credentialReportMaxPerHour: env.CREDENTIAL_REPORT_MAX_PER_HOUR,
     credentialSource:
@@ -185,17 +200,23 @@ function startupWarnings(
 }
 
 /** The accounts and where WeChat is: the built-in sandbox on this very service when it is on. */
-function wechatSettings(env: EnvironmentVariables, sandbox: boolean, publicBaseUrl: string) {
-  const jsDomains = commaList(env.WECHAT_JS_DOMAINS).map((d) => d.toLowerCase());
-  const [first, ...others] = accountsOf(env, sandbox, jsDomains);
+function wechatSettings(
+  env: EnvironmentVariables,
+  sandbox: boolean,
+  publicBaseUrl: string,
+  [first, ...others]: [WechatAccountSettings, ...WechatAccountSettings[]],
+) {
   return {
     appId: first.appId,
     appSecret: first.appSecret,
+    messageToken: first.messageToken,
+    messageAesKey: first.messageAesKey,
     accounts: others.map((a) => ({
       appId: a.appId,
       appSecret: a.appSecret,
       jsDomains: [...a.jsDomains],
       tokenMode: a.tokenMode,
+      ...(a.messageToken && { messageToken: a.messageToken, messageAesKey: a.messageAesKey }),
     })),
     apiBaseUrl: sandbox ? selfAddress(env.HOST, env.PORT) + SANDBOX_MOUNT_PATH : stripSlash(env.WECHAT_API_BASE_URL),
     openBaseUrl: sandbox ? publicBaseUrl + SANDBOX_MOUNT_PATH : stripSlash(env.WECHAT_OPEN_BASE_URL),

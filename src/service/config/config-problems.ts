@@ -2,6 +2,7 @@ import { parseConsumers } from '../../core/credentials/consumers.js';
 import type { EnvironmentVariables } from './env.schema.js';
 import { parseTrustProxy } from './trust-proxy.js';
 import { payProblems } from './pay-settings.js';
+import { messageProblems } from './message-settings.js';
 
 /** A comma-separated variable as its trimmed, non-empty entries. */
 export const commaList = (raw: string) =>
@@ -43,6 +44,7 @@ export function configurationProblems(env: EnvironmentVariables, sandbox: boolea
   problems.push(...redisProblems(env), ...credentialProblems(env));
   if (env.NODE_ENV === 'production') problems.push(...productionProblems(env));
   problems.push(...payProblems(env, sandbox));
+  problems.push(...messageProblems(env));
   for (const problem of parseConsumers(env.PAY_ADMIN_TOKENS).problems) problems.push(`PAY_ADMIN_TOKENS: ${problem}`);
   return problems;
 }

@@ -1,10 +1,11 @@
 import { IsIn, IsOptional, IsString, IsUrl, Matches } from 'class-validator';
+import { MessageEnvironmentVariables } from './message-env.schema.js';
 
 /** what an http(s) URL variable accepts (no TLD needed: internal hosts and 127.0.0.1) */
 export const urlOptions = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
 
 /** WeChat Pay's variables: pay is on when WECHAT_PAY_MCHID is set (pay-settings.ts checks the set as a whole). */
-export class PayEnvironmentVariables {
+export class PayEnvironmentVariables extends MessageEnvironmentVariables {
   @IsOptional()
   @Matches(/^\d{6,32}$/, { message: 'must be the merchant number (digits)' })
   WECHAT_PAY_MCHID?: string;
