@@ -10,6 +10,9 @@ export const SECRET_PARAMS: ReadonlySet<string> = new Set([
   'state',
   'media_id',
   'returnto',
+  // a message push names its sender and echoes the url check's random string
+  'openid',
+  'echostr',
 ]);
 
 /**

@@ -114,7 +114,7 @@ describe.each(PLATFORMS)('WeChat messages through a webhook on %s', (platform: P
       `${apps[0]!.url}/wechat/messages?signature=${signature}&timestamp=${timestamp}&nonce=43&echostr=${echostr}`,
     );
     expect(bad.status).toBe(401);
-    expect((await bad.json()).code).toBe('MESSAGE_SIGNATURE_INVALID');
+    expect(((await bad.json()) as any).code).toBe('MESSAGE_SIGNATURE_INVALID');
   });
 
   it.each<SandboxMessageMode>(['plain', 'compatible', 'safe'])(
@@ -177,12 +177,12 @@ describe.each(PLATFORMS)('WeChat messages through a webhook on %s', (platform: P
     expect(unread.status).toBe(401);
     const safe = signed(apps[0]!, message('forged'), 'safe');
     const wrongMsg = await post(safe.url.replace(/msg_signature=[0-9a-f]+/, `msg_signature=${'0'.repeat(40)}`), safe.body);
-    expect([wrongMsg.status, (await wrongMsg.json()).code]).toEqual([401, 'MESSAGE_SIGNATURE_INVALID']);
+    expect([wrongMsg.status, ((await wrongMsg.json()) as any).code]).toEqual([401, 'MESSAGE_SIGNATURE_INVALID']);
 
     const entity = signed(apps[0]!, message('x'), 'plain');
     const hostile = `<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY e SYSTEM "file:///etc/passwd">]>${entity.body.replace('<Content><![CDATA[x]]></Content>', '<Content>&e;</Content>')}`;
     const refused = await post(entity.url, hostile);
-    expect([refused.status, (await refused.json()).code]).toEqual([400, 'MESSAGE_XML_INVALID']);
+    expect([refused.status, ((await refused.json()) as any).code]).toEqual([400, 'MESSAGE_XML_INVALID']);
     const big = await post(entity.url, `<xml><Content>${'a'.repeat(70 * 1024)}</Content></xml>`);
     expect(big.status).toBe(413);
     expect(webhook.calls).toHaveLength(before);

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { ByteRange } from './byte-range.js';
-import type { MediaRecord } from './media-record.js';
+import type { MediaOwner, MediaRecord } from './media-record.js';
 
 /** What the service knows of a media as its bytes start to arrive. */
 export interface MediaSaveMeta {
@@ -75,4 +75,6 @@ export const MEDIA_STORAGE = Symbol('MEDIA_STORAGE');
 export declare namespace MediaStorage {
   export type SaveMeta = MediaSaveMeta;
   export type Stored = StoredMedia;
+  export type Record = MediaRecord;
+  export type Owner = MediaOwner;
 }

@@ -15,10 +15,19 @@ import { encryptedReplyXml } from './safe-envelope.js';
 export type WechatMessage = MessageFields & { ToUserName: string; FromUserName: string; CreateTime: string; MsgType: string };
 
 /** Answers a user's message: a reply (sent back as the passive reply), or nothing. */
-export type WechatMessageHandler = (
-  message: WechatMessage,
-  context: { appId: string },
-) => MessageReply | undefined | void | Promise<MessageReply | undefined | void>;
+export interface WechatMessageHandler {
+  (
+    message: WechatMessage,
+    context: { appId: string },
+  ): MessageReply | undefined | void | Promise<MessageReply | undefined | void>;
+}
+
+/** The handler's message and reply, under its own name (`WechatMessageHandler.Message`, `.Reply`) for hosts. */
+// eslint-disable-next-line @typescript-eslint/no-namespace
+export declare namespace WechatMessageHandler {
+  export type Message = WechatMessage;
+  export type Reply = MessageReply;
+}
 
 /** One account's message settings: the token of its server configuration, and its cipher in the safe modes. */
 export interface PushKeys {
