@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startSandbox, type SandboxServer } from '../../src/sandbox/index.js';
 import { pushRequest, type PushMessage, type SandboxMessageMode } from '../../src/sandbox/messages/push-message.js';
-import { decryptMessage, msgSignature, urlSignature } from '../../src/sandbox/messages/message-crypto.js';
+import { decryptMessage, msgSignature, pushUrlSignature } from '../../src/sandbox/messages/message-crypto.js';
 import { parseXmlDocument } from '../../src/sandbox/messages/message-xml.js';
 import { PLATFORMS, type Platform, type RunningApp, serviceEnv, startApp } from '../support/app.js';
 import { eventually } from '../support/eventually.js';
@@ -105,7 +105,7 @@ describe.each(PLATFORMS)('WeChat messages through a webhook on %s', (platform: P
 
   it('answers the url check with echostr, and 401 when the signature is wrong', async () => {
     const [timestamp, nonce, echostr] = ['1700000000', '42', `echo${randomBytes(6).toString('hex')}`];
-    const signature = urlSignature(TOKEN, timestamp, nonce);
+    const signature = pushUrlSignature(TOKEN, timestamp, nonce);
     const ok = await fetch(
       `${apps[0]!.url}/wechat/messages?signature=${signature}&timestamp=${timestamp}&nonce=${nonce}&echostr=${echostr}`,
     );

@@ -1,6 +1,6 @@
 import { sandboxOriginalId } from '../default-account.js';
 import { resolveSandboxOptions, SANDBOX_DEFAULT_ACCOUNT } from '../sandbox.options.js';
-import { buildXml, cdata, parseXmlDocument } from './message-xml.js';
+import { buildXml, cdataOf, parseXmlDocument } from './message-xml.js';
 
 describe('sandbox accounts: message settings', () => {
   it('the default account carries obvious test values and an original id derived from its appId', () => {
@@ -52,7 +52,7 @@ describe('sandbox accounts: message settings', () => {
 
 describe('sandbox message XML', () => {
   it('writes strings as CDATA (a ]]> split across two sections) and numbers bare', () => {
-    expect(cdata('a]]>b')).toBe('<![CDATA[a]]]]><![CDATA[>b]]>');
+    expect(cdataOf('a]]>b')).toBe('<![CDATA[a]]]]><![CDATA[>b]]>');
     expect(
       buildXml([
         ['A', 'x'],

@@ -3,10 +3,10 @@ import {
   decryptMessage,
   encryptMessage,
   messageAesKey,
-  MessageCryptoError,
+  SandboxCryptoError,
   msgSignature,
   signaturesEqual,
-  urlSignature,
+  pushUrlSignature,
 } from './message-crypto.js';
 import { openEncrypt, sha1Sorted } from './message-service.spec.helper.js';
 
@@ -86,7 +86,7 @@ describe('sandbox message crypto: known answers (B13)', () => {
   });
 
   it('V4/V5: the url signature, and a full 32-byte block of padding when the plaintext is aligned', () => {
-    expect(urlSignature(TOKEN, '1413192605', '1234567890')).toBe('17a2f1dcd2c5ad8960c5d5d175691ef136e55853');
+    expect(pushUrlSignature(TOKEN, '1413192605', '1234567890')).toBe('17a2f1dcd2c5ad8960c5d5d175691ef136e55853');
     expect(encryptMessage(V5.xml, KEY, APP_ID, V2.random)).toBe(V5.encrypted);
     expect(Buffer.from(V5.encrypted, 'base64')).toHaveLength(160);
     expect(msgSignature(TOKEN, V2.timestamp, V2.nonce, V5.encrypted)).toBe(V5.signature);
@@ -107,7 +107,7 @@ describe('sandbox message crypto: round trips and refusals', () => {
   });
 
   it('signatures are sha1 over the sorted parts, as an independent computation gives', () => {
-    expect(urlSignature('tok', '1700000000', '42')).toBe(sha1Sorted(['tok', '1700000000', '42']));
+    expect(pushUrlSignature('tok', '1700000000', '42')).toBe(sha1Sorted(['tok', '1700000000', '42']));
     expect(msgSignature('tok', '1700000000', '42', 'QUJD')).toBe(sha1Sorted(['QUJD', '42', 'tok', '1700000000']));
     expect(signaturesEqual('abc', 'abc')).toBe(true);
     expect(signaturesEqual('abc', 'abd')).toBe(false);
@@ -115,7 +115,7 @@ describe('sandbox message crypto: round trips and refusals', () => {
   });
 
   it('refuses malformed keys, ciphertexts and paddings', () => {
-    expect(() => messageAesKey('short')).toThrow(MessageCryptoError);
+    expect(() => messageAesKey('short')).toThrow(SandboxCryptoError);
     expect(messageAesKey(KEY)).toHaveLength(32);
     expect(() => encryptMessage('x', KEY, APP_ID, 'too short')).toThrow(/16 bytes/);
     expect(() => decryptMessage('', KEY)).toThrow(/blocks/);
@@ -123,8 +123,8 @@ describe('sandbox message crypto: round trips and refusals', () => {
     // another key: the padding or the length check fails (a random length fits with odds of ~1e-8), never garbage
     const other = 'A'.repeat(42) + 'B';
     for (let i = 0; i < 20; i++) {
-      expect(() => decryptMessage(encryptMessage('hello', KEY, APP_ID), other)).toThrow(MessageCryptoError);
+      expect(() => decryptMessage(encryptMessage('hello', KEY, APP_ID), other)).toThrow(SandboxCryptoError);
     }
-    expect(() => decryptMessage(randomBytes(48).toString('base64'), KEY)).toThrow(MessageCryptoError);
+    expect(() => decryptMessage(randomBytes(48).toString('base64'), KEY)).toThrow(SandboxCryptoError);
   });
 });

@@ -9,7 +9,7 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEq
 const ENCODING_AES_KEY = /^[A-Za-z0-9+/]{43}$/;
 const BLOCK = 32;
 
-export class MessageCryptoError extends Error {
+export class SandboxCryptoError extends Error {
   constructor(message: string) {
     super(`sandbox message crypto: ${message}`);
   }
@@ -21,9 +21,9 @@ export function isEncodingAesKey(value: unknown): value is string {
 
 /** The 32-byte AES key of an EncodingAESKey (43 base64 chars; spare bits of the last char are ignored). */
 export function messageAesKey(encodingAesKey: string): Buffer {
-  if (!isEncodingAesKey(encodingAesKey)) throw new MessageCryptoError('EncodingAESKey must be 43 base64 characters');
+  if (!isEncodingAesKey(encodingAesKey)) throw new SandboxCryptoError('EncodingAESKey must be 43 base64 characters');
   const key = Buffer.from(`${encodingAesKey}=`, 'base64');
-  if (key.length !== 32) throw new MessageCryptoError('EncodingAESKey does not decode to 32 bytes');
+  if (key.length !== 32) throw new SandboxCryptoError('EncodingAESKey does not decode to 32 bytes');
   return key;
 }
 
@@ -31,7 +31,7 @@ export function messageAesKey(encodingAesKey: string): Buffer {
 export function encryptMessage(message: string, encodingAesKey: string, appId: string, random?: Buffer | string): string {
   const key = messageAesKey(encodingAesKey);
   const prefix = random === undefined ? randomBytes(16) : Buffer.from(random);
-  if (prefix.length !== 16) throw new MessageCryptoError('the random prefix must be 16 bytes');
+  if (prefix.length !== 16) throw new SandboxCryptoError('the random prefix must be 16 bytes');
   const body = Buffer.from(message, 'utf8');
   const length = Buffer.alloc(4);
   length.writeUInt32BE(body.length);
@@ -50,22 +50,22 @@ export interface DecryptedMessage {
   appId: string;
 }
 
-/** Opens an `Encrypt` value; throws MessageCryptoError on a wrong key, bad padding or a bad length. */
+/** Opens an `Encrypt` value; throws SandboxCryptoError on a wrong key, bad padding or a bad length. */
 export function decryptMessage(encrypted: string, encodingAesKey: string): DecryptedMessage {
   const key = messageAesKey(encodingAesKey);
   const data = Buffer.from(encrypted, 'base64');
-  if (data.length === 0 || data.length % 16 !== 0) throw new MessageCryptoError('ciphertext is not a whole number of blocks');
+  if (data.length === 0 || data.length % 16 !== 0) throw new SandboxCryptoError('ciphertext is not a whole number of blocks');
   const decipher = createDecipheriv('aes-256-cbc', key, key.subarray(0, 16));
   decipher.setAutoPadding(false);
   const plain = Buffer.concat([decipher.update(data), decipher.final()]);
   const pad = plain[plain.length - 1];
   if (pad < 1 || pad > BLOCK || pad > plain.length || !plain.subarray(plain.length - pad).every((b) => b === pad)) {
-    throw new MessageCryptoError('bad padding');
+    throw new SandboxCryptoError('bad padding');
   }
   const content = plain.subarray(0, plain.length - pad);
-  if (content.length < 20) throw new MessageCryptoError('plaintext too short');
+  if (content.length < 20) throw new SandboxCryptoError('plaintext too short');
   const length = content.readUInt32BE(16);
-  if (20 + length > content.length) throw new MessageCryptoError('message length exceeds the plaintext');
+  if (20 + length > content.length) throw new SandboxCryptoError('message length exceeds the plaintext');
   return {
     message: content.subarray(20, 20 + length).toString('utf8'),
     appId: content.subarray(20 + length).toString('utf8'),
@@ -79,7 +79,7 @@ function sha1OfSorted(parts: string[]): string {
 }
 
 /** The url's `signature`: sha1 of the sorted [token, timestamp, nonce], joined. */
-export function urlSignature(token: string, timestamp: string, nonce: string): string {
+export function pushUrlSignature(token: string, timestamp: string, nonce: string): string {
   return sha1OfSorted([token, timestamp, nonce]);
 }
 

@@ -8,7 +8,7 @@ import {
   sealReply,
   sha1Sorted,
   startMessageReceiver,
-  type PushAnswer,
+  type ReceiverAnswer,
   type ReceivedPush,
 } from './message-service.spec.helper.js';
 
@@ -49,7 +49,7 @@ describe('sandbox message push', () => {
     accounts: [SANDBOX_DEFAULT_ACCOUNT, PLAIN_ONLY],
   });
   const alice = sandbox.openidOf(appId, 'alice');
-  const receive = async (answer: (push: ReceivedPush, index: number) => PushAnswer) =>
+  const receive = async (answer: (push: ReceivedPush, index: number) => ReceiverAnswer) =>
     (receiver = await startMessageReceiver(answer));
 
   afterEach(async () => {

@@ -68,13 +68,13 @@ export interface ReceivedPush {
 }
 
 /** How the service answers one push: a status and body, or never (hold: the request stays open until close). */
-export type PushAnswer = { status?: number; body?: string; contentType?: string } | 'hold';
+export type ReceiverAnswer = { status?: number; body?: string; contentType?: string } | 'hold';
 
 /**
  * A service's message url on 127.0.0.1: answers each POST through `answer` (index 0 for the first) and lets a test
  * await pushes one by one.
  */
-export async function startMessageReceiver(answer: (push: ReceivedPush, index: number) => PushAnswer) {
+export async function startMessageReceiver(answer: (push: ReceivedPush, index: number) => ReceiverAnswer) {
   const received: ReceivedPush[] = [];
   const waiting: Array<(p: ReceivedPush) => void> = [];
   const held: ServerResponse[] = [];

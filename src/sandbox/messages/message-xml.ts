@@ -12,7 +12,7 @@ export interface XmlFields {
 const NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 
 /** `text` as CDATA; a `]]>` inside is split across two sections, so any text survives. */
-export function cdata(text: string): string {
+export function cdataOf(text: string): string {
   return `<![CDATA[${text.replaceAll(']]>', ']]]]><![CDATA[>')}]]>`;
 }
 
@@ -20,7 +20,7 @@ export function cdata(text: string): string {
 export function buildXml(fields: ReadonlyArray<readonly [string, XmlFieldValue]>): string {
   const parts = fields.map(([name, value]) => {
     if (!NAME.test(name)) throw new Error(`sandbox: bad XML element name ${name}`);
-    return `<${name}>${typeof value === 'number' ? String(value) : cdata(value)}</${name}>`;
+    return `<${name}>${typeof value === 'number' ? String(value) : cdataOf(value)}</${name}>`;
   });
   return `<xml>${parts.join('')}</xml>`;
 }

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { encryptMessage, msgSignature, urlSignature } from './message-crypto.js';
+import { encryptMessage, msgSignature, pushUrlSignature } from './message-crypto.js';
 import { buildXml, type XmlFieldValue } from './message-xml.js';
 
 /** What the simulated user does: send a text or a voice, click a menu item, follow or unfollow. */
@@ -97,7 +97,7 @@ export function pushRequest(
 ): PushRequest {
   const target = new URL(url);
   const query = target.searchParams;
-  query.append('signature', urlSignature(secrets.token, timestamp, nonce));
+  query.append('signature', pushUrlSignature(secrets.token, timestamp, nonce));
   query.append('timestamp', timestamp);
   query.append('nonce', nonce);
   query.append('openid', message.fromUserName);
