@@ -35,7 +35,7 @@ async function freePort() {
 
 // The service runs with the node flags of `npm start` (read from package.json, so they stay in step).
 const START = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).scripts.start.split(/\s+/);
-const NODE_FLAGS = START.slice(1, START.indexOf('dist/service/main.js'));
+export const NODE_FLAGS = START.slice(1, START.indexOf('dist/service/main.js'));
 
 /** Starts the built service as `npm start` does, on a free port, and resolves once /health answers. */
 export async function startService(env) {
@@ -54,7 +54,11 @@ export async function startProcess(script, env = {}, knownPort, extraArgs = [], 
   });
   let head = '';
   const port = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${script} did not start:\n${head}`)), 20_000);
+    // one that does not start in time is stopped, never left running behind the bench
+    const timer = setTimeout(() => {
+      child.kill('SIGTERM');
+      reject(new Error(`${script} did not start:\n${head}`));
+    }, 20_000);
     const onData = (chunk) => {
       if (head.length < 20_000) head += chunk;
       const match = LISTENING.exec(head);

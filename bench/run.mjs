@@ -1,4 +1,4 @@
-// npm run bench [-- throughput cluster accounts credentials burst expiry memory media pay]: runs the benchmarks and prints one table of ratios.
+// npm run bench [-- throughput cluster accounts credentials burst expiry memory media pay messages]: runs the benchmarks and prints one table of ratios.
 import os from 'node:os';
 import { accounts } from './accounts.mjs';
 import { burst } from './burst.mjs';
@@ -6,6 +6,7 @@ import { credentialApi } from './credential-api.mjs';
 import { expiry } from './expiry.mjs';
 import { fmt, pinning } from './lib.mjs';
 import { memory } from './memory.mjs';
+import { messageRepeats, messageRows, passiveReplies } from './messages.mjs';
 import { mediaMemory, transcodeMemory } from './media-memory.mjs';
 import { payNotifications, payOrders } from './pay.mjs';
 import { throughput } from './throughput.mjs';
@@ -195,6 +196,14 @@ if (run('pay')) {
     'reported',
     true,
   );
+}
+
+if (run('messages')) {
+  const replies = await passiveReplies();
+  console.log('messages', JSON.stringify(replies));
+  const repeats = await messageRepeats();
+  console.log('message repeats', JSON.stringify(repeats));
+  for (const [what, measured, goal, ok] of messageRows(replies, repeats)) row(what, measured, goal, ok);
 }
 
 const widths = ['what', 'measured', 'goal', 'verdict'].map((k) => Math.max(k.length, ...rows.map((r) => String(r[k]).length)));

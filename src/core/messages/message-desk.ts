@@ -64,6 +64,10 @@ export interface MessageDeskSettings {
   events: Pick<WechatEventListener, 'message'>;
 }
 
+/** What the handler came back with: a reply, nothing, or a failure (logged). */
+type Handled = { reply?: MessageReply; failed?: true };
+const outcomeOf = (h: Handled): MessageOutcome => (h.failed ? 'failed' : h.reply ? 'replied' : 'nothing');
+
 const NOTHING: PushAnswer = { contentType: 'text/plain', body: 'success' };
 const TIMED_OUT = Symbol('timed out');
 type Late = typeof TIMED_OUT;
@@ -120,14 +124,15 @@ export class MessageDesk {
     const deadline = this.settings.clock() + this.settings.replyTimeoutMs;
     if (key !== undefined && !(await this.claim(appId, key))) {
       report('repeat');
-      return (await this.settings.once.waitForFirst(appId, key, deadline).catch(() => undefined)) ?? {};
+      const waitMs = Math.max(0, deadline - this.settings.clock());
+      return (await this.settings.once.waitForFirst(appId, key, waitMs).catch(() => undefined)) ?? {};
     }
     const work = this.run(appId, message);
     const early = await within(work, Math.max(0, deadline - this.settings.clock()));
-    const first: FirstAnswer = early === TIMED_OUT ? { deferred: true } : early ? { reply: early } : {};
+    const first: FirstAnswer = early === TIMED_OUT ? { deferred: true } : early.reply ? { reply: early.reply } : {};
     if (key !== undefined) await this.settings.once.record(appId, key, first).catch(() => this.storeDown('record'));
     if (early === TIMED_OUT) this.sendLate(appId, message, work, report);
-    else report(early ? 'replied' : 'nothing');
+    else report(outcomeOf(early));
     return first;
   }
 
@@ -142,34 +147,29 @@ export class MessageDesk {
   }
 
   /** The handler's reply, checked; a handler that throws or answers nonsense is logged and counts as no reply. */
-  private async run(appId: string, message: WechatMessage): Promise<MessageReply | undefined> {
+  private async run(appId: string, message: WechatMessage): Promise<Handled> {
     try {
       const reply = await this.settings.handler!(message, { appId });
-      return reply == null ? undefined : checkReply(reply);
+      return { reply: reply == null ? undefined : checkReply(reply) };
     } catch (error) {
       const { msgType, event } = messageLabels(message);
       const what = error instanceof Problem ? error.message : `${(error as Error)?.name ?? 'error'}`;
       this.settings.log.error(`the message handler failed for ${appId} (${msgType}${event ? `/${event}` : ''}): ${what}`);
-      this.settings.events.message(appId, msgType, event, 'failed');
-      return undefined;
+      return { failed: true };
     }
   }
 
-  private sendLate(
-    appId: string,
-    message: WechatMessage,
-    work: Promise<MessageReply | undefined>,
-    report: (o: MessageOutcome) => void,
-  ) {
+  /** A reply past the deadline goes as a customer-service message; each deferred message gets one more outcome. */
+  private sendLate(appId: string, message: WechatMessage, work: Promise<Handled>, report: (o: MessageOutcome) => void) {
     report('deferred');
-    void within(work, this.settings.lateReplyLimitMs).then(async (reply) => {
-      if (reply === TIMED_OUT) {
+    void within(work, this.settings.lateReplyLimitMs).then(async (handled) => {
+      if (handled === TIMED_OUT) {
         this.settings.log.warn(`a late reply for ${appId} never came within ${this.settings.lateReplyLimitMs} ms; dropped`);
         return report('dropped');
       }
-      if (!reply) return;
+      if (!handled.reply) return report(outcomeOf(handled));
       try {
-        await this.settings.sendLater(appId, message.FromUserName, reply);
+        await this.settings.sendLater(appId, message.FromUserName, handled.reply);
         report('sent_later');
       } catch (error) {
         report('send_failed');
@@ -185,9 +185,10 @@ export class MessageDesk {
     const xml = replyXml(reply, { toUser: message.FromUserName, fromUser: message.ToUserName, createTime: now });
     if (push.mode === 'plain') return { contentType: 'text/xml', body: xml };
     const { keys } = push;
-    if (!keys.cipher) throw new Problem(400, 'MESSAGE_AES_KEY_MISSING', 'an encrypted push needs the EncodingAESKey');
+    // an encrypted push without a cipher was refused when it was opened (MESSAGE_AES_KEY_MISSING)
+    const cipher = keys.cipher!;
     const nonce = String(randomInt(1e9, 1e10));
-    return { contentType: 'text/xml', body: encryptedReplyXml(keys.cipher, keys.token, xml, { timestamp: String(now), nonce }) };
+    return { contentType: 'text/xml', body: encryptedReplyXml(cipher, keys.token, xml, { timestamp: String(now), nonce }) };
   }
 
   private keys(appId: string): PushKeys {

@@ -37,9 +37,10 @@ export class MessageOnce {
     return this.store.set(this.key(appId, 'answer', key), answer, REPEAT_WINDOW_MS);
   }
 
-  /** The first handling's answer once recorded, or undefined when `deadline` (epoch ms) passes first. */
-  async waitForFirst(appId: string, key: string, deadline: number): Promise<FirstAnswer | undefined> {
+  /** The first handling's answer once recorded, or undefined when `waitMs` pass first. */
+  async waitForFirst(appId: string, key: string, waitMs: number): Promise<FirstAnswer | undefined> {
     const answerKey = this.key(appId, 'answer', key);
+    const deadline = Date.now() + waitMs;
     for (;;) {
       const answer = await this.store.get(answerKey);
       if (isFirstAnswer(answer)) return answer;

@@ -129,7 +129,14 @@ function accountsOf(
   const { accounts, problem } = accountsFromEnv(env.WECHAT_ACCOUNTS, base, tokenMode);
   if (problem) throw new ConfigurationError([problem]);
   if (accounts.length === 0) throw new ConfigurationError(['WECHAT_ACCOUNTS: lists no account']);
-  return accounts as [WechatAccountSettings, ...WechatAccountSettings[]];
+  const [first, ...others] = accounts as [WechatAccountSettings, ...WechatAccountSettings[]];
+  if (base || !messageKeys.messageToken) return [first, ...others];
+  // the message variables belong to the default account, also when it is the first of WECHAT_ACCOUNTS
+  if (first.messageToken)
+    throw new ConfigurationError([
+      'WECHAT_MESSAGE_TOKEN: the default account (WECHAT_ACCOUNTS[0]) has a messageToken of its own',
+    ]);
+  return [{ ...first, ...messageKeys }, ...others];
 }
 
 export function toAppConfig(env: EnvironmentVariables): AppConfig {

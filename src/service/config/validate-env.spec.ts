@@ -36,6 +36,29 @@ describe('validateEnv', () => {
     expect(app).toMatchObject({ sandbox: false, apiBaseUrl: 'https://api.weixin.qq.com', jsDomains: ['a.com', 'b.com'] });
   });
 
+  it('gives the message variables to the default account, wherever it comes from, and turns messages on', () => {
+    const token = { WECHAT_MESSAGE_TOKEN: 'EnvToken1', WECHAT_MESSAGE_AES_KEY: 'a'.repeat(43) };
+    const direct = validateEnv({ WECHAT_APP_ID: 'wx1234567890abcdef', WECHAT_APP_SECRET: 'abcdefabcdef', ...token }).app;
+    expect([direct.messageToken, direct.messageAesKey, direct.messages]).toEqual([
+      'EnvToken1',
+      'a'.repeat(43),
+      { replyTimeoutMs: 4000 },
+    ]);
+    const listed = JSON.stringify([
+      { appId: 'wxaaaa1111aaaa1111', appSecret: 'secret-a' },
+      { appId: 'wxbbbb1111bbbb1111', appSecret: 'secret-b', messageToken: 'OtherToken' },
+    ]);
+    const fromList = validateEnv({ WECHAT_ACCOUNTS: listed, ...token }).app;
+    expect([fromList.appId, fromList.messageToken]).toEqual(['wxaaaa1111aaaa1111', 'EnvToken1']);
+    expect(fromList.accounts).toEqual([expect.objectContaining({ appId: 'wxbbbb1111bbbb1111', messageToken: 'OtherToken' })]);
+    const both = JSON.stringify([{ appId: 'wxaaaa1111aaaa1111', appSecret: 'secret-a', messageToken: 'OwnToken' }]);
+    expect(problemsOf({ WECHAT_ACCOUNTS: both, ...token })).toEqual([
+      expect.stringMatching(/^WECHAT_MESSAGE_TOKEN: the default account/),
+    ]);
+    expect(validateEnv({ WECHAT_ACCOUNTS: listed }).app.messages).toEqual({ replyTimeoutMs: 4000 });
+    expect(validateEnv({ WECHAT_APP_ID: 'wx1234567890abcdef', WECHAT_APP_SECRET: 'abcdefabcdef' }).app.messages).toBeUndefined();
+  });
+
   it('names each invalid variable on its own line, never echoing secrets', () => {
     const problems = problemsOf({
       PORT: 'abc',
