@@ -64,6 +64,12 @@ export interface MessageDeskSettings {
   events: Pick<WechatEventListener, 'message'>;
 }
 
+/** WeChat waits 5 s for a passive reply: a handler gets at most 4.5 s of it, 4 s unless told. */
+export const MAX_REPLY_TIMEOUT_MS = 4_500;
+export const DEFAULT_REPLY_TIMEOUT_MS = 4_000;
+/** A reply that misses WeChat's request is still sent as a customer-service message for 10 minutes, unless told. */
+export const DEFAULT_LATE_REPLY_LIMIT_MS = 600_000;
+
 /** What the handler came back with: a reply, nothing, or a failure (logged). */
 type Handled = { reply?: MessageReply; failed?: true };
 const outcomeOf = (h: Handled): MessageOutcome => (h.failed ? 'failed' : h.reply ? 'replied' : 'nothing');

@@ -46,6 +46,7 @@ function onFastify(fastify: FastifyInstance, { path, desk, appIdOf }: Routes): v
     );
     const send = (reply: FastifyReply, status: number, type: string, body: string | object) =>
       reply.status(status).header('cache-control', 'no-store').type(type).send(body);
+    const answer = (reply: FastifyReply, a: PushAnswer) => send(reply, 200, `${a.contentType}; charset=utf-8`, a.body);
     const fail = (reply: FastifyReply, error: unknown) => {
       const failure = failureOf(error);
       return send(reply, failure.status, 'application/json; charset=utf-8', failure.body);
@@ -92,7 +93,6 @@ function onFastify(fastify: FastifyInstance, { path, desk, appIdOf }: Routes): v
         },
       });
     }
-    const answer = (reply: FastifyReply, a: PushAnswer) => send(reply, 200, `${a.contentType}; charset=utf-8`, a.body);
   });
 }
 

@@ -1,4 +1,9 @@
-import type { WechatMessageHandler } from '../../core/messages/message-desk.js';
+import {
+  DEFAULT_LATE_REPLY_LIMIT_MS,
+  DEFAULT_REPLY_TIMEOUT_MS,
+  MAX_REPLY_TIMEOUT_MS,
+  type WechatMessageHandler,
+} from '../../core/messages/message-desk.js';
 
 /** What a host passes to MessagesModule.forRoot / forRootAsync. */
 export interface MessagesModuleOptions {
@@ -16,12 +21,9 @@ export interface ResolvedMessagesOptions {
   lateReplyLimitMs: number;
 }
 
-/** WeChat waits 5 s for an answer: a handler gets at most 4.5 s of it. */
-const MAX_REPLY_TIMEOUT_MS = 4_500;
-
 export function resolveMessagesOptions(options: MessagesModuleOptions = {}): ResolvedMessagesOptions {
-  const replyTimeoutMs = options.replyTimeoutMs ?? 4_000;
-  const lateReplyLimitMs = options.lateReplyLimitMs ?? 600_000;
+  const replyTimeoutMs = options.replyTimeoutMs ?? DEFAULT_REPLY_TIMEOUT_MS;
+  const lateReplyLimitMs = options.lateReplyLimitMs ?? DEFAULT_LATE_REPLY_LIMIT_MS;
   if (!Number.isInteger(replyTimeoutMs) || replyTimeoutMs < 0 || replyTimeoutMs > MAX_REPLY_TIMEOUT_MS)
     throw new Error(`MessagesModule: replyTimeoutMs must be an integer from 0 to ${MAX_REPLY_TIMEOUT_MS} (WeChat waits 5 s)`);
   if (!Number.isInteger(lateReplyLimitMs) || lateReplyLimitMs < 0)

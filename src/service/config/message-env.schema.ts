@@ -1,5 +1,6 @@
 import { IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
 import { MESSAGE_AES_KEY_PATTERN, MESSAGE_TOKEN_PATTERN } from '../../core/accounts/account-config.js';
+import { DEFAULT_REPLY_TIMEOUT_MS, MAX_REPLY_TIMEOUT_MS } from '../../core/messages/message-desk.js';
 
 const webhookUrlOptions = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
 
@@ -27,6 +28,6 @@ export class MessageEnvironmentVariables {
   /** how long WeChat's request waits for the reply before `success` is answered and the reply goes later */
   @IsInt({ message: 'must be a whole number of milliseconds' })
   @Min(0)
-  @Max(4500, { message: 'must be at most 4500 (WeChat waits 5 s)' })
-  MESSAGE_REPLY_TIMEOUT_MS: number = 4000;
+  @Max(MAX_REPLY_TIMEOUT_MS, { message: `must be at most ${MAX_REPLY_TIMEOUT_MS} (WeChat waits 5 s)` })
+  MESSAGE_REPLY_TIMEOUT_MS: number = DEFAULT_REPLY_TIMEOUT_MS;
 }

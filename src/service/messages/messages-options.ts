@@ -1,3 +1,4 @@
+import { DEFAULT_LATE_REPLY_LIMIT_MS } from '../../core/messages/message-desk.js';
 import { Problem } from '../../core/problem.js';
 import type { MessagesModuleOptions } from '../../nest/messages/messages.options.js';
 import { PlainHttpClient } from '../../transport/plain-http.js';
@@ -7,7 +8,7 @@ import { messageWebhook } from './message-webhook.js';
 /** A webhook's answer is a small JSON reply; more is not one. */
 const WEBHOOK_ANSWER_LIMIT = 64 * 1024;
 /** How long a late reply is still sent: also how long the webhook may take. */
-const LATE_REPLY_LIMIT_MS = 10 * 60_000;
+const LATE_REPLY_LIMIT_MS = DEFAULT_LATE_REPLY_LIMIT_MS;
 
 /** MessagesModule as the service runs it: messages go to MESSAGE_WEBHOOK_URL, or are answered `success`. */
 export function messagesModuleOptions(config: MessagesConfig): MessagesModuleOptions {
