@@ -24,6 +24,12 @@ export type WechatDownload = { kind: 'file'; file: WechatFile } | { kind: 'json'
 /** Which account a call to WeChat is made for (metrics label it). */
 export interface CallContext {
   appId: string;
+  /**
+   * false for a call that must not take effect twice (a message sent to a user): it is repeated only
+   * after a failure that shows WeChat never acted on it (no connection, 429, errcode -1), never after
+   * one that leaves it unknown (a timeout, a reset, HTTP 5xx, an unreadable answer). Default true.
+   */
+  repeatable?: boolean;
 }
 
 /**

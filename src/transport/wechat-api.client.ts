@@ -37,8 +37,21 @@ interface CallSpec {
   body?: unknown;
 }
 
-/** Transport-level failure worth another attempt. */
-class TransientFailure extends Error {}
+/**
+ * Transport-level failure worth another attempt. `unknownOutcome`: the request may have reached WeChat
+ * and taken effect (a timeout, a reset, HTTP 5xx, an unreadable answer), unlike a refused connection.
+ */
+class TransientFailure extends Error {
+  constructor(
+    message: string,
+    readonly unknownOutcome = true,
+  ) {
+    super(message);
+  }
+}
+
+/** Connection failures that happen before a request is sent: WeChat cannot have acted on it. */
+const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 /**
  * The one place that speaks HTTP to WeChat. It turns `{errcode, errmsg}` into WechatApiError,
@@ -63,11 +76,11 @@ export class WechatApiClient implements Transport {
   }
 
   get<T extends object>(endpoint: string, query: Query, context?: CallContext): Promise<T> {
-    return this.call<T>({ method: 'GET', endpoint, query }, context?.appId ?? '');
+    return this.call<T>({ method: 'GET', endpoint, query }, context);
   }
 
   post<T extends object>(endpoint: string, body: unknown, query?: Query, context?: CallContext): Promise<T> {
-    return this.call<T>({ method: 'POST', endpoint, query, body }, context?.appId ?? '');
+    return this.call<T>({ method: 'POST', endpoint, query, body }, context);
   }
 
   /**
@@ -81,12 +94,22 @@ export class WechatApiClient implements Transport {
     return this.retrying('GET', endpoint, () => this.openDownload(endpoint, query), context?.appId ?? '');
   }
 
-  private call<T extends object>(spec: CallSpec, appId: string): Promise<T> {
-    return this.retrying(spec.method, spec.endpoint, () => this.attempt<T>(spec), appId);
+  private call<T extends object>(spec: CallSpec, context?: CallContext): Promise<T> {
+    const appId = context?.appId ?? '';
+    return this.retrying(spec.method, spec.endpoint, () => this.attempt<T>(spec), appId, context?.repeatable ?? true);
   }
 
-  /** Runs `run` until it succeeds, fails for good, or the transient retries are used up. */
-  private async retrying<T>(method: string, endpoint: string, run: () => Promise<T>, appId: string): Promise<T> {
+  /**
+   * Runs `run` until it succeeds, fails for good, or the transient retries are used up. A call that is
+   * not `repeatable` stops at the first failure whose outcome is unknown.
+   */
+  private async retrying<T>(
+    method: string,
+    endpoint: string,
+    run: () => Promise<T>,
+    appId: string,
+    repeatable = true,
+  ): Promise<T> {
     let lastReason = 'no attempt made';
     for (let attempt = 0; attempt < this.retry.attempts; attempt++) {
       if (attempt > 0) await delay(backoffDelayMs(attempt - 1, this.retry));
@@ -105,6 +128,8 @@ export class WechatApiClient implements Transport {
         this.events.apiCall(endpoint, error instanceof WechatApiError ? 'errcode' : 'transport', elapsed, appId);
         this.logger.warn(`${method} ${endpoint} attempt ${attempt + 1}/${this.retry.attempts} failed: ${lastReason}`);
         if (!(error instanceof TransientFailure) && !(error instanceof WechatApiError)) throw error;
+        if (!repeatable && error instanceof TransientFailure && error.unknownOutcome)
+          throw new WechatUnavailableError(endpoint, `${lastReason}; not repeated, since WeChat may have acted on it`);
       }
     }
     throw new WechatUnavailableError(endpoint, lastReason);
@@ -131,7 +156,7 @@ export class WechatApiClient implements Transport {
       if (isTooLarge(error))
         throw new WechatUnavailableError(spec.endpoint, `the answer is larger than ${JSON_ANSWER_LIMIT} bytes`);
       // Axios errors embed the full url and config; keep only a code-level reason.
-      throw new TransientFailure(describeTransportError(error));
+      throw new TransientFailure(describeTransportError(error), !NEVER_SENT.has((error as { code?: string }).code ?? ''));
     }
     checkStatus(response.status, spec.endpoint);
     const parsed = parseWechatJson(response.data);
@@ -204,7 +229,7 @@ function errcodeError(parsed: Record<string, unknown>, endpoint: string): Wechat
 const UNTRUSTED_ANSWER = { maxRedirects: 0, maxContentLength: JSON_ANSWER_LIMIT, maxBodyLength: JSON_ANSWER_LIMIT } as const;
 
 function checkStatus(status: number, endpoint: string): void {
-  if (status >= 500 || status === 429) throw new TransientFailure(`HTTP ${status}`);
+  if (status >= 500 || status === 429) throw new TransientFailure(`HTTP ${status}`, status !== 429);
   if (status >= 300 && status < 400)
     throw new WechatUnavailableError(endpoint, `answered a redirect (HTTP ${status}); redirects are not followed`);
   if (status < 200 || status >= 300) throw new WechatUnavailableError(endpoint, `unexpected HTTP ${status}`);

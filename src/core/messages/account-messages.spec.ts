@@ -38,7 +38,7 @@ function world(answer: (post: Post) => Promise<object> = async () => ({ errcode:
 }
 
 describe('AccountMessages.send', () => {
-  it('posts the customer-service body to cgi-bin/message/custom/send with the access_token, for its account', async () => {
+  it('posts the customer-service body to cgi-bin/message/custom/send with the access_token, for its account, never repeated after an unknown outcome', async () => {
     const { messages, posts, tokenCalls } = world();
     await expect(messages.send(OPENID, { type: 'text', content: 'late, but here' })).resolves.toBeUndefined();
     expect(messages.appId).toBe(APP_ID);
@@ -48,7 +48,7 @@ describe('AccountMessages.send', () => {
         endpoint: 'cgi-bin/message/custom/send',
         body: { touser: OPENID, msgtype: 'text', text: { content: 'late, but here' } },
         query: { access_token: 'ACCESS_TOKEN_1' },
-        context: { appId: APP_ID },
+        context: { appId: APP_ID, repeatable: false },
       },
     ]);
   });

@@ -18,7 +18,8 @@ export class AccountMessages {
   async send(openid: string, reply: MessageReply): Promise<void> {
     const body = customerServiceBody(openid, checkReply(reply));
     await this.tokens.withAccessToken((token) =>
-      this.transport.post('cgi-bin/message/custom/send', body, { access_token: token }, { appId: this.appId }),
+      // a message repeated after a timeout could reach the user twice
+      this.transport.post('cgi-bin/message/custom/send', body, { access_token: token }, { appId: this.appId, repeatable: false }),
     );
   }
 }
