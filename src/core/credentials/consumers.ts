@@ -47,6 +47,8 @@ export function parseConsumers(raw: string): { consumers: CredentialConsumer[]; 
       else if (secret.length < MIN_CONSUMER_SECRET_LENGTH)
         problems.push(`${where} (${name}): the secret must be at least ${MIN_CONSUMER_SECRET_LENGTH} characters`);
       else if (consumers.some((c) => c.name === name)) problems.push(`${where} (${name}): the name appears twice`);
+      else if (consumers.some((c) => c.secret === secret))
+        problems.push(`${where} (${name}): the secret is another consumer's too; each needs its own`);
       else consumers.push({ name, secret, ...(identity.appIds && { appIds: identity.appIds }) });
     });
   return { consumers, problems };
@@ -55,6 +57,7 @@ export function parseConsumers(raw: string): { consumers: CredentialConsumer[]; 
 /** Checks consumers' own list handed to the module; throws with the first problem. */
 export function checkConsumers(consumers: readonly CredentialConsumer[]): CredentialConsumer[] {
   const seen = new Set<string>();
+  const secrets = new Set<string>();
   return consumers.map(({ name, secret, appIds }, index) => {
     const where = `consumers[${index}]`;
     if (typeof name !== 'string' || !CONSUMER_NAME_PATTERN.test(name))
@@ -64,18 +67,16 @@ export function checkConsumers(consumers: readonly CredentialConsumer[]): Creden
     if (appIds !== undefined && (!Array.isArray(appIds) || appIds.some((id) => typeof id !== 'string' || !APP_ID.test(id))))
       throw new Error(`CredentialApiModule: ${where}.appIds must be a list of appIds`);
     if (seen.has(name)) throw new Error(`CredentialApiModule: ${where}.name appears twice`);
+    // a bearer must name one consumer: with a shared secret only the first's name and accounts would apply
+    if (secrets.has(secret)) throw new Error(`CredentialApiModule: ${where}.secret is another consumer's too; each needs its own`);
     seen.add(name);
+    secrets.add(secret);
     return { name, secret, ...(appIds && { appIds: [...appIds] }) };
   });
 }
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
-/**
- * Tells which consumer an `Authorization: Bearer <secret>` header belongs to. Every known secret
- * is compared, in constant time over fixed-length digests, whatever matched before: neither the
- * time taken nor an early exit tells how much of a guess was right, or which consumer was near.
- */
 /** A consumer as the API knows it once its bearer matched. */
 export interface VerifiedConsumer {
   name: string;
@@ -83,6 +84,11 @@ export interface VerifiedConsumer {
   mayRead(appId: string): boolean;
 }
 
+/**
+ * Tells which consumer an `Authorization: Bearer <secret>` header belongs to. Every known secret
+ * is compared, in constant time over fixed-length digests, whatever matched before: neither the
+ * time taken nor an early exit tells how much of a guess was right, or which consumer was near.
+ */
 export class ConsumerAuth {
   private readonly known: { consumer: VerifiedConsumer; digest: Buffer }[];
 
