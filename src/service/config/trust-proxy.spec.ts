@@ -4,7 +4,7 @@ const REFUSED = { problem: 'must be false, a number of proxies (1, 2, ...), or c
 
 describe('parseTrustProxy', () => {
   it('reads no proxy from empty, false, no, off and 0, in any case and with spaces around', () => {
-    for (const raw of ['', '  ', 'false', 'no', 'off', '0', ' FALSE ', 'Off', '\t0\n']) {
+    for (const raw of ['', '  ', 'false', 'no', 'off', '0', '00', ' FALSE ', 'Off', '\t0\n']) {
       expect([raw, parseTrustProxy(raw)]).toEqual([raw, { value: false }]);
     }
   });

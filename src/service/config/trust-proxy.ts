@@ -18,6 +18,8 @@ export function parseTrustProxy(raw: string): { value: TrustProxy } | { problem:
   if (['true', 'yes', 'on'].includes(value)) return { value: true };
   if (/^\d+$/.test(value)) {
     const hops = Number(value);
+    // `00` trusts no hop, as `0` does
+    if (hops === 0) return { value: false };
     return hops <= MAX_HOPS ? { value: hops } : { problem: `a hop count must be 1 to ${MAX_HOPS}` };
   }
   const entries = value
