@@ -69,6 +69,17 @@ describe('EmbeddedPayOrders', () => {
     PGLITE_STARTS,
   );
 
+  it(
+    'closes its database on close(): a call after it is refused',
+    async () => {
+      const ledger = new EmbeddedPayOrders();
+      await ledger.open();
+      await ledger.close();
+      await expect(ledger.findOrder(CONTRACT_MCH, 'x')).rejects.toThrow(/closed/);
+    },
+    PGLITE_STARTS,
+  );
+
   it('refuses a schema name that is not a plain identifier', () => {
     expect(() => new EmbeddedPayOrders({ schema: 'x"; DROP TABLE y; --' })).toThrow(/plain identifier/);
   });

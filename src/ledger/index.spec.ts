@@ -11,6 +11,14 @@ describe('createPayLedger', () => {
     expect(createPayLedger({ production: false, dataDir: '/nonexistent/not-started' })).toBeInstanceOf(EmbeddedPayOrders);
   });
 
+  // the schema reaches the ledger chosen: a name that is not an identifier is refused at once by either
+  it('hands the schema to the ledger it chooses', () => {
+    const url = 'postgres://postgres@127.0.0.1:5432/test';
+    expect(() => createPayLedger({ production: false, schema: 'not a name' })).toThrow(/plain identifier/);
+    expect(() => createPayLedger({ databaseUrl: url, production: true, schema: 'not a name' })).toThrow(/plain identifier/);
+    expect(createPayLedger({ production: false, schema: 'shop_ledger' })).toBeInstanceOf(EmbeddedPayOrders);
+  });
+
   it('refuses production without DATABASE_URL', () => {
     expect(() => createPayLedger({ production: true })).toThrow(/DATABASE_URL/);
   });

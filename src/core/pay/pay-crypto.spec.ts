@@ -1,4 +1,4 @@
-import { X509Certificate } from 'node:crypto';
+import { generateKeyPairSync, X509Certificate } from 'node:crypto';
 import {
   V1_PRIVATE_KEY,
   V1_SIGNATURE_OF_SOURCE,
@@ -187,6 +187,17 @@ describe('AEAD_AES_256_GCM with the APIv3 key', () => {
     expect(() => aesGcmDecrypt('AAAA', V4.nonce, V4.associatedData, key)).toThrow(/shorter than its tag/);
   });
 
+  // a ciphertext of exactly the tag's 16 bytes is the empty plaintext, not a short one
+  it('decrypts a ciphertext that is only its tag to the empty text, and still checks that tag', () => {
+    const empty = aesGcmEncrypt('', V4.nonce, V4.associatedData, key);
+    expect(Buffer.from(empty, 'base64')).toHaveLength(16);
+    expect(aesGcmDecrypt(empty, V4.nonce, V4.associatedData, key)).toBe('');
+    expect(() => aesGcmDecrypt(empty, V4.nonce, 'bad-associatedData', key)).toThrow();
+    expect(() => aesGcmDecrypt(Buffer.alloc(15).toString('base64'), V4.nonce, V4.associatedData, key)).toThrow(
+      /shorter than its tag/,
+    );
+  });
+
   it("refuses wechatpay-go's 16-byte key rather than running AES-128 (V2)", () => {
     expect(() => apiV3KeyBytes(V2_NOTIFICATION.apiV3Key)).toThrow(/32 bytes/);
   });
@@ -208,5 +219,25 @@ describe('AEAD_AES_256_GCM with the APIv3 key', () => {
     const pem = aesGcmDecrypt(c.ciphertext, c.nonce, c.associated_data, key);
     expect(new X509Certificate(pem).serialNumber).toBe(entry.serial_no);
     expect(publicKeyFromPem(pem).asymmetricKeyType).toBe('rsa');
+  });
+});
+
+describe('the keys WeChat Pay APIv3 accepts', () => {
+  const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+
+  it('reads RSA keys only: an EC merchant key or an EC WeChat Pay key is refused', () => {
+    expect(privateKeyFromPem(V1_PRIVATE_KEY).asymmetricKeyType).toBe('rsa');
+    expect(() => privateKeyFromPem(ec.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString())).toThrow(
+      /must be an RSA private key/,
+    );
+    expect(() => publicKeyFromPem(ec.publicKey.export({ type: 'spki', format: 'pem' }).toString())).toThrow(
+      /must be an RSA public key/,
+    );
+  });
+
+  it('answers false, not an exception, for a signature checked against a key SHA256withRSA cannot use', () => {
+    const ed25519 = generateKeyPairSync('ed25519').publicKey;
+    expect(rsaVerify('source', V1_SIGNATURE_OF_SOURCE, ed25519)).toBe(false);
+    expect(rsaVerify('source', V1_SIGNATURE_OF_SOURCE, platformCert)).toBe(true);
   });
 });

@@ -41,6 +41,7 @@ function world() {
     onRefunded: jest.fn(async (r: PayRefund) => void refunded.push(r)),
   };
   const events = { payOrder: jest.fn(), payNotification: jest.fn() };
+  const logger = { log: jest.fn(), warn: jest.fn(), error: jest.fn() };
   const client = new WechatPayClient(merchant, keys, http, clock, SILENT);
   const pay = new PayService({
     merchant,
@@ -50,7 +51,7 @@ function world() {
     keys,
     hooks,
     clock,
-    logger: SILENT,
+    logger,
     events,
   });
   const other = new PayService({
@@ -93,7 +94,22 @@ function world() {
     amount: { total, payer_total: total, currency: 'CNY' },
     ...extra,
   });
-  return { pay, other, http, orders, hooks, paid, refunded, events, notify, paidTx, advance: (ms: number) => (now += ms), clock };
+  return {
+    pay,
+    other,
+    client,
+    http,
+    orders,
+    hooks,
+    paid,
+    refunded,
+    events,
+    logger,
+    notify,
+    paidTx,
+    advance: (ms: number) => (now += ms),
+    clock,
+  };
 }
 
 const problemOf = async (p: Promise<unknown>) => {
@@ -215,6 +231,121 @@ describe('PayService: JSAPI orders', () => {
       code: 'ORDER_NOT_FOUND',
     });
   });
+
+  it('sends attach and time_expire when the order has them, and leaves the keys out when it has not', async () => {
+    const w = world();
+    const sent = jest.spyOn(w.client, 'jsapiOrder');
+    await w.pay.createJsapiOrder(payer, {
+      description: 'Coffee',
+      amount: 100,
+      outTradeNo: 'order_attach1',
+      attach: 'table=7',
+      timeExpire: '2026-12-08T10:34:56+08:00',
+    });
+    expect(w.http.calls[0].body).toMatchObject({ attach: 'table=7', time_expire: '2026-12-08T10:34:56+08:00' });
+    await w.pay.createJsapiOrder(payer, { description: 'Coffee', amount: 100, outTradeNo: 'order_attach2' });
+    // strictly: a field the order lacks is no key at all in the request, not a key holding undefined
+    expect(sent.mock.calls[1][0]).toStrictEqual({
+      appid: payer.appId,
+      mchid: MCH,
+      description: 'Coffee',
+      out_trade_no: 'order_attach2',
+      notify_url: 'https://shop.test/wechat/pay/notify',
+      amount: { total: 100, currency: 'CNY' },
+      payer: { openid: payer.openid },
+    });
+  });
+
+  it('answers 409 ORDER_NOT_PAYABLE, with the state, for a repeat of an order that was paid, asking WeChat Pay nothing', async () => {
+    const w = world();
+    const input = { description: 'Coffee', amount: 100, outTradeNo: 'order_paid01' };
+    await w.pay.createJsapiOrder(payer, input);
+    const n = w.notify('TRANSACTION.SUCCESS', w.paidTx('order_paid01'));
+    await w.pay.handleNotification(n.headers, n.body);
+    expect(await problemOf(w.pay.createJsapiOrder(payer, input))).toEqual({
+      statusCode: 409,
+      code: 'ORDER_NOT_PAYABLE',
+      message: 'this order is SUCCESS',
+      state: 'SUCCESS',
+    });
+    expect(w.http.calls).toHaveLength(1);
+  });
+
+  const sameInput = {
+    description: 'Coffee',
+    amount: 100,
+    outTradeNo: 'order_same01',
+    attach: 'table=7',
+    timeExpire: '2026-12-08T10:34:56+08:00',
+  };
+  it.each([
+    ['appId', { ...payer, appId: 'wxpayapp000000002' }, sameInput],
+    ['description', payer, { ...sameInput, description: 'Tea' }],
+    ['attach', payer, { ...sameInput, attach: 'table=8' }],
+    ['timeExpire', payer, { ...sameInput, timeExpire: '2026-12-08T11:00:00+08:00' }],
+  ])(
+    'answers 409 OUT_TRADE_NO_USED for a repeat that differs only in %s, asking WeChat Pay nothing',
+    async (_what, who, input) => {
+      const w = world();
+      await w.pay.createJsapiOrder(payer, sameInput);
+      expect(await problemOf(w.pay.createJsapiOrder(who, input))).toMatchObject({ statusCode: 409, code: 'OUT_TRADE_NO_USED' });
+      expect(w.http.calls).toHaveLength(1);
+    },
+  );
+
+  it('writes the prepay_id to the ledger only when WeChat Pay answers one the order does not hold', async () => {
+    const w = world();
+    const input = { description: 'Coffee', amount: 100, outTradeNo: 'order_prep01' };
+    const writes = jest.spyOn(w.orders, 'setPrepayId');
+    await w.pay.createJsapiOrder(payer, input);
+    // WeChat Pay answers an identical repeat with the prepay_id it gave before: nothing new to write
+    await w.pay.createJsapiOrder(payer, input);
+    expect(writes).toHaveBeenCalledTimes(1);
+    w.http.next.push(() => ({ status: 200, body: { prepay_id: 'wx_prepay_renewed' } }));
+    expect((await w.pay.createJsapiOrder(payer, input)).bridgeConfig.package).toBe('prepay_id=wx_prepay_renewed');
+    expect(writes).toHaveBeenCalledTimes(2);
+    expect((await w.orders.findOrder(MCH, 'order_prep01'))?.prepayId).toBe('wx_prepay_renewed');
+  });
+
+  it('reports each state an order moves to: NOTPAY when recorded, SUCCESS when paid', async () => {
+    const w = world();
+    await w.pay.createJsapiOrder(payer, { description: 'x', amount: 100, outTradeNo: 'order_evt001' });
+    const n = w.notify('TRANSACTION.SUCCESS', w.paidTx('order_evt001'));
+    await w.pay.handleNotification(n.headers, n.body);
+    expect(w.events.payOrder.mock.calls).toEqual([['NOTPAY'], ['SUCCESS']]);
+  });
+
+  it('refuses to close a paid order with 409 ORDER_NOT_CLOSABLE and its state, asking WeChat Pay nothing', async () => {
+    const w = world();
+    await w.pay.createJsapiOrder(payer, { description: 'x', amount: 100, outTradeNo: 'order_close2' });
+    const n = w.notify('TRANSACTION.SUCCESS', w.paidTx('order_close2'));
+    await w.pay.handleNotification(n.headers, n.body);
+    expect(await problemOf(w.pay.close('order_close2', payer))).toEqual({
+      statusCode: 409,
+      code: 'ORDER_NOT_CLOSABLE',
+      message: 'this order is SUCCESS',
+      state: 'SUCCESS',
+    });
+    expect(w.http.calls).toHaveLength(1);
+    expect((await w.orders.findOrder(MCH, 'order_close2'))?.state).toBe('SUCCESS');
+  });
+
+  it('reports CLOSED when it closed the order, and not when a payment reached the ledger while WeChat Pay closed it', async () => {
+    const w = world();
+    const closedEvents = () => w.events.payOrder.mock.calls.filter(([state]) => state === 'CLOSED').length;
+    await w.pay.createJsapiOrder(payer, { description: 'x', amount: 1, outTradeNo: 'order_close3' });
+    await w.pay.close('order_close3', payer);
+    expect(closedEvents()).toBe(1);
+    await w.pay.createJsapiOrder(payer, { description: 'x', amount: 1, outTradeNo: 'order_close4' });
+    // the payment lands in the ledger during the call to WeChat Pay, so the order is no longer NOTPAY to close
+    w.http.next.push(() => {
+      void w.orders.transition(MCH, 'order_close4', ['NOTPAY'], { state: 'SUCCESS' }, w.clock());
+      return { status: 204 };
+    });
+    await w.pay.close('order_close4', payer);
+    expect((await w.orders.findOrder(MCH, 'order_close4'))?.state).toBe('SUCCESS');
+    expect(closedEvents()).toBe(1);
+  });
 });
 
 describe('PayService: the state of an order', () => {
@@ -261,6 +392,36 @@ describe('PayService: the state of an order', () => {
     w.advance(10_000);
     w.http.next.push(() => ({ status: 404, body: { code: 'ORDER_NOT_EXIST', message: '订单不存在' } }));
     expect(await w.pay.query('order_conf02', payer)).toEqual({ outTradeNo: 'order_conf02', state: 'NOTPAY', amount: 5 });
+  });
+
+  it('logs why the confirming query failed', async () => {
+    const w = world();
+    await w.pay.createJsapiOrder(payer, { description: 'x', amount: 5, outTradeNo: 'order_conf03' });
+    w.advance(10_000);
+    w.http.next.push(() => ({ status: 404, body: { code: 'ORDER_NOT_EXIST', message: '订单不存在' } }));
+    await w.pay.query('order_conf03', payer);
+    expect(w.logger.warn).toHaveBeenCalledTimes(1);
+    expect(w.logger.warn).toHaveBeenCalledWith(expect.stringContaining('answered ORDER_NOT_EXIST'));
+  });
+
+  it('answers the ledger state, logging a stand-in reason, when the transport fails without an error object', async () => {
+    const w = world();
+    await w.pay.createJsapiOrder(payer, { description: 'x', amount: 5, outTradeNo: 'order_conf04' });
+    w.advance(10_000);
+    jest.spyOn(w.http, 'send').mockRejectedValueOnce(undefined);
+    expect(await w.pay.query('order_conf04', payer)).toEqual({ outTradeNo: 'order_conf04', state: 'NOTPAY', amount: 5 });
+    expect(w.logger.warn).toHaveBeenCalledWith(expect.stringContaining('(error)'));
+  });
+
+  it('does not ask WeChat Pay about an order that is no longer unpaid, however old it is', async () => {
+    const w = world();
+    await w.pay.createJsapiOrder(payer, { description: 'x', amount: 100, outTradeNo: 'order_conf05' });
+    const n = w.notify('TRANSACTION.SUCCESS', w.paidTx('order_conf05'));
+    await w.pay.handleNotification(n.headers, n.body);
+    // only an unpaid order can be stale; the state of a paid one is final as far as this query goes
+    w.advance(60_000);
+    expect((await w.pay.query('order_conf05', payer)).state).toBe('SUCCESS');
+    expect(w.http.calls.filter((c) => c.method === 'GET')).toHaveLength(0);
   });
 });
 
@@ -345,6 +506,55 @@ describe('PayService: notifications', () => {
     await w.pay.handleNotification(n.headers, n.body);
     expect(w.hooks.onPaid).toHaveBeenCalledTimes(2);
     expect(w.paid).toHaveLength(1);
+  });
+
+  it('counts a notification whose hook failed as failed, not as refused', async () => {
+    const w = world();
+    await w.pay.createJsapiOrder(payer, { description: 'x', amount: 100, outTradeNo: 'order_hook02' });
+    w.hooks.onPaid.mockRejectedValueOnce(new Error('host database down'));
+    const n = w.notify('TRANSACTION.SUCCESS', w.paidTx('order_hook02'));
+    expect(await problemOf(w.pay.handleNotification(n.headers, n.body))).toMatchObject({ statusCode: 500 });
+    expect(w.events.payNotification.mock.calls).toEqual([['failed']]);
+  });
+
+  it('ignores an event it does not handle, on the first copy and on every repeat, changing nothing', async () => {
+    const w = world();
+    await w.pay.createJsapiOrder(payer, { description: 'x', amount: 100, outTradeNo: 'order_ign001' });
+    const n = w.notify('PAYSCORE.USER_OPEN_SERVICE', {
+      appid: payer.appId,
+      mchid: MCH,
+      openid: payer.openid,
+      service_id: '500001',
+      user_service_status: 'USER_OPEN_SERVICE',
+    });
+    expect(await w.pay.handleNotification(n.headers, n.body)).toBe('ignored');
+    expect(await w.pay.handleNotification(n.headers, n.body)).toBe('ignored');
+    expect(w.events.payNotification.mock.calls).toEqual([['ignored'], ['ignored']]);
+    expect((await w.orders.findOrder(MCH, 'order_ign001'))?.state).toBe('NOTPAY');
+  });
+
+  it('answers 500 FAIL when the ledger fails, logging the name of its error and nothing of its message', async () => {
+    const w = world();
+    await w.pay.createJsapiOrder(payer, { description: 'x', amount: 100, outTradeNo: 'order_led001' });
+    jest.spyOn(w.orders, 'recordNotification').mockRejectedValueOnce(new TypeError('connect ECONNREFUSED 10.0.0.5:5432'));
+    const n = w.notify('TRANSACTION.SUCCESS', w.paidTx('order_led001'));
+    expect(await problemOf(w.pay.handleNotification(n.headers, n.body))).toEqual({
+      statusCode: 500,
+      code: 'FAIL',
+      message: 'the notification could not be applied; repeat it',
+    });
+    expect(w.logger.error).toHaveBeenCalledWith(expect.stringContaining('(TypeError)'));
+    expect(JSON.stringify(w.logger.error.mock.calls)).not.toContain('ECONNREFUSED');
+    expect(w.events.payNotification.mock.calls).toEqual([['failed']]);
+  });
+
+  it('answers 500 FAIL also when the ledger fails without an error object', async () => {
+    const w = world();
+    await w.pay.createJsapiOrder(payer, { description: 'x', amount: 100, outTradeNo: 'order_led002' });
+    jest.spyOn(w.orders, 'recordNotification').mockRejectedValueOnce(undefined);
+    const n = w.notify('TRANSACTION.SUCCESS', w.paidTx('order_led002'));
+    expect(await problemOf(w.pay.handleNotification(n.headers, n.body))).toMatchObject({ statusCode: 500, code: 'FAIL' });
+    expect(w.logger.error).toHaveBeenCalledWith(expect.stringContaining('(error)'));
   });
 });
 
@@ -449,5 +659,93 @@ describe('PayService: refunds', () => {
     expect(await problemOf(w.pay.refund({ outTradeNo: 'order_ref003', amount: 1 }))).toMatchObject({
       code: 'REFUND_EXCEEDS_PAID',
     });
+  });
+
+  it.each([0, -1, 1.5, Number.NaN, 2 ** 53])(
+    'refuses a refund of %p fen with 400 before the ledger or WeChat Pay sees it',
+    async (amount) => {
+      const w = world();
+      await paidOrder(w, 'order_ref010');
+      const inserts = jest.spyOn(w.orders, 'insertRefund');
+      const calls = w.http.calls.length;
+      expect(await problemOf(w.pay.refund({ outTradeNo: 'order_ref010', amount, outRefundNo: 'refund_0010' }))).toMatchObject({
+        statusCode: 400,
+        code: 'VALIDATION_FAILED',
+      });
+      expect(inserts).not.toHaveBeenCalled();
+      expect(w.http.calls).toHaveLength(calls);
+    },
+  );
+
+  it('passes a reason to WeChat Pay and the ledger, and sends no reason when none is given', async () => {
+    const w = world();
+    await paidOrder(w, 'order_ref011');
+    await w.pay.refund({ outTradeNo: 'order_ref011', amount: 10, outRefundNo: 'refund_0011', reason: 'out of stock' });
+    expect(w.http.calls.at(-1)?.body).toMatchObject({ out_refund_no: 'refund_0011', reason: 'out of stock' });
+    expect((await w.pay.getRefund('refund_0011')).reason).toBe('out of stock');
+    await w.pay.refund({ outTradeNo: 'order_ref011', amount: 10, outRefundNo: 'refund_0012' });
+    expect(w.http.calls.at(-1)?.body).not.toHaveProperty('reason');
+  });
+
+  it('answers a repeated refund as it stands, without asking WeChat Pay again once WeChat Pay has answered it', async () => {
+    const w = world();
+    await paidOrder(w, 'order_ref012');
+    const refundCalls = () => w.http.calls.filter((c) => c.path === '/v3/refund/domestic/refunds').length;
+    const ask = { outTradeNo: 'order_ref012', amount: 60, outRefundNo: 'refund_0013' };
+    const first = await w.pay.refund(ask);
+    // WeChat Pay has given it a refund_id: the repeat is answered from the ledger
+    expect(await w.pay.refund(ask)).toEqual(first);
+    expect(refundCalls()).toBe(1);
+    const n = w.notify('REFUND.SUCCESS', {
+      mchid: MCH,
+      out_trade_no: 'order_ref012',
+      out_refund_no: 'refund_0013',
+      refund_id: 'rf_refund_0013',
+      refund_status: 'SUCCESS',
+      success_time: '2026-12-07T18:10:00+08:00',
+      amount: { total: 100, refund: 60 },
+    });
+    await w.pay.handleNotification(n.headers, n.body);
+    expect(await w.pay.refund(ask)).toMatchObject({ status: 'SUCCESS', refundId: 'rf_refund_0013' });
+    expect(refundCalls()).toBe(1);
+  });
+
+  it('answers 409 OUT_REFUND_NO_USED when the outRefundNo is taken by a refund of another amount or another order', async () => {
+    const w = world();
+    await paidOrder(w, 'order_ref013');
+    await paidOrder(w, 'order_ref014');
+    await w.pay.refund({ outTradeNo: 'order_ref013', amount: 30, outRefundNo: 'refund_0014' });
+    const calls = w.http.calls.length;
+    for (const ask of [
+      { outTradeNo: 'order_ref013', amount: 31, outRefundNo: 'refund_0014' },
+      { outTradeNo: 'order_ref014', amount: 30, outRefundNo: 'refund_0014' },
+    ]) {
+      expect(await problemOf(w.pay.refund(ask))).toMatchObject({ statusCode: 409, code: 'OUT_REFUND_NO_USED' });
+    }
+    expect(w.http.calls).toHaveLength(calls);
+    expect(await w.pay.getRefund('refund_0014')).toMatchObject({ outTradeNo: 'order_ref013', amount: 30 });
+  });
+
+  it('sends again a refund WeChat Pay never answered, and answers one it refused without sending it again', async () => {
+    const w = world();
+    await paidOrder(w, 'order_ref015');
+    w.http.tamper = true;
+    w.http.next.push(() => ({ status: 403, body: { code: 'NOT_ENOUGH', message: '余额不足' } }));
+    await problemOf(w.pay.refund({ outTradeNo: 'order_ref015', amount: 60, outRefundNo: 'refund_0015' }));
+    w.http.tamper = false;
+    // an unbelieved answer leaves the refund PROCESSING without a refund_id: the repeat must ask WeChat Pay again
+    expect(await w.pay.getRefund('refund_0015')).not.toHaveProperty('refundId');
+    expect(await w.pay.refund({ outTradeNo: 'order_ref015', amount: 60, outRefundNo: 'refund_0015' })).toMatchObject({
+      status: 'PROCESSING',
+      refundId: 'rf_refund_0015',
+    });
+    // a signed refusal closes the refund for good: its repeat is answered from the ledger
+    w.http.next.push(() => ({ status: 403, body: { code: 'NOT_ENOUGH', message: '余额不足' } }));
+    await problemOf(w.pay.refund({ outTradeNo: 'order_ref015', amount: 40, outRefundNo: 'refund_0016' }));
+    const calls = w.http.calls.length;
+    expect(await w.pay.refund({ outTradeNo: 'order_ref015', amount: 40, outRefundNo: 'refund_0016' })).toMatchObject({
+      status: 'CLOSED',
+    });
+    expect(w.http.calls).toHaveLength(calls);
   });
 });

@@ -1,11 +1,13 @@
+import { jest } from '@jest/globals';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startSandbox, type SandboxServer } from '../../sandbox/index.js';
 import { PayHttpClient } from '../../transport/pay-http.js';
-import { SILENT } from '../ports.js';
+import { FAKE_PLATFORM_PUBLIC_KEY } from '../../../test/support/fake-pay-http.js';
+import { type Logger, SILENT } from '../ports.js';
 import { Problem } from '../problem.js';
 import { apiV3KeyBytes, privateKeyFromPem, publicKeyFromPem } from './pay-crypto.js';
-import { PlatformCertificates } from './platform-certificates.js';
+import { CERTIFICATE_REFRESH_MS, PlatformCertificates } from './platform-certificates.js';
 import { WechatPayClient } from './wechatpay-client.js';
 import { CombinedKeys } from './wechatpay-verifier.js';
 
@@ -96,5 +98,84 @@ describe('a WeChat Pay that does not answer', () => {
       message: expect.stringContaining('timed out'),
     });
     expect((error as Problem).message).not.toMatch(/127\.0\.0\.1|mchid|slow_order/);
+  });
+});
+
+describe('PlatformCertificates on its own timer', () => {
+  type Download = () => Promise<Map<string, typeof FAKE_PLATFORM_PUBLIC_KEY> | undefined>;
+
+  /** The certificates over a client whose download is `download`; what they log is kept. */
+  function certificatesWith(download: Download) {
+    const logs: string[] = [];
+    const warnings: string[] = [];
+    const logger: Logger = { log: (m) => void logs.push(m), warn: (m) => void warnings.push(m), error: () => undefined };
+    const keys = new CombinedKeys();
+    const downloads = jest.fn(download);
+    const client = { downloadCertificates: downloads } as unknown as WechatPayClient;
+    return { certificates: new PlatformCertificates(client, keys, logger), keys, downloads, logs, warnings };
+  }
+
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  it('downloads once at start, then once every hour, and no more once stopped', async () => {
+    const w = certificatesWith(async () => new Map([['5dea10ef55877e3c', FAKE_PLATFORM_PUBLIC_KEY]]));
+    await w.certificates.start();
+    expect(w.downloads).toHaveBeenCalledTimes(1);
+    expect(w.keys.certificateSerials).toEqual(['5DEA10EF55877E3C']);
+    await jest.advanceTimersByTimeAsync(CERTIFICATE_REFRESH_MS - 1);
+    expect(w.downloads).toHaveBeenCalledTimes(1);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(w.downloads).toHaveBeenCalledTimes(2);
+    w.certificates.stop();
+    await jest.advanceTimersByTimeAsync(3 * CERTIFICATE_REFRESH_MS);
+    expect(w.downloads).toHaveBeenCalledTimes(2);
+  });
+
+  it('logs the serials put in use, or none when the download held none', async () => {
+    const w = certificatesWith(
+      async () =>
+        new Map([
+          ['AAAA01', FAKE_PLATFORM_PUBLIC_KEY],
+          ['bbbb02', FAKE_PLATFORM_PUBLIC_KEY],
+        ]),
+    );
+    expect(await w.certificates.refresh()).toBe(true);
+    w.downloads.mockImplementation(async () => new Map());
+    expect(await w.certificates.refresh()).toBe(true);
+    expect(w.logs).toEqual(['platform certificates in use: AAAA01, BBBB02', 'platform certificates in use: none']);
+  });
+
+  // a failed download is logged with its reason and changes nothing: the certificates held stay in use
+  it('keeps the certificates it holds when a download fails, and says why', async () => {
+    const w = certificatesWith(async () => new Map([['AAAA01', FAKE_PLATFORM_PUBLIC_KEY]]));
+    await w.certificates.start();
+    w.certificates.stop();
+    w.downloads.mockImplementation(() => Promise.reject(new Error('WeChat Pay certificates is unavailable: timed out')));
+    expect(await w.certificates.refresh()).toBe(false);
+    w.downloads.mockImplementation(() => Promise.reject(undefined));
+    expect(await w.certificates.refresh()).toBe(false);
+    expect(w.keys.certificateSerials).toEqual(['AAAA01']);
+    expect(w.warnings).toEqual([
+      'platform certificates could not be downloaded (WeChat Pay certificates is unavailable: timed out); keeping those held',
+      'platform certificates could not be downloaded (error); keeping those held',
+    ]);
+  });
+
+  it('starts even when the first download fails, and tries again on the hour', async () => {
+    const w = certificatesWith(() => Promise.reject(new Error('refused')));
+    await expect(w.certificates.start()).resolves.toBeUndefined();
+    w.downloads.mockImplementation(async () => new Map([['AAAA01', FAKE_PLATFORM_PUBLIC_KEY]]));
+    await jest.advanceTimersByTimeAsync(CERTIFICATE_REFRESH_MS);
+    w.certificates.stop();
+    expect(w.keys.certificateSerials).toEqual(['AAAA01']);
+    expect(w.warnings).toEqual([expect.stringContaining('(refused)')]);
+  });
+
+  it('answers false and keeps the public key for a merchant without certificates', async () => {
+    const w = certificatesWith(async () => undefined);
+    expect(await w.certificates.refresh()).toBe(false);
+    expect(w.keys.certificateSerials).toEqual([]);
+    expect(w.logs).toEqual([expect.stringContaining('public-key only')]);
   });
 });
