@@ -159,6 +159,14 @@ describe('MessageCipher.encrypt against the known answers', () => {
   });
 });
 
+describe('MessageCipher.decrypt accepts', () => {
+  it('a padding of one byte', () => {
+    // 20 header bytes + 25 + the 18-byte appId = 63: one byte of padding makes 64
+    const message = 'x'.repeat(25);
+    expect(cipher.decrypt(rawEncrypt(plainWith(25, message, APP_ID, 1, 1)))).toBe(message);
+  });
+});
+
 describe('MessageCipher.decrypt refuses', () => {
   it('a tampered ciphertext', () => {
     const bytes = Buffer.from(V1_ENCRYPT, 'base64');
@@ -190,6 +198,10 @@ describe('MessageCipher.decrypt refuses', () => {
     expect(decryptError(rawEncrypt(plain))).toBe('the message padding is invalid');
   });
 
+  it('a block of padding only: unpadded, it is then shorter than the header', () => {
+    expect(decryptError(rawEncrypt(Buffer.alloc(32, 32)))).toBe('the message is shorter than its header');
+  });
+
   it('a padding longer than the only block', () => {
     expect(decryptError(rawEncrypt(Buffer.alloc(16, 20)))).toBe('the message padding is invalid');
   });
@@ -203,6 +215,12 @@ describe('MessageCipher.decrypt refuses', () => {
   it('a length that overflows the message', () => {
     expect(decryptError(rawEncrypt(plainWith(25, 'hi', APP_ID, 24, 24)))).toBe('the message length does not fit');
     expect(decryptError(rawEncrypt(plainWith(0xffffffff, 'hi', APP_ID, 24, 24)))).toBe('the message length does not fit');
+  });
+
+  it('a message of exactly its header, or a length that takes the appId in: no appId is left', () => {
+    expect(decryptError(rawEncrypt(plainWith(0, '', '', 12, 12)))).toBe('the message was encrypted for another appId');
+    const whole = 'hi'.length + APP_ID.length;
+    expect(decryptError(rawEncrypt(plainWith(whole, 'hi', APP_ID, 24, 24)))).toBe('the message was encrypted for another appId');
   });
 
   it('a length that leaves a different appId behind', () => {

@@ -643,6 +643,7 @@ describe('MessageDesk.answer after the reply timeout', () => {
     ],
     ['the call fails', new TypeError('fetch failed'), 'TypeError'],
     ['something else is thrown', OPENID, 'error'],
+    ['it rejects with nothing', undefined, 'error'],
   ])('reports send_failed and warns when %s', async (_what, failure, why) => {
     const gate = gated();
     const desk = world({ handler: gate.handler, replyTimeoutMs: 10, sendLater: () => Promise.reject(failure) });

@@ -17,6 +17,10 @@ function xmlError(body: string | Buffer): MessageXmlError {
 }
 
 describe('readMessageXml reads', () => {
+  it('a document with white space around its root', () => {
+    expect(readMessageXml(`\n  ${TEXT_MESSAGE}\n`)).toEqual(readMessageXml(TEXT_MESSAGE));
+  });
+
   it('the fields of a text message, every value a string', () => {
     expect(readMessageXml(TEXT_MESSAGE)).toEqual({
       ToUserName: 'gh_123456789abc',
@@ -145,6 +149,18 @@ describe('readMessageXml refuses', () => {
 
   it.each(['__proto__', 'constructor', 'toString'])('an element named %s', (name) => {
     expect(() => readMessageXml(`<xml><${name}>1</${name}></xml>`)).toThrow(MessageXmlError);
+  });
+
+  it('an element named after an Object method, by its name', () => {
+    expect(xmlError('<xml><toString>1</toString></xml>').message).toBe('the element name toString is not allowed');
+    expect(xmlError('<xml><valueOf>1</valueOf></xml>').message).toBe('the element name valueOf is not allowed');
+  });
+
+  it('a repeated element of text and elements, by its name', () => {
+    expect(xmlError('<xml><item>a</item><item><B>1</B></item></xml>').message).toBe(
+      'the repeated element item mixes text and elements',
+    );
+    expect(xmlError('<xml><A><B>1</B></A><A>2</A></xml>').message).toBe('the repeated element A mixes text and elements');
   });
 
   it('nesting deeper than any WeChat message', () => {

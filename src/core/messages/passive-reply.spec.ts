@@ -81,6 +81,10 @@ describe('replyXml', () => {
     expect(readMessageXml(xml).ToUserName).toBe('o]]><Evil/>');
   });
 
+  it('takes a createTime of 0 (whole seconds, not negative)', () => {
+    expect(readMessageXml(replyXml({ type: 'text', content: 'x' }, { ...address, createTime: 0 })).CreateTime).toBe('0');
+  });
+
   it.each([1.5, -1, Number.NaN])('refuses a createTime of %s', (createTime) => {
     expect(() => replyXml({ type: 'text', content: 'x' }, { ...address, createTime })).toThrow('createTime');
   });
