@@ -55,7 +55,10 @@ describe('WechatApiClient: calls that must not take effect twice', () => {
     Logger.overrideLogger(['log', 'warn', 'error']);
   });
 
-  const status = (code: number): Handler => (_req, res) => res.writeHead(code).end('busy');
+  const status =
+    (code: number): Handler =>
+    (_req, res) =>
+      res.writeHead(code).end('busy');
   const silent: Handler = () => undefined; // never answers: the attempt times out
   const notJson: Handler = (_req, res) => res.end('<html>gateway</html>');
 

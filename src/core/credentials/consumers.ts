@@ -68,7 +68,8 @@ export function checkConsumers(consumers: readonly CredentialConsumer[]): Creden
       throw new Error(`CredentialApiModule: ${where}.appIds must be a list of appIds`);
     if (seen.has(name)) throw new Error(`CredentialApiModule: ${where}.name appears twice`);
     // a bearer must name one consumer: with a shared secret only the first's name and accounts would apply
-    if (secrets.has(secret)) throw new Error(`CredentialApiModule: ${where}.secret is another consumer's too; each needs its own`);
+    if (secrets.has(secret))
+      throw new Error(`CredentialApiModule: ${where}.secret is another consumer's too; each needs its own`);
     seen.add(name);
     secrets.add(secret);
     return { name, secret, ...(appIds && { appIds: [...appIds] }) };
