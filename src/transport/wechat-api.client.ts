@@ -91,7 +91,7 @@ export class WechatApiClient implements Transport {
    * caller's to retry, since it has consumed part of it.
    */
   download(endpoint: string, query: Query, context?: CallContext): Promise<WechatDownload> {
-    return this.retrying('GET', endpoint, () => this.openDownload(endpoint, query), context?.appId ?? '');
+    return this.retrying('GET', endpoint, () => this.openDownload(endpoint, query), context?.appId ?? '', true);
   }
 
   private call<T extends object>(spec: CallSpec, context?: CallContext): Promise<T> {
@@ -108,7 +108,7 @@ export class WechatApiClient implements Transport {
     endpoint: string,
     run: () => Promise<T>,
     appId: string,
-    repeatable = true,
+    repeatable: boolean,
   ): Promise<T> {
     let lastReason = 'no attempt made';
     for (let attempt = 0; attempt < this.retry.attempts; attempt++) {
