@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AuthorizeProblem, AuthorizeRequest } from './authorize-request.js';
 import type { SandboxUser } from './test-users.js';
+import { escapeHtml } from '../core/html.js';
 
 /** An HTML answer and the content-security-policy that goes with it. */
 export interface HtmlPage {
@@ -19,19 +20,6 @@ const CSS = [
   '#allow{background:#07c160;color:#fff}#deny{background:#f2f2f2;color:#191919}',
 ].join('');
 const CSS_HASH = createHash('sha256').update(CSS).digest('base64');
-
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-/**
- * Escapes text for element content and quoted attributes. C0 controls (the `ctrl` user) become their
- * visible "control picture", since HTML has no valid way to carry them.
- */
-export function escapeHtml(text: string): string {
-  return text.replace(
-    /[&<>"']|[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g,
-    (ch) => HTML_ESCAPES[ch] ?? String.fromCharCode(0x2400 + ch.charCodeAt(0)),
-  );
-}
 
 /** No scripts, no images, no foreign styles; the form may only go to us (and on, via 302, to redirect_uri). */
 function csp(formTargets: string): string {

@@ -1,5 +1,5 @@
 import { SandboxAuthorizeError, withQuery } from './authorize-request.js';
-import { escapeHtml } from './consent-page.js';
+import { escapeHtml } from '../core/html.js';
 import { Sandbox } from './sandbox.js';
 import { SANDBOX_DEFAULT_ACCOUNT } from './sandbox.options.js';
 

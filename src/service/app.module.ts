@@ -80,6 +80,7 @@ export class AppModule {
           publicBaseUrl: config.publicBaseUrl,
           openBaseUrl: config.openBaseUrl,
           scope: config.oauthScope,
+          handoffTtlMs: config.handoffTtlMs,
           session: { secret: config.sessionSecret },
         }),
         MediaModule.forRoot(mediaModuleOptions(config)),

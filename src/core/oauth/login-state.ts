@@ -7,12 +7,16 @@ export interface PendingLogin {
   returnTo: string;
   scope: OAuthScope;
   createdAt: number;
+  /** a phone's login for a computer: the handoff ticket the user is bound to, instead of logging the phone in */
+  handoff?: string;
 }
 
 export interface CompletedLogin {
   state: string;
   returnTo: string;
   completedAt: number;
+  /** a phone's login for a computer (the phone itself is not logged in) */
+  handoff?: true;
 }
 
 /** What the session keeps about logins in progress (a few tabs at once) and just finished. */
@@ -54,5 +58,11 @@ export function recentCompletion(data: LoginStateData | undefined, state: unknow
 
 export function markCompleted(data: LoginStateData, entry: PendingLogin, now: number): LoginStateData {
   const recent = data.completed.filter((c) => now - c.completedAt < DOUBLE_CALLBACK_WINDOW_MS);
-  return { pending: data.pending, completed: [...recent, { state: entry.state, returnTo: entry.returnTo, completedAt: now }] };
+  return {
+    pending: data.pending,
+    completed: [
+      ...recent,
+      { state: entry.state, returnTo: entry.returnTo, completedAt: now, ...(entry.handoff ? { handoff: true as const } : {}) },
+    ],
+  };
 }

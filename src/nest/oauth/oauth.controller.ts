@@ -23,7 +23,8 @@ import { ProblemDto } from '../http/problem.dto.js';
 import { ProblemFilter } from '../http/problem.filter.js';
 import { NotAuthenticatedDto, SessionUserDto } from './oauth.responses.js';
 import { addPending, type LoginStateData, markCompleted, recentCompletion, takePending } from '../../core/oauth/login-state.js';
-import { OAUTH_OPTIONS, type ResolvedOAuthOptions } from './oauth.options.js';
+import { HANDOFF_DESK, OAUTH_OPTIONS, type ResolvedOAuthOptions } from './oauth.options.js';
+import type { HandoffDesk } from '../../core/oauth/handoff.js';
 import { UserMapping } from './user-mapping.js';
 import { createNonce } from '../../core/jssdk/nonce.js';
 import { safeReturnTo, withQueryParam } from '../../core/oauth/return-to.js';
@@ -53,6 +54,7 @@ export class OAuthController {
     private readonly sessions: WechatSessions,
     private readonly accounts: WechatAccounts,
     private readonly adapterHost: HttpAdapterHost,
+    @Inject(HANDOFF_DESK) private readonly handoff: HandoffDesk,
   ) {}
 
   private redirect(response: object, url: string): Promise<void> {
@@ -143,7 +145,7 @@ export class OAuthController {
     const taken = takePending(data, state, now, this.options.stateTtlMs);
     if (!taken.ok) {
       const done = recentCompletion(data, state, now);
-      if (done && session.get('user')) {
+      if (done && (session.get('user') || done.handoff)) {
         await this.redirect(reply, done.returnTo);
         return 'repeated_callback';
       }
@@ -162,6 +164,13 @@ export class OAuthController {
     await this.keep(session, taken.rest);
     const { grant, profile } = await this.accounts.get(entry.appId).oauth.completeLogin(code);
     const user = await this.users.map(profile);
+    if (entry.handoff) {
+      // the phone logs a computer in: the user goes to the ticket, the phone's session stays as it was
+      await this.handoff.bind(entry.handoff, user);
+      await this.keep(session, markCompleted(taken.rest, entry, Date.now()));
+      await this.redirect(reply, entry.returnTo);
+      return 'success';
+    }
     // A new session id at login: a session id planted before login is worth nothing after it.
     await session.regenerate();
     session.set('user', user);

@@ -1,6 +1,10 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { normalizePrefix, withControllers } from '../http/with-controllers.js';
 import { OAuthController } from './oauth.controller.js';
+import { HandoffController } from './handoff.controller.js';
+import { HandoffDesk } from '../../core/oauth/handoff.js';
+import { WECHAT_STORE, type WechatStore } from '../../core/wechat-store.js';
+import { WECHAT_OPTIONS, type ResolvedWechatOptions } from '../wechat.options.js';
 import {
   OAUTH_ASYNC_OPTIONS_TYPE,
   OAUTH_MODULE_OPTIONS,
@@ -9,6 +13,7 @@ import {
 } from './oauth.module-definition.js';
 import {
   DEFAULT_OAUTH_PREFIX,
+  HANDOFF_DESK,
   OAUTH_OPTIONS,
   OAUTH_ROUTE_PREFIX,
   type OAuthModuleOptions,
@@ -53,19 +58,31 @@ const OAUTH_ACCOUNTS = Symbol('OAUTH_ACCOUNTS');
         return accounts;
       },
     },
+    {
+      provide: HANDOFF_DESK,
+      inject: [WECHAT_STORE, WECHAT_OPTIONS, OAUTH_OPTIONS],
+      useFactory: (store: WechatStore, wechat: ResolvedWechatOptions, options: ResolvedOAuthOptions) =>
+        new HandoffDesk({ store, keyPrefix: wechat.keyPrefix, ttlMs: options.handoffTtlMs, clock: Date.now }),
+    },
     UserMapping,
     WechatAuthGuard,
     WechatSessions,
   ],
-  exports: [OAUTH_OPTIONS, UserMapping, WechatAuthGuard, WechatSessions],
+  exports: [OAUTH_OPTIONS, HANDOFF_DESK, UserMapping, WechatAuthGuard, WechatSessions],
 })
 export class OAuthModule extends OAuthConfigurableModule {
   static override forRoot(options: typeof OAUTH_OPTIONS_TYPE): DynamicModule {
-    return withRoutePrefix(withControllers(super.forRoot(options), options, [OAuthController]), options.routePrefix);
+    return withRoutePrefix(
+      withControllers(super.forRoot(options), options, [OAuthController, HandoffController]),
+      options.routePrefix,
+    );
   }
 
   static override forRootAsync(options: typeof OAUTH_ASYNC_OPTIONS_TYPE): DynamicModule {
-    return withRoutePrefix(withControllers(super.forRootAsync(options), options, [OAuthController]), options.routePrefix);
+    return withRoutePrefix(
+      withControllers(super.forRootAsync(options), options, [OAuthController, HandoffController]),
+      options.routePrefix,
+    );
   }
 }
 

@@ -1,3 +1,4 @@
+import { DEFAULT_HANDOFF_TTL_MS } from '../../core/oauth/handoff.js';
 import type { OAuthScope, UserMapper } from '../../core/oauth/session-user.js';
 
 /** What a host passes to OAuthModule.forRoot / forRootAsync. AppID and secret come from WechatModule. */
@@ -14,6 +15,8 @@ export interface OAuthModuleOptions {
   mapUser?: UserMapper;
   /** how long a login may take between redirect and callback, ms; default 10 minutes */
   stateTtlMs?: number;
+  /** how long a computer's login handoff (the phone's QR) can be confirmed and redeemed, ms; default 2 minutes */
+  handoffTtlMs?: number;
   /** the server-side session the login lives in */
   session: OAuthSessionOptions;
 }
@@ -39,13 +42,24 @@ export interface ResolvedOAuthOptions {
   /** path of the callback route (before any global prefix), e.g. /wechat/oauth/callback */
   callbackPath: string;
   stateTtlMs: number;
+  handoffTtlMs: number;
   session: { secret: string; cookieName: string; maxAgeMs: number; secure: boolean };
 }
 
 export const OAUTH_OPTIONS = Symbol('OAUTH_OPTIONS');
+/** The phone handoff's desk (shared store, the handoff TTL). */
+export const HANDOFF_DESK = Symbol('HANDOFF_DESK');
 /** Where the OAuth routes are mounted (the module's `routePrefix` extra). */
 export const OAUTH_ROUTE_PREFIX = Symbol('OAUTH_ROUTE_PREFIX');
 export const DEFAULT_OAUTH_PREFIX = 'wechat/oauth';
+
+function handoffTtl(ms: number | undefined): number {
+  if (ms === undefined) return DEFAULT_HANDOFF_TTL_MS;
+  if (!Number.isInteger(ms) || ms < 10_000 || ms > 600_000) {
+    throw new Error('OAuthModule: handoffTtlMs must be a whole number of ms from 10000 to 600000');
+  }
+  return ms;
+}
 
 export function resolveOAuthOptions(o: OAuthModuleOptions, routePrefix = DEFAULT_OAUTH_PREFIX): ResolvedOAuthOptions {
   if (!o.publicBaseUrl || !/^https?:\/\/[^/]+/i.test(o.publicBaseUrl)) {
@@ -65,6 +79,7 @@ export function resolveOAuthOptions(o: OAuthModuleOptions, routePrefix = DEFAULT
     loginPath: `/${routePrefix}/login`,
     callbackPath: `/${routePrefix}/callback`,
     stateTtlMs: o.stateTtlMs ?? 600_000,
+    handoffTtlMs: handoffTtl(o.handoffTtlMs),
     session: {
       secret: o.session.secret,
       cookieName: o.session.cookieName ?? 'wechat_sid',

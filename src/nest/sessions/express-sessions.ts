@@ -99,7 +99,7 @@ class ExpressWechatSession implements WechatSession {
 
   async regenerate(): Promise<void> {
     const kept: Partial<WechatSessionData> = {};
-    for (const key of ['user', 'wechatLogin', 'wechatWebGrant'] as const)
+    for (const key of ['user', 'wechatLogin', 'wechatWebGrant', 'wechatHandoff'] as const)
       (kept as Record<string, unknown>)[key] = this.current[key];
     await callback((done) => this.current.regenerate(done));
     for (const [key, value] of Object.entries(kept))

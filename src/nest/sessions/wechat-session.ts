@@ -3,6 +3,12 @@ import type { LoginStateData } from '../../core/oauth/login-state.js';
 import type { WebGrant } from '../../core/oauth/account-oauth.js';
 import type { SessionUser } from '../../core/oauth/session-user.js';
 
+export interface HandoffBinding {
+  ticket: string;
+  secret: string;
+  expiresAt: number;
+}
+
 /** What the package keeps in a session. */
 export interface WechatSessionData {
   /** the logged-in user (set by the OAuth callback) */
@@ -11,6 +17,8 @@ export interface WechatSessionData {
   wechatLogin?: LoginStateData;
   /** WeChat's web token for this user; stays server-side */
   wechatWebGrant?: WebGrant;
+  /** the computer's login handoffs in progress: the secret that binds each ticket to this browser */
+  wechatHandoff?: HandoffBinding[];
 }
 
 /**

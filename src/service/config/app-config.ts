@@ -50,6 +50,8 @@ export interface AppConfig {
   requestTimeoutMs: number;
   publicBaseUrl: string;
   oauthScope: 'snsapi_base' | 'snsapi_userinfo';
+  /** how long a computer's login handoff can be confirmed and redeemed, ms */
+  handoffTtlMs: number;
   sessionSecret: string;
   mediaDir: string;
   /** largest media saved, bytes */
@@ -162,6 +164,7 @@ export function toAppConfig(env: EnvironmentVariables): AppConfig {
     requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
     publicBaseUrl,
     oauthScope: env.OAUTH_SCOPE,
+    handoffTtlMs: env.HANDOFF_TTL_S * 1000,
     sessionSecret: env.SESSION_SECRET ?? randomBytes(32).toString('base64url'),
     ...mediaSettings(env),
     corsOrigins: commaList(env.CORS_ORIGINS),

@@ -132,6 +132,11 @@ export class EnvironmentVariables extends PayEnvironmentVariables {
   @IsString()
   SESSION_SECRET?: string;
 
+  @IsInt({ message: 'must be a whole number of seconds' })
+  @Min(30)
+  @Max(600)
+  HANDOFF_TTL_S: number = 120;
+
   @IsString()
   @MinLength(1)
   MEDIA_DIR = './data/media';
