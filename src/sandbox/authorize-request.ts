@@ -1,4 +1,4 @@
-import { isOAuthScope, type SandboxScope, type OAuthState } from './oauth-state.js';
+import { type AppKind, isOAuthScope, scopeAllowed, type SandboxScope, type OAuthState } from './oauth-state.js';
 
 /** A validated connect/oauth2/authorize request. */
 export interface AuthorizeRequest {
@@ -64,7 +64,11 @@ function isHttpUrl(value: string): boolean {
 }
 
 /** Validates authorize parameters the way WeChat decides between its page and an error page. */
-export function checkAuthorize(param: (name: string) => string | undefined, oauth: OAuthState): AuthorizeCheck {
+export function checkAuthorize(
+  param: (name: string) => string | undefined,
+  oauth: OAuthState,
+  page: AppKind = 'account',
+): AuthorizeCheck {
   const E = AUTHORIZE_ERROR;
   const appId = param('appid');
   if (!appId) return problem(E.appidInvalid, 'appid empty');
@@ -75,6 +79,10 @@ export function checkAuthorize(param: (name: string) => string | undefined, oaut
   const scope = param('scope');
   if (!scope) return problem(E.scopeEmpty, 'scope empty');
   if (!isOAuthScope(scope)) return problem(E.scopeNotAllowed, 'scope not allowed');
+  // an account's appId on the QR page, a website application's in WeChat's page, or a scope of the other kind
+  if (oauth.kindOf(appId) !== page || !scopeAllowed(page, scope)) {
+    return problem(E.scopeNotAllowed, 'Scope 参数错误或没有 Scope 权限 (scope not allowed for this app)');
+  }
   if (param('response_type') !== 'code') return problem(E.responseTypeInvalid, 'response_type must be code');
   const state = param('state') ?? '';
   if (!STATE_PATTERN.test(state)) return problem(E.stateInvalid, 'state must be at most 128 of [A-Za-z0-9]');
@@ -124,8 +132,13 @@ export function authorizeUrlParams(authorizeUrl: string): (name: string) => stri
   } catch {
     throw new Error('sandbox authorize: not an absolute url');
   }
-  if (!url.pathname.endsWith('/connect/oauth2/authorize')) {
-    throw new Error('sandbox authorize: the path must end with /connect/oauth2/authorize');
+  if (!url.pathname.endsWith('/connect/oauth2/authorize') && !url.pathname.endsWith('/connect/qrconnect')) {
+    throw new Error('sandbox authorize: the path must end with /connect/oauth2/authorize or /connect/qrconnect');
   }
   return (name) => url.searchParams.get(name) ?? undefined;
+}
+
+/** Which page an authorize url opens: WeChat's own (an account) or the desktop QR page (a website application). */
+export function authorizePage(authorizeUrl: string): AppKind {
+  return new URL(authorizeUrl).pathname.endsWith('/connect/qrconnect') ? 'website' : 'account';
 }

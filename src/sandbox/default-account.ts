@@ -29,3 +29,15 @@ export const SANDBOX_DEFAULT_ACCOUNT: Readonly<SandboxAccount> = Object.freeze({
   messageAesKey: 'SandboxTestAesKeyNotSecret0123456789abcdefg',
   originalId: sandboxOriginalId(DEFAULT_APP_ID),
 });
+
+/** An Open Platform website application (网站应用): its own appId and secret, QR login only. */
+export interface SandboxWebsiteApp {
+  appId: string;
+  appSecret: string;
+}
+
+/** The website application of the sandbox, bound to the same open platform as the default account (one unionid per user). */
+export const SANDBOX_WEBSITE_APP: Readonly<SandboxWebsiteApp> = Object.freeze({
+  appId: 'wx7eb0c1d2e3f4a5b6',
+  appSecret: 'sandbox-website-secret-0123456789',
+});

@@ -15,6 +15,8 @@ export type CredentialEndpoint = (typeof CREDENTIAL_ENDPOINTS)[number];
 export const OAUTH_ENDPOINTS = [
   'connect/oauth2/authorize',
   'connect/oauth2/authorize/confirm',
+  'connect/qrconnect',
+  'connect/qrconnect/confirm',
   'sns/oauth2/access_token',
   'sns/oauth2/refresh_token',
   'sns/userinfo',

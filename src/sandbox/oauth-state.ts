@@ -5,11 +5,20 @@ import type { ResolvedSandboxOptions } from './sandbox.options.js';
 import { sandboxOpenid, type SandboxUser } from './test-users.js';
 
 export const OAUTH_SCOPES = ['snsapi_base', 'snsapi_userinfo'] as const;
-export type SandboxScope = (typeof OAUTH_SCOPES)[number];
+/** An Official Account's web authorization scopes, and a website application's QR login. */
+export type SandboxScope = (typeof OAUTH_SCOPES)[number] | 'snsapi_login';
+/** Where a login starts: an Official Account's page in WeChat, or a website application's QR page. */
+export type AppKind = 'account' | 'website';
 
 export function isOAuthScope(value: unknown): value is SandboxScope {
-  return value === 'snsapi_base' || value === 'snsapi_userinfo';
+  return value === 'snsapi_base' || value === 'snsapi_userinfo' || value === 'snsapi_login';
 }
+
+/** The scopes each kind of app may ask for: a website application only QR login, an account never. */
+export const scopeAllowed = (kind: AppKind, scope: SandboxScope) => (kind === 'website') === (scope === 'snsapi_login');
+
+/** Scopes whose token may read sns/userinfo and whose grant carries the unionid. */
+const withProfile = (scope: SandboxScope) => scope === 'snsapi_userinfo' || scope === 'snsapi_login';
 
 export interface WebTokenBody {
   access_token: string;
@@ -69,6 +78,7 @@ const fail = (errcode: number, errmsg?: string): Failure => ({ ok: false, ...wec
 /** In-memory model of WeChat's web OAuth (网页授权): codes, web tokens, refresh tokens. Pure logic, no HTTP. */
 export class OAuthState {
   private readonly secrets = new Map<string, string>();
+  private readonly websites = new Set<string>();
   private readonly users = new Map<string, SandboxUser>();
   private readonly codes = new Map<string, IssuedCode>();
   private readonly webTokens = new Map<string, Grant>();
@@ -77,11 +87,19 @@ export class OAuthState {
 
   constructor(private readonly opts: ResolvedSandboxOptions) {
     for (const { appId, appSecret } of opts.accounts) this.secrets.set(appId, appSecret);
+    for (const { appId, appSecret } of opts.websiteApps) {
+      this.secrets.set(appId, appSecret);
+      this.websites.add(appId);
+    }
     for (const user of opts.users) this.users.set(user.key, user);
   }
 
   hasApp(appId: string): boolean {
     return this.secrets.has(appId);
+  }
+
+  kindOf(appId: string): AppKind {
+    return this.websites.has(appId) ? 'website' : 'account';
   }
 
   user(key: string): SandboxUser | undefined {
@@ -143,7 +161,7 @@ export class OAuthState {
     const check = this.checkWebToken(accessToken, openid);
     if (!check.ok) return check;
     const grant = check.grant;
-    if (grant.scope !== 'snsapi_userinfo') return fail(48001);
+    if (!withProfile(grant.scope)) return fail(48001);
     if (!LANGS.has(lang)) return fail(40035);
     const user = this.users.get(grant.userKey)!;
     const body: UserInfoBody = {
@@ -208,8 +226,8 @@ export class OAuthState {
       openid: grant.openid,
       scope: grant.scope,
       ...(user.snapshot && { is_snapshotuser: 1 as const }),
-      // the documented rule: unionid only comes with the userinfo scope
-      ...(user.unionid !== undefined && grant.scope === 'snsapi_userinfo' && { unionid: user.unionid }),
+      // the documented rule: unionid only comes with a scope that includes the profile
+      ...(user.unionid !== undefined && withProfile(grant.scope) && { unionid: user.unionid }),
     };
   }
 

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { AppKind } from './oauth-state.js';
 import type { Sandbox } from './sandbox.js';
 import { AUTHORIZE_ERROR, checkAuthorize, completeAuthorize, type AuthorizeOutcome } from './authorize-request.js';
 import { consentPage, errorPage } from './consent-page.js';
@@ -54,18 +55,35 @@ function authorizeRoutes(app: FastifyInstance, sandbox: Sandbox): void {
     }),
   );
 
-  app.post('/connect/oauth2/authorize/confirm', (req, reply) =>
-    runEndpoint(sandbox, 'connect/oauth2/authorize/confirm', req, reply, () => {
-      const form = new URLSearchParams(typeof req.body === 'string' ? req.body : '');
-      // the hidden fields come back from the browser: validate them all over again
-      const check = checkAuthorize((name) => (name === 'response_type' ? 'code' : (form.get(name) ?? undefined)), oauth);
+  /** The consent (or QR) page's form: the hidden fields come back from the browser, validated all over again. */
+  const confirm = (body: unknown, page: AppKind) => (reply: FastifyReply) => {
+    const form = new URLSearchParams(typeof body === 'string' ? body : '');
+    const check = checkAuthorize((name) => (name === 'response_type' ? 'code' : (form.get(name) ?? undefined)), oauth, page);
+    if (!check.ok) return sendHtml(reply, errorPage(check));
+    const user = form.get('user');
+    if (user === null) {
+      return sendHtml(reply, errorPage({ ok: false, code: AUTHORIZE_ERROR.unknownUser, message: 'no test user chosen' }));
+    }
+    return redirectOrError(reply, completeAuthorize(oauth, check.request, form.get('decision'), user));
+  };
+
+  // a website application's QR login: a desktop page where a test user "scans"
+  app.get('/connect/qrconnect', (req, reply) =>
+    runEndpoint(sandbox, 'connect/qrconnect', req, reply, () => {
+      const check = checkAuthorize((name) => queryParam(req, name), oauth, 'website');
       if (!check.ok) return sendHtml(reply, errorPage(check));
-      const user = form.get('user');
-      if (user === null) {
-        return sendHtml(reply, errorPage({ ok: false, code: AUTHORIZE_ERROR.unknownUser, message: 'no test user chosen' }));
-      }
-      return redirectOrError(reply, completeAuthorize(oauth, check.request, form.get('decision'), user));
+      const { request } = check;
+      const users = sandbox.options.users;
+      return sendHtml(reply, consentPage({ request, users, openidOf: (key) => oauth.openidOf(request.appId, key) }));
     }),
+  );
+
+  app.post('/connect/qrconnect/confirm', (req, reply) =>
+    runEndpoint(sandbox, 'connect/qrconnect/confirm', req, reply, () => confirm(req.body, 'website')(reply)),
+  );
+
+  app.post('/connect/oauth2/authorize/confirm', (req, reply) =>
+    runEndpoint(sandbox, 'connect/oauth2/authorize/confirm', req, reply, () => confirm(req.body, 'account')(reply)),
   );
 }
 

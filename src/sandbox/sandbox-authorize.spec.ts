@@ -1,7 +1,7 @@
 import { SandboxAuthorizeError, withQuery } from './authorize-request.js';
-import { escapeHtml } from '../core/html.js';
+import { escapeHtml } from './consent-page.js';
 import { Sandbox } from './sandbox.js';
-import { SANDBOX_DEFAULT_ACCOUNT } from './sandbox.options.js';
+import { SANDBOX_DEFAULT_ACCOUNT, SANDBOX_WEBSITE_APP } from './sandbox.options.js';
 
 const { appId, appSecret } = SANDBOX_DEFAULT_ACCOUNT;
 const CALLBACK = 'https://h5.example.com/wechat/oauth/callback';
@@ -83,7 +83,13 @@ describe('Sandbox.authorize()', () => {
     expect(errorCode(() => sandbox.authorize(authorizeUrl(), { user: 'mallory' }))).toBe(19002);
     expect(sandbox.calls('connect/oauth2/authorize')).toBe(cases.length + 1);
     expect(() => sandbox.authorize('not a url')).toThrow(/absolute url/);
-    expect(() => sandbox.authorize('https://open.weixin.qq.com/connect/qrconnect?appid=x')).toThrow(/path/);
+    expect(() => sandbox.authorize('https://open.weixin.qq.com/connect/other?appid=x')).toThrow(/path/);
+    // an account's appId on the website QR page
+    expect(
+      errorCode(() =>
+        sandbox.authorize(authorizeUrl({ scope: 'snsapi_login' }).replace('/connect/oauth2/authorize', '/connect/qrconnect')),
+      ),
+    ).toBe(10005);
     // state is optional and may be 128 characters
     expect(sandbox.authorize(authorizeUrl({ state: '' }), { decision: 'deny' })).toBe(`${CALLBACK}?state=`);
     expect(errorCode(() => sandbox.authorize(authorizeUrl({ state: 'a'.repeat(128) })))).toBeUndefined();
@@ -111,5 +117,45 @@ describe('withQuery and escapeHtml', () => {
   it('escapes markup and shows control characters visibly', () => {
     expect(escapeHtml(`<a href="x">&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;');
     expect(escapeHtml('Ctrl\u0001User')).toBe('Ctrl\u2401User');
+  });
+
+  it('logs a website application in by QR (snsapi_login): its own openid, the same unionid as the account, a profile', () => {
+    const sandbox = new Sandbox();
+    const web = SANDBOX_WEBSITE_APP;
+    const qrUrl = (params: Record<string, string> = {}) =>
+      authorizeUrl({ appid: web.appId, scope: 'snsapi_login', ...params }).replace(
+        '/connect/oauth2/authorize',
+        '/connect/qrconnect',
+      );
+    const code = new URL(sandbox.authorize(qrUrl(), { user: 'alice' })).searchParams.get('code')!;
+    expect(sandbox.calls('connect/qrconnect')).toBe(1);
+    const exchanged = sandbox.oauth.exchangeCode({
+      appid: web.appId,
+      secret: web.appSecret,
+      code,
+      grant_type: 'authorization_code',
+    });
+    if (!exchanged.ok) throw new Error('exchange failed');
+    expect(exchanged.body).toMatchObject({ scope: 'snsapi_login', openid: sandbox.openidOf(web.appId, 'alice') });
+    expect(exchanged.body.openid).not.toBe(sandbox.openidOf(appId, 'alice'));
+    // the account's own login of the same person carries the same unionid
+    const oaCode = new URL(sandbox.authorize(authorizeUrl(), { user: 'alice' })).searchParams.get('code')!;
+    const oa = sandbox.oauth.exchangeCode({ appid: appId, secret: appSecret, code: oaCode, grant_type: 'authorization_code' });
+    if (!oa.ok) throw new Error('exchange failed');
+    expect(exchanged.body.unionid).toBeDefined();
+    expect(exchanged.body.unionid).toBe(oa.body.unionid);
+    const info = sandbox.oauth.userInfo(exchanged.body.access_token, exchanged.body.openid);
+    expect(info.ok && info.body.unionid).toBe(oa.body.unionid);
+    // the website's code is its own: the account cannot exchange it, nor the website with the account's secret
+    const other = new URL(sandbox.authorize(qrUrl(), { user: 'alice' })).searchParams.get('code')!;
+    expect(
+      sandbox.oauth.exchangeCode({ appid: appId, secret: appSecret, code: other, grant_type: 'authorization_code' }),
+    ).toMatchObject({ ok: false, errcode: 40029 });
+    expect(
+      sandbox.oauth.exchangeCode({ appid: web.appId, secret: appSecret, code: other, grant_type: 'authorization_code' }),
+    ).toMatchObject({ ok: false, errcode: 40125 });
+    // a website application in WeChat's own page, and a scope the QR page does not take
+    expect(errorCode(() => sandbox.authorize(authorizeUrl({ appid: web.appId, scope: 'snsapi_base' })))).toBe(10005);
+    expect(errorCode(() => sandbox.authorize(qrUrl({ scope: 'snsapi_userinfo' })))).toBe(10005);
   });
 });

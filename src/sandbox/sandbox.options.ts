@@ -1,12 +1,20 @@
-import { SANDBOX_DEFAULT_ACCOUNT, sandboxOriginalId, type SandboxAccount } from './default-account.js';
+import {
+  SANDBOX_DEFAULT_ACCOUNT,
+  SANDBOX_WEBSITE_APP,
+  sandboxOriginalId,
+  type SandboxAccount,
+  type SandboxWebsiteApp,
+} from './default-account.js';
 import { messageSettingsProblem } from './messages/message-accounts.js';
 import { resolveSandboxPayOptions, type SandboxPayOptions, type ResolvedSandboxPayOptions } from './pay/pay-options.js';
 import { resolveSandboxUsers, SANDBOX_USERS, type SandboxUser, type SandboxUserConfig } from './test-users.js';
 
-export { SANDBOX_DEFAULT_ACCOUNT, type SandboxAccount };
+export { SANDBOX_DEFAULT_ACCOUNT, SANDBOX_WEBSITE_APP, type SandboxAccount, type SandboxWebsiteApp };
 
 export interface SandboxOptions {
   accounts?: SandboxAccount[];
+  /** Open Platform website applications (网站应用): QR login with snsapi_login (default SANDBOX_WEBSITE_APP) */
+  websiteApps?: SandboxWebsiteApp[];
   tokenExpiresInSec?: number;
   ticketExpiresInSec?: number;
   /** Old/new overlap window (WeChat: 5 minutes). */
@@ -55,8 +63,14 @@ export function resolveSandboxOptions(options: SandboxOptions = {}): ResolvedSan
     const problem = messageSettingsProblem(a);
     if (problem) throw new Error(`sandbox: ${problem}`);
   }
+  const websiteApps = options.websiteApps?.length ? options.websiteApps : [SANDBOX_WEBSITE_APP];
+  for (const w of websiteApps) {
+    if (!w.appId || !w.appSecret) throw new Error('sandbox: every website application needs appId and appSecret');
+    if (ids.has(w.appId)) throw new Error(`sandbox: ${w.appId} is both an account and a website application`);
+  }
   const resolved: ResolvedSandboxOptions = {
     accounts,
+    websiteApps,
     tokenExpiresInSec: options.tokenExpiresInSec ?? 7200,
     ticketExpiresInSec: options.ticketExpiresInSec ?? 7200,
     graceSec: options.graceSec ?? 300,

@@ -1,4 +1,5 @@
 import {
+  authorizePage,
   authorizeUrlParams,
   checkAuthorize,
   completeAuthorize,
@@ -94,8 +95,10 @@ export class Sandbox {
    * SandboxAuthorizeError with the error-page code; counts as a call of that endpoint.
    */
   authorize(authorizeUrl: string, opts: AuthorizeOptions = {}): string {
-    this.counter.record('connect/oauth2/authorize');
-    const check = checkAuthorize(authorizeUrlParams(authorizeUrl), this.oauth);
+    const params = authorizeUrlParams(authorizeUrl);
+    const page = authorizePage(authorizeUrl);
+    this.counter.record(page === 'website' ? 'connect/qrconnect' : 'connect/oauth2/authorize');
+    const check = checkAuthorize(params, this.oauth, page);
     if (!check.ok) throw new SandboxAuthorizeError(check);
     const outcome = completeAuthorize(this.oauth, check.request, opts.decision ?? 'allow', opts.user ?? check.request.user);
     if (!outcome.ok) throw new SandboxAuthorizeError(outcome);

@@ -81,6 +81,7 @@ export class AppModule {
           openBaseUrl: config.openBaseUrl,
           scope: config.oauthScope,
           handoffTtlMs: config.handoffTtlMs,
+          ...(config.website ? { website: config.website } : {}),
           session: { secret: config.sessionSecret },
         }),
         MediaModule.forRoot(mediaModuleOptions(config)),

@@ -1,4 +1,5 @@
 import { startSandbox, type SandboxServer } from '../../src/sandbox/index.js';
+import { SANDBOX_WEBSITE_APP } from '../../src/sandbox/default-account.js';
 import { type RunningApp, serviceEnv, startApp, PLATFORMS } from '../support/app.js';
 import { CookieClient, pathOf } from '../support/browser-client.js';
 import { deleteKeys, uniquePrefix } from '../support/redis-keys.js';
@@ -225,5 +226,106 @@ describe.each(PLATFORMS)('logging in on a computer through a phone (two instance
     expect(page.text).toContain('No such login');
     const poll = await new CookieClient(a.url).get('/wechat/oauth/handoff/..%2F..%2Fx', 'application/json');
     expect(poll.status).toBe(404);
+  });
+});
+
+describe.each(PLATFORMS)('website QR login with the website application (sandbox upstream), on %s', (platform) => {
+  let sandbox: SandboxServer;
+  let svc: RunningApp;
+  let without: RunningApp;
+  const prefix = uniquePrefix('qrlogin');
+  const WEB = SANDBOX_WEBSITE_APP;
+  const CALLBACK = `${PUBLIC}/wechat/oauth/callback`;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ accounts: [ACCOUNT] });
+    const env = serviceEnv(sandbox.url, ACCOUNT, { CACHE_KEY_PREFIX: prefix, PUBLIC_BASE_URL: PUBLIC });
+    [svc, without] = await Promise.all([
+      startApp({ ...env, WECHAT_WEB_APP_ID: WEB.appId, WECHAT_WEB_APP_SECRET: WEB.appSecret }, platform),
+      startApp(env, platform),
+    ]);
+  });
+  afterAll(async () => {
+    await svc?.close();
+    await without?.close();
+    await sandbox?.close();
+    await deleteKeys(prefix);
+  });
+
+  /** What WeChat's own login of the same person through the account says: its unionid. */
+  async function accountUnionid(): Promise<string> {
+    const client = new CookieClient(svc.url);
+    const login = await client.get('/wechat/oauth/login?scope=snsapi_userinfo');
+    await client.get(pathOf(sandbox.sandbox.authorize(login.location!, { user: 'alice' })));
+    return (await client.get('/wechat/oauth/me', 'application/json')).json.unionid;
+  }
+
+  it('redirects to qrconnect with the website application, and logs in with its openid and the person’s unionid', async () => {
+    const computer = new CookieClient(svc.url);
+    const login = await computer.get('/wechat/oauth/qr-login?returnTo=%2Fdesk');
+    expect(login.status).toBe(302);
+    expect(login.location).toMatch(
+      new RegExp(
+        `^${sandbox.url.replace(/[.]/g, '\\.')}/connect/qrconnect\\?appid=${WEB.appId}` +
+          `&redirect_uri=${encodeURIComponent(CALLBACK).replace(/[.]/g, '\\.')}` +
+          '&response_type=code&scope=snsapi_login&state=[A-Za-z0-9]{32}#wechat_redirect$',
+      ),
+    );
+    // the sandbox's QR page, as a desktop browser gets it
+    const page = await fetch(login.location!.replace('#wechat_redirect', ''));
+    expect(await page.text()).toContain('Scan as test user');
+
+    const callback = await computer.get(pathOf(sandbox.sandbox.authorize(login.location!, { user: 'alice' })));
+    expect(callback).toMatchObject({ status: 302, location: '/desk' });
+    const me = await computer.get('/wechat/oauth/me', 'application/json');
+    expect(me.json).toMatchObject({
+      appId: WEB.appId,
+      openid: sandbox.sandbox.openidOf(WEB.appId, 'alice'),
+      scope: 'snsapi_login',
+      nickname: 'Alice 小明',
+    });
+    expect(me.json.openid).not.toBe(sandbox.sandbox.openidOf(ACCOUNT.appId, 'alice'));
+    expect(me.json.unionid).toEqual(expect.any(String));
+    expect(me.json.unionid).toBe(await accountUnionid());
+  });
+
+  it('gives a page the wxLogin.js settings with a state bound to its session', async () => {
+    const computer = new CookieClient(svc.url);
+    const config = await computer.get('/wechat/oauth/qr-login/config?returnTo=%2Fdesk', 'application/json');
+    expect(config.status).toBe(200);
+    expect(config.json).toEqual({
+      appid: WEB.appId,
+      scope: 'snsapi_login',
+      redirect_uri: encodeURIComponent(CALLBACK),
+      state: expect.stringMatching(/^[A-Za-z0-9]{32}$/),
+    });
+    // the url wxLogin.js opens in its iframe (redirect_uri concatenated as given)
+    const { appid, scope, redirect_uri: redirectUri, state } = config.json;
+    const frame = `${sandbox.url}/connect/qrconnect?appid=${appid}&scope=${scope}&redirect_uri=${redirectUri}&state=${state}&login_type=jssdk&response_type=code`;
+    const callbackPath = pathOf(sandbox.sandbox.authorize(frame, { user: 'alice' }));
+    // another browser cannot use this state (login CSRF)
+    const other = await new CookieClient(svc.url).get(callbackPath, 'application/json');
+    expect(other.status).toBe(403);
+    expect(other.json.code).toBe('INVALID_STATE');
+    expect(await computer.get(callbackPath)).toMatchObject({ status: 302, location: '/desk' });
+    expect((await computer.get('/wechat/oauth/me', 'application/json')).json.openid).toBe(
+      sandbox.sandbox.openidOf(WEB.appId, 'alice'),
+    );
+  });
+
+  it('takes a refusal (a callback without code) back to returnTo with wechat_error', async () => {
+    const computer = new CookieClient(svc.url);
+    const login = await computer.get('/wechat/oauth/qr-login?returnTo=%2Fdesk');
+    const back = await computer.get(pathOf(sandbox.sandbox.authorize(login.location!, { decision: 'deny' })));
+    expect(back).toMatchObject({ status: 302, location: '/desk?wechat_error=access_denied' });
+    expect((await computer.get('/wechat/oauth/me', 'application/json')).status).toBe(401);
+  });
+
+  it('answers 404 QR_LOGIN_NOT_CONFIGURED without a website application', async () => {
+    for (const path of ['/wechat/oauth/qr-login', '/wechat/oauth/qr-login/config']) {
+      const r = await new CookieClient(without.url).get(path, 'application/json');
+      expect(r.status).toBe(404);
+      expect(r.json.code).toBe('QR_LOGIN_NOT_CONFIGURED');
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { Problem } from '../problem.js';
-import type { OAuthScope, WechatProfile } from './session-user.js';
+import type { LoginScope, OAuthScope, WechatProfile } from './session-user.js';
 import { isTokenInvalidErrcode } from '../errcodes.js';
 import { WechatApiError } from '../wechat-api.error.js';
 import type { WechatAccountSettings } from '../accounts/account-config.js';
@@ -10,7 +10,7 @@ export interface WebGrant {
   accessToken: string;
   refreshToken: string;
   openid: string;
-  scope: OAuthScope;
+  scope: LoginScope;
   unionid?: string;
   isSnapshotUser: boolean;
   expiresAt: number;
@@ -43,7 +43,7 @@ export interface OAuthSettings {
 /** One account's web authorization (网页授权): authorize url, code exchange, profile, web-token refresh. */
 export class AccountOAuth {
   constructor(
-    private readonly account: WechatAccountSettings,
+    private readonly account: Pick<WechatAccountSettings, 'appId' | 'appSecret'>,
     private readonly transport: Transport,
     private readonly settings: OAuthSettings,
   ) {
@@ -62,6 +62,29 @@ export class AccountOAuth {
     );
   }
 
+  /**
+   * A website application's QR login page (开放平台 网站应用, scope snsapi_login), opened on the computer
+   * itself: the page shows WeChat's own QR code, which cannot be drawn from this url.
+   */
+  qrConnectUrl(state: string): string {
+    return (
+      `${this.settings.openBaseUrl}/connect/qrconnect` +
+      `?appid=${this.account.appId}` +
+      `&redirect_uri=${encodeURIComponent(this.settings.callbackUrl)}` +
+      `&response_type=code&scope=snsapi_login&state=${state}#wechat_redirect`
+    );
+  }
+
+  /** What a page that embeds the QR code with wxLogin.js passes to it (redirect_uri already encoded, as it wants). */
+  wxLoginConfig(state: string): { appid: string; scope: 'snsapi_login'; redirect_uri: string; state: string } {
+    return {
+      appid: this.account.appId,
+      scope: 'snsapi_login',
+      redirect_uri: encodeURIComponent(this.settings.callbackUrl),
+      state,
+    };
+  }
+
   /** Exchanges the code and reads the profile (snsapi_userinfo only: snsapi_base would get 48001). */
   async completeLogin(code: string): Promise<{ grant: WebGrant; profile: WechatProfile }> {
     let grant = await this.exchangeCode(code);
@@ -72,7 +95,8 @@ export class AccountOAuth {
       isSnapshotUser: grant.isSnapshotUser,
       ...(grant.unionid ? { unionid: grant.unionid } : {}),
     };
-    if (grant.scope !== 'snsapi_userinfo') return { grant, profile };
+    // snsapi_base cannot read the profile (48001); snsapi_userinfo and a website's snsapi_login can
+    if (grant.scope === 'snsapi_base') return { grant, profile };
     let info: Record<string, unknown>;
     try {
       info = await this.userInfo(grant);
@@ -152,7 +176,11 @@ export class AccountOAuth {
       accessToken,
       refreshToken: str(a.refresh_token) ?? '',
       openid,
-      scope: scopes.includes('snsapi_userinfo') ? 'snsapi_userinfo' : 'snsapi_base',
+      scope: scopes.includes('snsapi_login')
+        ? 'snsapi_login'
+        : scopes.includes('snsapi_userinfo')
+          ? 'snsapi_userinfo'
+          : 'snsapi_base',
       ...(str(a.unionid) ? { unionid: str(a.unionid) } : {}),
       isSnapshotUser: a.is_snapshotuser === 1 || a.is_snapshotuser === '1',
       expiresAt: Date.now() + expiresIn * 1000,

@@ -1,14 +1,16 @@
-import type { OAuthScope } from './session-user.js';
+import type { LoginScope } from './session-user.js';
 
 export interface PendingLogin {
   state: string;
   /** the account to log in through; absent: the default account */
   appId?: string;
   returnTo: string;
-  scope: OAuthScope;
+  scope: LoginScope;
   createdAt: number;
   /** a phone's login for a computer: the handoff ticket the user is bound to, instead of logging the phone in */
   handoff?: string;
+  /** a website application's QR login (its code is exchanged with the website application's credentials) */
+  website?: true;
 }
 
 export interface CompletedLogin {

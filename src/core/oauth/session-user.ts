@@ -1,12 +1,14 @@
 export type OAuthScope = 'snsapi_base' | 'snsapi_userinfo';
+/** The scope a login was made with: an Official Account's, or a website application's QR login (`snsapi_login`). */
+export type LoginScope = OAuthScope | 'snsapi_login';
 
 /** What WeChat told us about the person who logged in; handed to the user mapper. */
 export interface WechatProfile {
-  /** the Official Account the user logged in through */
+  /** the Official Account (or, with snsapi_login, the website application) the user logged in through */
   appId: string;
   openid: string;
   unionid?: string;
-  scope: OAuthScope;
+  scope: LoginScope;
   /** true for a snapshot-page (快照页) virtual user: its ids and profile are not the real person's */
   isSnapshotUser: boolean;
   /** only with snsapi_userinfo */
@@ -27,7 +29,7 @@ export interface SessionUser {
   unionid?: string;
   nickname?: string;
   avatarUrl?: string;
-  scope: OAuthScope;
+  scope: LoginScope;
   /** ISO 8601 time of the login */
   loggedInAt: string;
   isSnapshotUser?: boolean;

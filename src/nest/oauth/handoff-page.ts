@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { escapeHtml } from '../../core/html.js';
+import { htmlText } from '../../core/html.js';
 import type { HandoffRequest } from '../../core/oauth/handoff.js';
 
 /**
@@ -40,12 +40,12 @@ function page(status: number, title: string, body: string): HandoffPage {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
-<title>${escapeHtml(title)}</title>
+<title>${htmlText(title)}</title>
 <style>${CSS}</style>
 </head>
 <body>
 <main>
-<h1>${escapeHtml(title)}</h1>
+<h1>${htmlText(title)}</h1>
 ${body}
 </main>
 </body>
@@ -77,15 +77,15 @@ export function handoffPage(
   const body = [
     '<p>A computer asks to log in with your WeChat account. Only go on if you are looking at that computer yourself.</p>',
     '<dl>',
-    `<dt>Browser</dt><dd id="browser">${escapeHtml(request.browser.userAgent || 'unknown')}</dd>`,
-    `<dt>IP address</dt><dd id="ip">${escapeHtml(request.browser.ip || 'unknown')}</dd>`,
-    `<dt>Asked at (UTC)</dt><dd id="asked">${escapeHtml(asked)}</dd>`,
+    `<dt>Browser</dt><dd id="browser">${htmlText(request.browser.userAgent || 'unknown')}</dd>`,
+    `<dt>IP address</dt><dd id="ip">${htmlText(request.browser.ip || 'unknown')}</dd>`,
+    `<dt>Asked at (UTC)</dt><dd id="asked">${htmlText(asked)}</dd>`,
     `<dt>Valid for</dt><dd>${left} s</dd>`,
     '</dl>',
     inWechat ? '' : '<p class="warn">Open this page in WeChat: log in works inside WeChat only.</p>',
     links
-      ? `<a class="button" id="confirm" href="${escapeHtml(links.confirmUrl)}">Log in on the computer</a>` +
-        `<form method="post" action="${escapeHtml(links.refuseUrl)}"><button class="button" id="refuse" type="submit">Not me</button></form>`
+      ? `<a class="button" id="confirm" href="${htmlText(links.confirmUrl)}">Log in on the computer</a>` +
+        `<form method="post" action="${htmlText(links.refuseUrl)}"><button class="button" id="refuse" type="submit">Not me</button></form>`
       : '',
   ];
   return page(200, 'Log in on a computer?', body.join('\n'));
@@ -96,6 +96,6 @@ export function handoffProblemPage(status: number, message: string): HandoffPage
   return page(
     status,
     status === 404 ? 'No such login' : 'This login QR code is no longer valid',
-    `<p id="problem">${escapeHtml(message)}</p>`,
+    `<p id="problem">${htmlText(message)}</p>`,
   );
 }

@@ -10,6 +10,7 @@ import {
   ApiCookieAuth,
   ApiForbiddenResponse,
   ApiFoundResponse,
+  ApiNotFoundResponse,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
@@ -23,7 +24,8 @@ import { ProblemDto } from '../http/problem.dto.js';
 import { ProblemFilter } from '../http/problem.filter.js';
 import { NotAuthenticatedDto, SessionUserDto } from './oauth.responses.js';
 import { addPending, type LoginStateData, markCompleted, recentCompletion, takePending } from '../../core/oauth/login-state.js';
-import { HANDOFF_DESK, OAUTH_OPTIONS, type ResolvedOAuthOptions } from './oauth.options.js';
+import { HANDOFF_DESK, OAUTH_OPTIONS, type ResolvedOAuthOptions, WEBSITE_LOGIN } from './oauth.options.js';
+import type { AccountOAuth } from '../../core/oauth/account-oauth.js';
 import type { HandoffDesk } from '../../core/oauth/handoff.js';
 import { UserMapping } from './user-mapping.js';
 import { createNonce } from '../../core/jssdk/nonce.js';
@@ -55,6 +57,7 @@ export class OAuthController {
     private readonly accounts: WechatAccounts,
     private readonly adapterHost: HttpAdapterHost,
     @Inject(HANDOFF_DESK) private readonly handoff: HandoffDesk,
+    @Inject(WEBSITE_LOGIN) private readonly website: AccountOAuth | null,
   ) {}
 
   private redirect(response: object, url: string): Promise<void> {
@@ -104,6 +107,56 @@ export class OAuthController {
     // written before WeChat is involved: a state that was not kept could never be checked
     await session.save();
     await this.redirect(reply, this.accounts.get(account).oauth.authorizeUrl(state, chosen));
+  }
+
+  @Get('qr-login')
+  @UseGuards(RateLimitGuard)
+  @RateLimitFamily('login')
+  @ApiOperation({ summary: "a computer's login: 302 to the website application's QR page (qrconnect, snsapi_login)" })
+  @ApiQuery({ name: 'returnTo', required: false, description: 'local path to come back to (else /)' })
+  @ApiFoundResponse({ description: 'to {WECHAT_OPEN_BASE_URL}/connect/qrconnect?...#wechat_redirect' })
+  @ApiNotFoundResponse({ type: ProblemDto, description: 'QR_LOGIN_NOT_CONFIGURED: no website application' })
+  @ApiTooManyRequestsResponse({ type: ProblemDto, description: 'RATE_LIMITED, with Retry-After' })
+  async qrLogin(@Req() req: RequestLine, @Res() reply: object, @Query('returnTo') returnTo?: unknown) {
+    const website = this.websiteLogin();
+    const state = await this.startWebsiteLogin(req, reply, returnTo);
+    await this.redirect(reply, website.qrConnectUrl(state));
+  }
+
+  @Get('qr-login/config')
+  @UseGuards(RateLimitGuard)
+  @RateLimitFamily('login')
+  @ApiOperation({ summary: 'what a page passes to wxLogin.js to embed the QR code: { appid, scope, redirect_uri, state }' })
+  @ApiQuery({ name: 'returnTo', required: false, description: 'local path to come back to (else /)' })
+  @ApiOkResponse({ description: '{ appid, scope: snsapi_login, redirect_uri (encoded, as wxLogin.js wants it), state }' })
+  @ApiNotFoundResponse({ type: ProblemDto, description: 'QR_LOGIN_NOT_CONFIGURED: no website application' })
+  async qrLoginConfig(@Req() req: RequestLine, @Res({ passthrough: true }) reply: object, @Query('returnTo') returnTo?: unknown) {
+    const website = this.websiteLogin();
+    return website.wxLoginConfig(await this.startWebsiteLogin(req, reply, returnTo));
+  }
+
+  private websiteLogin(): AccountOAuth {
+    if (!this.website) {
+      throw new HttpProblem(404, 'QR_LOGIN_NOT_CONFIGURED', 'no website application is configured (WECHAT_WEB_APP_ID)');
+    }
+    return this.website;
+  }
+
+  /** A login state bound to this browser's session, as for the account's login. */
+  private async startWebsiteLogin(req: RequestLine, reply: object, returnTo: unknown): Promise<string> {
+    const state = createNonce(32);
+    const entry = {
+      state,
+      returnTo: safeReturnTo(returnTo),
+      scope: 'snsapi_login' as const,
+      createdAt: Date.now(),
+      website: true as const,
+    };
+    const session = await this.sessions.open(req, reply);
+    session.set('wechatLogin', addPending(session.get('wechatLogin'), entry, this.options.stateTtlMs));
+    if (!session.get('user')) session.setMaxAge(this.options.stateTtlMs);
+    await session.save();
+    return state;
   }
 
   /** An explicit appId, checked (400 UNKNOWN_ACCOUNT before any session is written); else the default's. */
@@ -162,7 +215,9 @@ export class OAuthController {
     }
     // single use: the state is spent before WeChat sees the code
     await this.keep(session, taken.rest);
-    const { grant, profile } = await this.accounts.get(entry.appId).oauth.completeLogin(code);
+    // a website application's code is exchanged with its own credentials (another appId than the account's)
+    const oauth = entry.website ? this.websiteLogin() : this.accounts.get(entry.appId).oauth;
+    const { grant, profile } = await oauth.completeLogin(code);
     const user = await this.users.map(profile);
     if (entry.handoff) {
       // the phone logs a computer in: the user goes to the ticket, the phone's session stays as it was

@@ -3,6 +3,8 @@ import { normalizePrefix, withControllers } from '../http/with-controllers.js';
 import { OAuthController } from './oauth.controller.js';
 import { HandoffController } from './handoff.controller.js';
 import { HandoffDesk } from '../../core/oauth/handoff.js';
+import { AccountOAuth } from '../../core/oauth/account-oauth.js';
+import { WechatApiClient } from '../../transport/wechat-api.client.js';
 import { WECHAT_STORE, type WechatStore } from '../../core/wechat-store.js';
 import { WECHAT_OPTIONS, type ResolvedWechatOptions } from '../wechat.options.js';
 import {
@@ -15,6 +17,7 @@ import {
   DEFAULT_OAUTH_PREFIX,
   HANDOFF_DESK,
   OAUTH_OPTIONS,
+  WEBSITE_LOGIN,
   OAUTH_ROUTE_PREFIX,
   type OAuthModuleOptions,
   resolveOAuthOptions,
@@ -57,6 +60,25 @@ const OAUTH_ACCOUNTS = Symbol('OAUTH_ACCOUNTS');
         });
         return accounts;
       },
+    },
+    {
+      provide: WEBSITE_LOGIN,
+      inject: [OAUTH_OPTIONS, WechatApiClient, GlobalPrefix],
+      useFactory: (
+        { website, publicBaseUrl, callbackPath, openBaseUrl, lang }: ResolvedOAuthOptions,
+        transport: WechatApiClient,
+        prefix: GlobalPrefix,
+      ) =>
+        website
+          ? new AccountOAuth(website, transport, {
+              openBaseUrl,
+              scope: 'snsapi_userinfo',
+              lang,
+              get callbackUrl() {
+                return `${publicBaseUrl}${prefix.apply(callbackPath)}`;
+              },
+            })
+          : null,
     },
     {
       provide: HANDOFF_DESK,

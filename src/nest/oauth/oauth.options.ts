@@ -17,6 +17,8 @@ export interface OAuthModuleOptions {
   stateTtlMs?: number;
   /** how long a computer's login handoff (the phone's QR) can be confirmed and redeemed, ms; default 2 minutes */
   handoffTtlMs?: number;
+  /** an Open Platform website application (网站应用): turns on the website QR login (`qr-login`) */
+  website?: { appId: string; appSecret: string };
   /** the server-side session the login lives in */
   session: OAuthSessionOptions;
 }
@@ -43,12 +45,15 @@ export interface ResolvedOAuthOptions {
   callbackPath: string;
   stateTtlMs: number;
   handoffTtlMs: number;
+  website?: { appId: string; appSecret: string };
   session: { secret: string; cookieName: string; maxAgeMs: number; secure: boolean };
 }
 
 export const OAUTH_OPTIONS = Symbol('OAUTH_OPTIONS');
 /** The phone handoff's desk (shared store, the handoff TTL). */
 export const HANDOFF_DESK = Symbol('HANDOFF_DESK');
+/** The website application's login (an AccountOAuth of its own credentials), or null without one. */
+export const WEBSITE_LOGIN = Symbol('WEBSITE_LOGIN');
 /** Where the OAuth routes are mounted (the module's `routePrefix` extra). */
 export const OAUTH_ROUTE_PREFIX = Symbol('OAUTH_ROUTE_PREFIX');
 export const DEFAULT_OAUTH_PREFIX = 'wechat/oauth';
@@ -59,6 +64,16 @@ function handoffTtl(ms: number | undefined): number {
     throw new Error('OAuthModule: handoffTtlMs must be a whole number of ms from 10000 to 600000');
   }
   return ms;
+}
+
+function checkWebsite(website: { appId: string; appSecret: string }): { appId: string; appSecret: string } {
+  if (typeof website.appId !== 'string' || !/^wx[0-9a-zA-Z]{8,30}$/.test(website.appId)) {
+    throw new Error("OAuthModule: website.appId must be a website application's AppID (wx followed by letters and digits)");
+  }
+  if (typeof website.appSecret !== 'string' || website.appSecret.length === 0) {
+    throw new Error('OAuthModule: website.appSecret is required with website.appId');
+  }
+  return { appId: website.appId, appSecret: website.appSecret };
 }
 
 export function resolveOAuthOptions(o: OAuthModuleOptions, routePrefix = DEFAULT_OAUTH_PREFIX): ResolvedOAuthOptions {
@@ -80,6 +95,7 @@ export function resolveOAuthOptions(o: OAuthModuleOptions, routePrefix = DEFAULT
     callbackPath: `/${routePrefix}/callback`,
     stateTtlMs: o.stateTtlMs ?? 600_000,
     handoffTtlMs: handoffTtl(o.handoffTtlMs),
+    ...(o.website ? { website: checkWebsite(o.website) } : {}),
     session: {
       secret: o.session.secret,
       cookieName: o.session.cookieName ?? 'wechat_sid',

@@ -1,5 +1,5 @@
 import type { S3MediaStorageOptions } from '../../storage/s3-media.storage.js';
-import { SANDBOX_DEFAULT_ACCOUNT } from '../../sandbox/default-account.js';
+import { SANDBOX_DEFAULT_ACCOUNT, SANDBOX_WEBSITE_APP } from '../../sandbox/default-account.js';
 import { randomBytes } from 'node:crypto';
 import type { WechatAccountConfig, WechatAccountSettings } from '../../core/accounts/account-config.js';
 import { accountsFromEnv } from './accounts-env.js';
@@ -50,6 +50,8 @@ export interface AppConfig {
   requestTimeoutMs: number;
   publicBaseUrl: string;
   oauthScope: 'snsapi_base' | 'snsapi_userinfo';
+  /** the website application of the QR login (WECHAT_WEB_APP_ID / _SECRET, or the sandbox's); undefined: off */
+  website?: { appId: string; appSecret: string };
   /** how long a computer's login handoff can be confirmed and redeemed, ms */
   handoffTtlMs: number;
   sessionSecret: string;
@@ -165,6 +167,12 @@ export function toAppConfig(env: EnvironmentVariables): AppConfig {
     publicBaseUrl,
     oauthScope: env.OAUTH_SCOPE,
     handoffTtlMs: env.HANDOFF_TTL_S * 1000,
+    website:
+      env.WECHAT_WEB_APP_ID && env.WECHAT_WEB_APP_SECRET
+        ? { appId: env.WECHAT_WEB_APP_ID, appSecret: env.WECHAT_WEB_APP_SECRET }
+        : sandbox
+          ? { ...SANDBOX_WEBSITE_APP }
+          : undefined,
     sessionSecret: env.SESSION_SECRET ?? randomBytes(32).toString('base64url'),
     ...mediaSettings(env),
     corsOrigins: commaList(env.CORS_ORIGINS),

@@ -32,6 +32,12 @@ export function configurationProblems(env: EnvironmentVariables, sandbox: boolea
   } else if (env.SESSION_SECRET !== undefined && env.SESSION_SECRET.length < 32) {
     problems.push('SESSION_SECRET: must be at least 32 characters');
   }
+  if (!!env.WECHAT_WEB_APP_ID !== !!env.WECHAT_WEB_APP_SECRET) {
+    const [missing, given] = env.WECHAT_WEB_APP_ID
+      ? ['WECHAT_WEB_APP_SECRET', 'WECHAT_WEB_APP_ID']
+      : ['WECHAT_WEB_APP_ID', 'WECHAT_WEB_APP_SECRET'];
+    problems.push(`${missing}: is required when ${given} is set (the website application's QR login)`);
+  }
   if (env.MEDIA_STORAGE === 's3' && !env.S3_BUCKET) problems.push('S3_BUCKET: is required when MEDIA_STORAGE=s3');
   if (!!env.S3_ACCESS_KEY_ID !== !!env.S3_SECRET_ACCESS_KEY) {
     problems.push(

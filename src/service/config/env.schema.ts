@@ -56,6 +56,17 @@ export class EnvironmentVariables extends PayEnvironmentVariables {
   @MinLength(8, { message: 'is too short to be an AppSecret' })
   WECHAT_APP_SECRET?: string;
 
+  /** an Open Platform website application (网站应用): the website QR login */
+  @IsOptional()
+  @Transform(toTrimmed)
+  @Matches(/^wx[0-9a-zA-Z]{8,30}$/, { message: 'must look like a WeChat AppID (wx followed by letters and digits)' })
+  WECHAT_WEB_APP_ID?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(8, { message: 'is too short to be an AppSecret' })
+  WECHAT_WEB_APP_SECRET?: string;
+
   @IsIn(['auto', 'true', 'false'], { message: 'must be auto, true or false' })
   WECHAT_SANDBOX: 'auto' | 'true' | 'false' = 'auto';
 
