@@ -11,7 +11,7 @@ export const DEMO_PAGE = `<!doctype html>
   pre { background: #f6f8fa; padding: .75rem; overflow-x: auto; border-radius: 4px; }
   a.button, button { display: inline-block; background: #07c160; color: #fff; border: 0; padding: .6rem 1rem;
     border-radius: 4px; text-decoration: none; font-size: 1rem; cursor: pointer; }
-  button.secondary { background: #888; }
+  button.secondary, a.button.secondary { background: #888; }
 </style>
 </head>
 <body>
@@ -26,6 +26,14 @@ export const DEMO_PAGE = `<!doctype html>
 <div id="anonymous" hidden>
   <p>Not logged in.</p>
   <a class="button" id="login" href="/wechat/oauth/login?returnTo=%2F">Log in with WeChat (sandbox)</a>
+  <h3>On a computer</h3>
+  <p><button id="handoff">Log in on this computer</button>
+    <a class="button secondary" id="qr-login" href="/wechat/oauth/qr-login?returnTo=%2F">Website QR login (sandbox)</a></p>
+  <div id="handoff-box" hidden>
+    <p>Scan with WeChat on your phone, or <a id="phone-link" target="_blank" rel="noopener">open the phone side in a new tab</a>.</p>
+    <img id="handoff-qr" alt="QR code of the phone's confirm page" width="200" height="200">
+    <p>State: <strong id="handoff-state">pending</strong></p>
+  </div>
 </div>
 <div id="logged-in" hidden>
   <p>Logged in as <strong id="nickname"></strong> (<code id="openid"></code>)</p>
@@ -94,15 +102,44 @@ export const DEMO_SCRIPT = `import { configureWechat, payWithWechat } from '/wec
     });
   });
 
-  fetch('/wechat/oauth/me', { headers: { accept: 'application/json' } })
-    .then(function (r) { return r.status === 200 ? r.json() : null; })
-    .then(function (user) {
-      if (!user) { $('anonymous').hidden = false; return; }
-      $('nickname').textContent = user.nickname || '(no nickname: snsapi_base)';
-      $('openid').textContent = user.openid;
-      $('me').textContent = JSON.stringify(user, null, 2);
-      $('logged-in').hidden = false;
-    });
+  function showUser() {
+    return fetch('/wechat/oauth/me', { headers: { accept: 'application/json' } })
+      .then(function (r) { return r.status === 200 ? r.json() : null; })
+      .then(function (user) {
+        if (!user) { $('anonymous').hidden = false; return; }
+        $('anonymous').hidden = true;
+        $('nickname').textContent = user.nickname || '(no nickname: snsapi_base)';
+        $('openid').textContent = user.openid;
+        $('me').textContent = JSON.stringify(user, null, 2);
+        $('logged-in').hidden = false;
+      });
+  }
+  showUser();
+
+  // logging in on a computer through a phone: the QR of the phone's page, its state by Server-Sent Events,
+  // then the redeem into this browser's session, without a reload
+  $('handoff').addEventListener('click', function () {
+    $('handoff').disabled = true;
+    fetch('/wechat/oauth/handoff', { method: 'POST', headers: { accept: 'application/json' } })
+      .then(function (r) { return r.json(); })
+      .then(function (handoff) {
+        $('handoff-qr').src = '/demo/handoff-qr.svg?ticket=' + encodeURIComponent(handoff.ticket);
+        $('phone-link').href = handoff.qrUrl;
+        $('handoff-box').hidden = false;
+        var events = new EventSource('/wechat/oauth/handoff/' + handoff.ticket + '/events');
+        ['pending', 'scanned', 'refused', 'expired'].forEach(function (state) {
+          events.addEventListener(state, function () {
+            $('handoff-state').textContent = state;
+            if (state === 'refused' || state === 'expired') { events.close(); $('handoff').disabled = false; }
+          });
+        });
+        events.addEventListener('confirmed', function () {
+          events.close();
+          $('handoff-state').textContent = 'confirmed';
+          fetch('/wechat/oauth/handoff/' + handoff.ticket + '/redeem', { method: 'POST' }).then(showUser);
+        });
+      });
+  });
 
   if (new URLSearchParams(location.search).get('wechat_error')) {
     $('error').textContent = 'Login was refused.';
