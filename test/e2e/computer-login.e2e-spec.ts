@@ -2,7 +2,13 @@ import { startSandbox, type SandboxServer } from '../../src/sandbox/index.js';
 import { SANDBOX_WEBSITE_APP } from '../../src/sandbox/default-account.js';
 import { type RunningApp, serviceEnv, startApp, PLATFORMS } from '../support/app.js';
 import { CookieClient, pathOf } from '../support/browser-client.js';
-import { deleteKeys, uniquePrefix } from '../support/redis-keys.js';
+import { deleteKeys, REDIS_URL, uniquePrefix } from '../support/redis-keys.js';
+import type { INestApplication } from '@nestjs/common';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
+import { OAuthModule } from '../../src/nest/oauth/oauth.module.js';
+import { WechatModule } from '../../src/nest/wechat.module.js';
 
 const ACCOUNT = { appId: 'wx2929aaaa8888cccc', appSecret: 'handoff-e2e-secret-0123456789' };
 const PUBLIC = 'http://h5.test';
@@ -327,5 +333,77 @@ describe.each(PLATFORMS)('website QR login with the website application (sandbox
       expect(r.status).toBe(404);
       expect(r.json.code).toBe('QR_LOGIN_NOT_CONFIGURED');
     }
+  });
+});
+
+describe.each(PLATFORMS)('a handoff in a host app: expiry and rate limits, on %s', (platform) => {
+  let sandbox: SandboxServer;
+  const apps: INestApplication[] = [];
+  const prefixes: string[] = [];
+
+  /** A host with WechatModule and OAuthModule, a handoff TTL of 1.5 s. */
+  async function host(rateLimitPerMinute: number): Promise<string> {
+    const keyPrefix = uniquePrefix('handoff-host');
+    prefixes.push(keyPrefix);
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        WechatModule.forRoot({ ...ACCOUNT, apiBaseUrl: sandbox.url, redisUrl: REDIS_URL, keyPrefix, rateLimitPerMinute }),
+        OAuthModule.forRoot({
+          publicBaseUrl: PUBLIC,
+          openBaseUrl: sandbox.url,
+          handoffTtlMs: 1500,
+          session: { secret: 'handoff-host-session-secret-0123456789' },
+        }),
+      ],
+    }).compile();
+    const app = moduleRef.createNestApplication(platform === 'fastify' ? new FastifyAdapter() : new ExpressAdapter(), {
+      logger: false,
+    });
+    apps.push(app);
+    await app.listen(0, '127.0.0.1');
+    return `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+  }
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ accounts: [ACCOUNT] });
+  });
+  afterAll(async () => {
+    for (const app of apps) await app.close();
+    await sandbox?.close();
+    for (const prefix of prefixes) await deleteKeys(prefix);
+  });
+
+  it('expires: the stream says expired when the TTL passes, then redeem and the phone page answer 410', async () => {
+    const base = await host(0);
+    const computer = new CookieClient(base);
+    const { ticket, expiresIn } = (await computer.post('/wechat/oauth/handoff')).json;
+    expect(expiresIn).toBe(2);
+    const stream = follow(`${base}/wechat/oauth/handoff/${ticket}/events`, cookieHeader(computer));
+    await stream.seen('expired');
+    await stream.done;
+    expect(stream.events).toEqual(['pending', 'expired']);
+    expect((await computer.get(`/wechat/oauth/handoff/${ticket}`, 'application/json')).json).toEqual({ state: 'expired' });
+    const redeem = await computer.post(`/wechat/oauth/handoff/${ticket}/redeem`);
+    expect(redeem.status).toBe(410);
+    expect(redeem.json.code).toBe('HANDOFF_EXPIRED');
+    const page = await new CookieClient(base).get(`/wechat/oauth/handoff/${ticket}`);
+    expect(page.status).toBe(410);
+    expect(page.text).toContain('no longer valid');
+  });
+
+  it('limits creating handoffs per client (the login budget) and polling them, with Retry-After', async () => {
+    const base = await host(3);
+    const computer = new CookieClient(base);
+    const created = [];
+    for (let i = 0; i < 3; i++) created.push(await computer.post('/wechat/oauth/handoff'));
+    expect(created.map((r) => r.status)).toEqual([201, 201, 201]);
+    const refused = await computer.post('/wechat/oauth/handoff');
+    expect(refused.status).toBe(429);
+    expect(refused.json.code).toBe('RATE_LIMITED');
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    const { ticket } = created[0].json;
+    const polls = [];
+    for (let i = 0; i < 4; i++) polls.push((await computer.get(`/wechat/oauth/handoff/${ticket}`, 'application/json')).status);
+    expect(polls).toEqual([200, 200, 200, 429]);
   });
 });

@@ -60,8 +60,8 @@ export const DEFAULT_OAUTH_PREFIX = 'wechat/oauth';
 
 function handoffTtl(ms: number | undefined): number {
   if (ms === undefined) return DEFAULT_HANDOFF_TTL_MS;
-  if (!Number.isInteger(ms) || ms < 10_000 || ms > 600_000) {
-    throw new Error('OAuthModule: handoffTtlMs must be a whole number of ms from 10000 to 600000');
+  if (!Number.isInteger(ms) || ms < 1_000 || ms > 600_000) {
+    throw new Error('OAuthModule: handoffTtlMs must be a whole number of ms from 1000 to 600000');
   }
   return ms;
 }
