@@ -144,7 +144,7 @@ export class EnvironmentVariables extends PayEnvironmentVariables {
   SESSION_SECRET?: string;
 
   @IsInt({ message: 'must be a whole number of seconds' })
-  @Min(30)
+  @Min(1)
   @Max(600)
   HANDOFF_TTL_S: number = 120;
 
