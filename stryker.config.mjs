@@ -19,17 +19,21 @@ export default {
     'src/core/**/*.ts',
     // the one place that speaks HTTP to WeChat
     'src/transport/**/*.ts',
-    // the store's time limits and reconnection
+    // the store's time limits and reconnection, and the store of one instance
     'src/store/redis-guard.ts',
+    'src/store/local-store.ts',
     // the edges that hold rules of their own: rate limits, sessions, the credential API, the signing routes
     'src/nest/rate-limit/**/*.ts',
     'src/nest/sessions/**/*.ts',
+    'src/nest/oauth/user-mapping.ts',
     'src/nest/credential-api/**/*.ts',
     'src/nest/jssdk/jssdk.routes.ts',
     // the service's configuration and its production refusals
     'src/service/config/**/*.ts',
-    // media on disk
+    // media on disk, and the S3 store's ranges and failures
     'src/storage/local-disk-media.storage.ts',
+    'src/storage/s3-bodies.ts',
+    'src/storage/s3-failures.ts',
     // the pay ledger (PostgreSQL, its embedded twin, the in-memory one) and the pay module's edges
     'src/ledger/**/*.ts',
     'src/nest/pay/**/*.ts',
