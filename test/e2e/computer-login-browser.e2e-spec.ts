@@ -31,13 +31,12 @@ describe('logging in on a computer in headless Chromium (sandbox mode)', () => {
     await computer.goto(`${svc.url}/`);
     await computer.waitForSelector('#anonymous:not([hidden])');
     // a mark that a reload would wipe
-    await computer.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
+    await computer.evaluate('window.notReloaded = true');
     await computer.click('#handoff');
     await computer.waitForSelector('#handoff-box:not([hidden])');
-    await computer.waitForFunction(() => {
-      const img = document.getElementById('handoff-qr') as HTMLImageElement | null;
-      return !!img && img.complete && img.naturalWidth > 0;
-    });
+    await computer.waitForFunction(
+      "(() => { const img = document.getElementById('handoff-qr'); return !!img && img.complete && img.naturalWidth > 0; })()",
+    );
     await computer.screenshot({ path: join(OUTPUT, '1-computer-qr.png'), fullPage: true });
     const phoneUrl = (await computer.getAttribute('#phone-link', 'href'))!;
     expect(phoneUrl).toMatch(new RegExp(`^${svc.url}/wechat/oauth/handoff/[A-Za-z0-9_-]{43}$`));
@@ -62,7 +61,7 @@ describe('logging in on a computer in headless Chromium (sandbox mode)', () => {
 
     await computer.waitForSelector('#logged-in:not([hidden])');
     expect(await computer.textContent('#nickname')).toBe('Alice 小明');
-    expect(await computer.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+    expect(await computer.evaluate('window.notReloaded')).toBe(true);
     await computer.screenshot({ path: join(OUTPUT, '4-computer-logged-in.png'), fullPage: true });
     // the phone's own session stays logged out
     const phoneMe = (

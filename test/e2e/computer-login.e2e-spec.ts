@@ -341,8 +341,8 @@ describe.each(PLATFORMS)('a handoff in a host app: expiry and rate limits, on %s
   const apps: INestApplication[] = [];
   const prefixes: string[] = [];
 
-  /** A host with WechatModule and OAuthModule, a handoff TTL of 1.5 s. */
-  async function host(rateLimitPerMinute: number): Promise<string> {
+  /** A host with WechatModule and OAuthModule, a handoff TTL of 1.5 s unless told. */
+  async function host(rateLimitPerMinute: number, handoffTtlMs = 1500): Promise<string> {
     const keyPrefix = uniquePrefix('handoff-host');
     prefixes.push(keyPrefix);
     const moduleRef = await Test.createTestingModule({
@@ -351,7 +351,7 @@ describe.each(PLATFORMS)('a handoff in a host app: expiry and rate limits, on %s
         OAuthModule.forRoot({
           publicBaseUrl: PUBLIC,
           openBaseUrl: sandbox.url,
-          handoffTtlMs: 1500,
+          handoffTtlMs,
           session: { secret: 'handoff-host-session-secret-0123456789' },
         }),
       ],
@@ -389,6 +389,17 @@ describe.each(PLATFORMS)('a handoff in a host app: expiry and rate limits, on %s
     const page = await new CookieClient(base).get(`/wechat/oauth/handoff/${ticket}`);
     expect(page.status).toBe(410);
     expect(page.text).toContain('no longer valid');
+  });
+
+  it('ends an open stream when the application closes (a close does not wait for the ticket to expire)', async () => {
+    const base = await host(0, 600_000);
+    const computer = new CookieClient(base);
+    const { ticket } = (await computer.post('/wechat/oauth/handoff')).json;
+    const stream = follow(`${base}/wechat/oauth/handoff/${ticket}/events`, cookieHeader(computer));
+    await stream.seen('pending');
+    await apps.pop()!.close();
+    await stream.done;
+    expect(stream.events).toEqual(['pending']);
   });
 
   it('limits creating handoffs per client (the login budget) and polling them, with Retry-After', async () => {

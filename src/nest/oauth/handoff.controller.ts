@@ -1,4 +1,17 @@
-import { Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  type OnModuleDestroy,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+  UseFilters,
+  UseGuards,
+} from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { requestedAppId } from '../../core/accounts/account-config.js';
 import { WechatAccounts } from '../../core/accounts/wechat-accounts.js';
@@ -57,7 +70,11 @@ const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 @Controller('wechat/oauth')
 @ApiTags('WeChat login')
 @UseFilters(ProblemFilter)
-export class HandoffController {
+export class HandoffController implements OnModuleDestroy {
+  /** resolved when the application closes: open streams end, so the server's close does not wait for them */
+  private readonly closing: Promise<void>;
+  private close!: () => void;
+
   constructor(
     @Inject(HANDOFF_DESK) private readonly desk: HandoffDesk,
     @Inject(OAUTH_OPTIONS) private readonly options: ResolvedOAuthOptions,
@@ -65,7 +82,13 @@ export class HandoffController {
     private readonly accounts: WechatAccounts,
     private readonly adapterHost: HttpAdapterHost,
     private readonly prefix: GlobalPrefix,
-  ) {}
+  ) {
+    this.closing = new Promise((resolve) => (this.close = resolve));
+  }
+
+  onModuleDestroy(): void {
+    this.close();
+  }
 
   @Post('handoff')
   @UseGuards(RateLimitGuard)
@@ -119,11 +142,15 @@ export class HandoffController {
     const binding = this.bindings(session).find((b) => b.ticket === ticket)!;
     const stream = openEventStream(this.adapterHost.httpAdapter, reply);
     let open = true;
-    void stream.closed.then(() => (open = false));
+    void Promise.race([stream.closed, this.closing]).then(() => (open = false));
     stream.send(state, { state });
     let pinged = Date.now();
     while (open && !FINAL.has(state)) {
-      await Promise.race([delay(Math.min(STREAM_POLL_MS, Math.max(0, binding.expiresAt - Date.now()) + 10)), stream.closed]);
+      await Promise.race([
+        delay(Math.min(STREAM_POLL_MS, Math.max(0, binding.expiresAt - Date.now()) + 10)),
+        stream.closed,
+        this.closing,
+      ]);
       if (!open) break;
       const next = await this.desk.state(ticket, secret).catch(() => undefined);
       // the store failed: the browser reconnects (EventSource does by itself) and asks again
