@@ -13,11 +13,11 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { requestedAppId } from '../../core/accounts/account-config.js';
 import { WechatAccounts } from '../../core/accounts/wechat-accounts.js';
-import { createNonce } from '../../core/jssdk/nonce.js';
+import { chosenAccount } from './chosen-account.js';
+import { startLogin } from './login-start.js';
 import { type HandoffDesk, type HandoffState, handoffNotFound } from '../../core/oauth/handoff.js';
-import { addPending, takePending } from '../../core/oauth/login-state.js';
+import { takePending } from '../../core/oauth/login-state.js';
 import { Problem } from '../../core/problem.js';
 import {
   ApiConflictResponse,
@@ -97,7 +97,7 @@ export class HandoffController implements OnModuleDestroy {
   @ApiCreatedResponse({ description: '{ ticket, qrUrl, expiresIn }' })
   @ApiTooManyRequestsResponse({ type: ProblemDto, description: 'RATE_LIMITED' })
   async create(@Req() req: ClientRequest, @Res({ passthrough: true }) reply: object, @Query('appId') appId?: unknown) {
-    const account = this.accountOf(appId);
+    const account = chosenAccount(this.accounts, appId);
     const session = await this.sessions.open(req, reply);
     const browser = { userAgent: header(req, 'user-agent'), ip: req.ip ?? '' };
     const { ticket, secret, expiresAt } = await this.desk.create(browser, account);
@@ -221,21 +221,14 @@ export class HandoffController implements OnModuleDestroy {
     }
     let links;
     if (request.state === 'scanned') {
-      const session = await this.sessions.open(req, reply);
-      const state = createNonce(32);
       const scope = this.options.scope;
-      const returnTo = this.path(`/handoff/${ticket}`);
-      const entry = {
-        state,
-        returnTo,
+      const login = {
+        returnTo: this.path(`/handoff/${ticket}`),
         scope,
-        createdAt: Date.now(),
         handoff: ticket,
         ...(request.appId ? { appId: request.appId } : {}),
       };
-      session.set('wechatLogin', addPending(session.get('wechatLogin'), entry, this.options.stateTtlMs));
-      if (!session.get('user')) session.setMaxAge(this.options.stateTtlMs);
-      await session.save();
+      const state = await startLogin(await this.sessions.open(req, reply), login, this.options.stateTtlMs);
       links = {
         confirmUrl: this.accounts.get(request.appId).oauth.authorizeUrl(state, scope),
         refuseUrl: `${this.path(`/handoff/${ticket}/refuse`)}?state=${state}`,
@@ -268,12 +261,5 @@ export class HandoffController implements OnModuleDestroy {
 
   private path(tail: string): string {
     return this.prefix.apply(`/${this.options.routePrefix}${tail}`);
-  }
-
-  /** An explicit appId, checked (400 UNKNOWN_ACCOUNT); else the default account. */
-  private accountOf(appId: unknown): string | undefined {
-    if (appId === undefined) return undefined;
-    const account = this.accounts.get(requestedAppId(appId));
-    return account === this.accounts.default ? undefined : account.appId;
   }
 }

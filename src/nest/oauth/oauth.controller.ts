@@ -23,20 +23,20 @@ import {
 import { ProblemDto } from '../http/problem.dto.js';
 import { ProblemFilter } from '../http/problem.filter.js';
 import { NotAuthenticatedDto, SessionUserDto } from './oauth.responses.js';
-import { addPending, type LoginStateData, markCompleted, recentCompletion, takePending } from '../../core/oauth/login-state.js';
+import { type LoginStateData, markCompleted, recentCompletion, takePending } from '../../core/oauth/login-state.js';
 import { HANDOFF_DESK, OAUTH_OPTIONS, type ResolvedOAuthOptions, WEBSITE_LOGIN } from './oauth.options.js';
 import type { AccountOAuth } from '../../core/oauth/account-oauth.js';
 import type { HandoffDesk } from '../../core/oauth/handoff.js';
 import { UserMapping } from './user-mapping.js';
-import { createNonce } from '../../core/jssdk/nonce.js';
+import { startLogin } from './login-start.js';
 import { safeReturnTo, withQueryParam } from '../../core/oauth/return-to.js';
 import type { OAuthScope, SessionUser } from '../../core/oauth/session-user.js';
 import type { LoginOutcome } from '../../core/events.js';
 import { WechatAuthGuard } from './wechat-auth.guard.js';
 import { WechatUser } from './wechat-user.decorator.js';
 import { WechatEvents } from '../../core/events.js';
-import { requestedAppId } from '../../core/accounts/account-config.js';
 import { WechatAccounts } from '../../core/accounts/wechat-accounts.js';
+import { chosenAccount } from './chosen-account.js';
 
 const SCOPES: OAuthScope[] = ['snsapi_base', 'snsapi_userinfo'];
 const wantsJson = (req: RequestLine) => {
@@ -89,23 +89,10 @@ export class OAuthController {
     if (scope !== undefined && !SCOPES.includes(scope as OAuthScope)) {
       throw new HttpProblem(400, 'VALIDATION_FAILED', 'scope must be snsapi_base or snsapi_userinfo');
     }
-    const account = this.accountOf(appId);
+    const account = chosenAccount(this.accounts, appId);
     const chosen = (scope as OAuthScope | undefined) ?? this.options.scope;
-    // unguessable: 32 characters of [A-Za-z0-9] from the CSPRNG
-    const state = createNonce(32);
-    const entry = {
-      state,
-      returnTo: safeReturnTo(returnTo),
-      scope: chosen,
-      createdAt: Date.now(),
-      ...(account ? { appId: account } : {}),
-    };
-    const session = await this.sessions.open(req, reply);
-    session.set('wechatLogin', addPending(session.get('wechatLogin'), entry, this.options.stateTtlMs));
-    // a session made for a login that may never finish lives only as long as its state
-    if (!session.get('user')) session.setMaxAge(this.options.stateTtlMs);
-    // written before WeChat is involved: a state that was not kept could never be checked
-    await session.save();
+    const login = { returnTo: safeReturnTo(returnTo), scope: chosen, ...(account ? { appId: account } : {}) };
+    const state = await startLogin(await this.sessions.open(req, reply), login, this.options.stateTtlMs);
     await this.redirect(reply, this.accounts.get(account).oauth.authorizeUrl(state, chosen));
   }
 
@@ -144,26 +131,8 @@ export class OAuthController {
 
   /** A login state bound to this browser's session, as for the account's login. */
   private async startWebsiteLogin(req: RequestLine, reply: object, returnTo: unknown): Promise<string> {
-    const state = createNonce(32);
-    const entry = {
-      state,
-      returnTo: safeReturnTo(returnTo),
-      scope: 'snsapi_login' as const,
-      createdAt: Date.now(),
-      website: true as const,
-    };
-    const session = await this.sessions.open(req, reply);
-    session.set('wechatLogin', addPending(session.get('wechatLogin'), entry, this.options.stateTtlMs));
-    if (!session.get('user')) session.setMaxAge(this.options.stateTtlMs);
-    await session.save();
-    return state;
-  }
-
-  /** An explicit appId, checked (400 UNKNOWN_ACCOUNT before any session is written); else the default's. */
-  private accountOf(appId: unknown): string | undefined {
-    if (appId === undefined) return undefined;
-    const account = this.accounts.get(requestedAppId(appId));
-    return account === this.accounts.default ? undefined : account.appId;
+    const login = { returnTo: safeReturnTo(returnTo), scope: 'snsapi_login' as const, website: true as const };
+    return startLogin(await this.sessions.open(req, reply), login, this.options.stateTtlMs);
   }
 
   @Get('callback')
