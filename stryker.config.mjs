@@ -26,6 +26,7 @@ export default {
     'src/nest/rate-limit/**/*.ts',
     'src/nest/sessions/**/*.ts',
     'src/nest/oauth/user-mapping.ts',
+    'src/nest/oauth/handoff-page.ts',
     'src/nest/credential-api/**/*.ts',
     'src/nest/jssdk/jssdk.routes.ts',
     // the service's configuration and its production refusals
