@@ -122,10 +122,13 @@ export class HandoffController implements OnModuleDestroy {
   @ApiCookieAuth('wechat_sid')
   @ApiOkResponse({ description: '{ state }: pending, scanned, confirmed, refused, expired or used' })
   @ApiNotFoundResponse({ type: ProblemDto, description: 'HANDOFF_NOT_FOUND (also: not bound to this browser)' })
-  async view(@Req() req: ClientRequest, @Res({ passthrough: true }) reply: object, @Param('ticket') ticket: string) {
+  async view(@Req() req: ClientRequest, @Res() reply: object, @Param('ticket') ticket: string): Promise<void> {
+    // one answer per request, sent here on either path (never also by Nest)
     if (wantsPage(req)) return this.confirmPage(req, reply, ticket);
     const session = await this.sessions.open(req, reply);
-    return { state: await this.desk.state(ticket, this.secretOf(session, ticket)) };
+    const state = await this.desk.state(ticket, this.secretOf(session, ticket));
+    this.adapterHost.httpAdapter.setHeader(reply, 'cache-control', 'no-store');
+    this.adapterHost.httpAdapter.reply(reply, { state }, 200);
   }
 
   @Get('handoff/:ticket/events')
