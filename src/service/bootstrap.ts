@@ -1,3 +1,4 @@
+import type { FastifyReply } from 'fastify';
 import fastifyFormbody from '@fastify/formbody';
 import { type INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -40,6 +41,14 @@ export async function createApp(
     trustProxy: fastifyTrustProxy(config.trustProxy),
     bodyLimit: 64 * 1024,
     clientErrorHandler: answerClientError,
+    // a url Fastify cannot decode (`%ff`): a JSON 400 that neither echoes nor logs it, since its query may hold
+    // a login code WeChat was made to send to a crafted callback path
+    frameworkErrors: (_error: Error, _request: unknown, reply: FastifyReply) => {
+      void reply
+        .code(400)
+        .type('application/json; charset=utf-8')
+        .send({ statusCode: 400, code: 'BAD_URL', message: 'the url is not valid (a malformed percent-encoding)' });
+    },
     ...clientTimeouts(config.requestTimeoutMs, config.socketTimeoutMs),
   });
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {

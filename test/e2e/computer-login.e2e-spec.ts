@@ -216,6 +216,25 @@ describe.each(PLATFORMS)('logging in on a computer through a phone (two instance
     expect(me.json.openid).toBe(sandbox.sandbox.openidOf(ACCOUNT.appId, 'alice'));
   });
 
+  it('takes "Deny" on WeChat’s consent page as a refusal the computer sees', async () => {
+    const { computer, ticket, qrUrl } = await computerAsks();
+    const { phone, page } = await phoneOpens(qrUrl);
+    const callbackUrl = sandbox.sandbox.authorize(linkOf(page.text, 'confirm'), { user: 'alice', decision: 'deny' });
+    const back = await phone.get(pathOf(callbackUrl), 'text/html', { 'user-agent': PHONE_UA });
+    expect(back.status).toBe(302);
+    expect(back.location).toContain(`/wechat/oauth/handoff/${ticket}`);
+    expect((await computer.get(`/wechat/oauth/handoff/${ticket}`, 'application/json')).json).toEqual({ state: 'refused' });
+    expect((await computer.post(`/wechat/oauth/handoff/${ticket}/redeem`)).status).toBe(409);
+  });
+
+  it('keeps the computer’s session as long as the ticket answers: 410 through its grace, not 404', async () => {
+    const { computer } = await computerAsks();
+    const header = computer.setCookieHeaders.filter((h) => h.startsWith(`${COOKIE}=`)).pop()!;
+    const expires = Date.parse(/Expires=([^;]+)/i.exec(header)![1]);
+    // TTL (120 s) + grace (10 min), within the second the cookie's date is rounded to
+    expect(Math.abs(expires - Date.now() - (120_000 + 600_000))).toBeLessThan(5_000);
+  });
+
   it('refuses a snapshot-page user, leaving the ticket open', async () => {
     const { computer, ticket, qrUrl } = await computerAsks();
     const { phone, page } = await phoneOpens(qrUrl);
@@ -230,6 +249,7 @@ describe.each(PLATFORMS)('logging in on a computer through a phone (two instance
     expect(page.status).toBe(404);
     expect(page.headers.get('content-type')).toContain('text/html');
     expect(page.text).toContain('No such login');
+    expect(page.text).toContain('Ask the computer for a new one');
     const poll = await new CookieClient(a.url).get('/wechat/oauth/handoff/..%2F..%2Fx', 'application/json');
     expect(poll.status).toBe(404);
   });
@@ -299,6 +319,7 @@ describe.each(PLATFORMS)('website QR login with the website application (sandbox
     const computer = new CookieClient(svc.url);
     const config = await computer.get('/wechat/oauth/qr-login/config?returnTo=%2Fdesk', 'application/json');
     expect(config.status).toBe(200);
+    expect(config.headers.get('cache-control')).toContain('no-store');
     expect(config.json).toEqual({
       appid: WEB.appId,
       scope: 'snsapi_login',

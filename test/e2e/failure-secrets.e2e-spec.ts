@@ -50,7 +50,16 @@ const failingDownload =
     return [await client.post(`/wechat/media/${mediaId}`)];
   };
 
+/** A login whose callback path is made malformed (`%ff`), the real code in its query. */
+const malformedCallback: Drive = async (svc, sandbox) => {
+  const client = new CookieClient(svc.url);
+  const login = await client.get('/wechat/oauth/login', 'application/json');
+  const callback = pathOf(sandbox.sandbox.authorize(login.location!)).replace('/callback?', '/callback%ff?');
+  return [login, await client.get(callback, 'application/json')];
+};
+
 const SCENARIOS: [string, Mode, (mode: Mode) => Drive][] = [
+  ['a malformed callback url carrying a real login code', 'stable', () => malformedCallback],
   [
     'WeChat down',
     'stable',

@@ -16,7 +16,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { WechatAccounts } from '../../core/accounts/wechat-accounts.js';
 import { chosenAccount } from './chosen-account.js';
 import { startLogin } from './login-start.js';
-import { type HandoffDesk, type HandoffState, handoffNotFound } from '../../core/oauth/handoff.js';
+import { HANDOFF_GRACE_MS, type HandoffDesk, type HandoffState, handoffNotFound } from '../../core/oauth/handoff.js';
 import { takePending } from '../../core/oauth/login-state.js';
 import { Problem } from '../../core/problem.js';
 import {
@@ -103,7 +103,8 @@ export class HandoffController implements OnModuleDestroy {
     const { ticket, secret, expiresAt } = await this.desk.create(browser, account);
     const live = this.bindings(session).filter((b) => b.expiresAt > Date.now());
     session.set('wechatHandoff', [...live, { ticket, secret, expiresAt }].slice(-MAX_BINDINGS));
-    if (!session.get('user')) session.setMaxAge(this.options.handoffTtlMs + 60_000);
+    // an anonymous session lives as long as the ticket answers (410 through its grace, not 404)
+    if (!session.get('user')) session.setMaxAge(this.options.handoffTtlMs + HANDOFF_GRACE_MS);
     await session.save();
     this.adapterHost.httpAdapter.status(reply, 201);
     return {
@@ -218,7 +219,9 @@ export class HandoffController implements OnModuleDestroy {
       request = await this.desk.scan(ticket);
     } catch (error) {
       if (error instanceof Problem && (error.statusCode === 404 || error.statusCode === 410)) {
-        return this.sendPage(reply, handoffProblemPage(error.statusCode, error.message));
+        const message =
+          error.statusCode === 404 ? 'This login QR code is unknown. Ask the computer for a new one.' : error.message;
+        return this.sendPage(reply, handoffProblemPage(error.statusCode, message));
       }
       throw error;
     }

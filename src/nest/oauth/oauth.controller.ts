@@ -119,6 +119,8 @@ export class OAuthController {
   @ApiNotFoundResponse({ type: ProblemDto, description: 'QR_LOGIN_NOT_CONFIGURED: no website application' })
   async qrLoginConfig(@Req() req: RequestLine, @Res({ passthrough: true }) reply: object, @Query('returnTo') returnTo?: unknown) {
     const website = this.websiteLogin();
+    // its state is single use and bound to this session: never from a cache
+    this.adapterHost.httpAdapter.setHeader(reply, 'cache-control', 'no-store');
     return website.wxLoginConfig(await this.startWebsiteLogin(req, reply, returnTo));
   }
 
@@ -178,6 +180,8 @@ export class OAuthController {
     account.appId = entry.appId;
     if (typeof code !== 'string' || code.length === 0) {
       await this.keep(session, taken.rest);
+      // the phone's user said no on WeChat's page: the computer sees refused (a decision taken already stands)
+      if (entry.handoff) await this.handoff.refuse(entry.handoff).catch(() => undefined);
       if (wantsJson(req)) throw new HttpProblem(401, 'ACCESS_DENIED', 'the user did not authorize the login');
       await this.redirect(reply, withQueryParam(entry.returnTo, 'wechat_error', 'access_denied'));
       return 'access_denied';
