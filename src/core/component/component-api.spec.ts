@@ -15,7 +15,7 @@ const TIMING = {
   failureCooldownMs: 0,
   inflightDeadlineMs: 10_000,
 };
-type Call = { endpoint: string; body: Record<string, unknown>; query?: Record<string, unknown> };
+type Call = { endpoint: string; body: Record<string, unknown>; query?: Record<string, unknown>; context?: unknown };
 
 /** The platform's calls, answered by `answer` (component tokens are numbered: component-token-N-…). */
 async function setUp(answer: (call: Call) => object | Promise<object>) {
@@ -25,8 +25,8 @@ async function setUp(answer: (call: Call) => object | Promise<object>) {
   const calls: Call[] = [];
   let tokens = 0;
   const transport = {
-    post: async (endpoint: string, body: Record<string, unknown>, query?: Record<string, unknown>) => {
-      const call = { endpoint, body, ...(query ? { query } : {}) };
+    post: async (endpoint: string, body: Record<string, unknown>, query?: Record<string, unknown>, context?: unknown) => {
+      const call = { endpoint, body, ...(query ? { query } : {}), context };
       if (endpoint === 'cgi-bin/component/api_component_token') {
         return { component_access_token: `component-token-${++tokens}-0123456789`, expires_in: 7200 };
       }
@@ -53,6 +53,7 @@ describe('ComponentApi', () => {
         endpoint: 'cgi-bin/component/api_create_preauthcode',
         body: { component_appid: COMPONENT },
         query: { component_access_token: 'component-token-1-0123456789' },
+        context: { appId: COMPONENT },
       },
     ]);
     const back = 'https://h5.example.com/wechat/component/callback?returnTo=/x';
@@ -144,5 +145,38 @@ describe('ComponentApi', () => {
     });
     await expect(failing.api.preAuthCode()).rejects.toMatchObject({ errcode: 45009 });
     expect(failing.calls).toHaveLength(1);
+  });
+
+  it('refuses an answer without a pre_auth_code, and takes a page base url with trailing slashes', async () => {
+    const { api } = await setUp(() => ({ pre_auth_code: '', expires_in: 600 }));
+    await expect(api.preAuthCode()).rejects.toMatchObject({ statusCode: 503 });
+    const other = await setUp(() => ({ expires_in: 600 }));
+    await expect(other.api.preAuthCode()).rejects.toMatchObject({ statusCode: 503 });
+    const token = (api as unknown as { token: ComponentToken }).token;
+    const paged = new ComponentApi(
+      { componentAppId: COMPONENT, authorizePageBaseUrl: 'http://127.0.0.1:9/sandbox//' },
+      token,
+      {} as Transport,
+    );
+    expect(paged.authorizationUrl('p', 'https://x/cb')).toMatch(
+      /^http:\/\/127\.0\.0\.1:9\/sandbox\/cgi-bin\/componentloginpage\?/,
+    );
+  });
+
+  it('passes other errors of api_authorizer_token through, and counts only whole-number permission sets', async () => {
+    const { api } = await setUp(() => {
+      throw new WechatApiError(45009, 'quota', 'cgi-bin/component/api_authorizer_token');
+    });
+    await expect(api.authorizerToken('wxa1', 'refreshtoken@@@x')).rejects.toMatchObject({
+      errcode: 45009,
+      code: 'WECHAT_API_ERROR',
+    });
+    const sets = await setUp(() => ({
+      authorization_info: {
+        authorizer_appid: 'wxa1',
+        func_info: [{ funcscope_category: { id: '1' } }, { funcscope_category: { id: 1.5 } }, { funcscope_category: { id: 7 } }],
+      },
+    }));
+    expect((await sets.api.queryAuth('c')).permissionSets).toEqual([7]);
   });
 });

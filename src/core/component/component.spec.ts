@@ -159,6 +159,32 @@ describe('VerifyTickets', () => {
     expect(await tickets.current()).toBe('ticket@@@new');
   });
 
+  it('takes a second push of the same moment (the last one wins), and keeps each platform’s ticket apart', async () => {
+    const store = new LocalStore();
+    const one = new VerifyTickets(store, 'p:', V4.appId);
+    const other = new VerifyTickets(store, 'p:', 'wx0000000000000000');
+    const now = Math.floor(Date.now() / 1000);
+    await one.save('ticket@@@a', now);
+    expect(await one.save('ticket@@@b', now)).toBe(true);
+    expect(await one.current()).toBe('ticket@@@b');
+    await expect(other.current()).rejects.toMatchObject({ code: 'COMPONENT_TICKET_MISSING' });
+  });
+
+  it('takes what the store hands back in another shape for no ticket', async () => {
+    const store = new LocalStore();
+    const tickets = new VerifyTickets(store, 'p:', V4.appId);
+    for (const garbage of [
+      null,
+      'ticket@@@x',
+      { ticket: '', createTime: 1 },
+      { ticket: 't', createTime: '1' },
+      { createTime: 1 },
+    ]) {
+      await store.set(`p:{${V4.appId}}:component_verify_ticket`, garbage, 60_000);
+      await expect(tickets.current()).rejects.toMatchObject({ code: 'COMPONENT_TICKET_MISSING' });
+    }
+  });
+
   it('keeps a ticket 12 hours from its push', async () => {
     const { tickets, advance } = setUp();
     await tickets.save('ticket@@@one', 1_700_000_000);

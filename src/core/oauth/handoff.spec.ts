@@ -228,4 +228,25 @@ describe('HandoffDesk', () => {
     await desk.bind(ticket, user);
     expect(await desk.redeem(ticket, secret)).toEqual(user);
   });
+
+  it('takes a record the store hands back in another shape for no record (404)', async () => {
+    const { desk, store } = setUp();
+    const { ticket, secret } = await desk.create(browser);
+    const key = (await import('node:crypto')).createHash('sha256').update(ticket).digest('base64url');
+    for (const garbage of [null, 'text', { secretHash: 42, expiresAt: 1 }, { secretHash: 'x', expiresAt: '1' }]) {
+      await store.set(`p:{handoff:${key}}:record`, garbage, 60_000);
+      expect(await problemOf(desk.state(ticket, secret))).toEqual({ status: 404, code: 'HANDOFF_NOT_FOUND' });
+    }
+  });
+
+  it('keeps its marks no longer than the ticket answers', async () => {
+    const { desk, store, advance } = setUp();
+    const { ticket } = await desk.create(browser);
+    await desk.scan(ticket);
+    await desk.bind(ticket, user);
+    const key = (await import('node:crypto')).createHash('sha256').update(ticket).digest('base64url');
+    advance(TTL + HANDOFF_GRACE_MS);
+    for (const part of ['record', 'scanned', 'outcome']) expect(await store.get(`p:{handoff:${key}}:${part}`)).toBeUndefined();
+    expect(await store.isLocked(`p:{handoff:${key}}:decision`)).toBe(false);
+  });
 });
