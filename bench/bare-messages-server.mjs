@@ -3,16 +3,23 @@
 // nonce) checked, the XML parsed with fast-xml-parser (no entities, values kept as text); for `encrypt_type=aes`
 // the msg_signature over Encrypt checked, the message decrypted (AES-256-CBC, 32-byte PKCS#7, the appId checked)
 // and parsed, the reply encrypted and signed — and answering the same text reply XML. No once-only handling.
-// Environment: BENCH_MESSAGE_TOKEN, BENCH_MESSAGE_AES_KEY, BENCH_APP_ID, BENCH_REPLY; prints "listening on URL".
+// With BENCH_REDIS_URL it also does what once-only handling needs at the least, with node-redis: the message's
+// key claimed with SET NX PX before the reply is made and the reply recorded with SET PX after (a reported row, not
+// the floor of SPEC 7).
+// Environment: BENCH_MESSAGE_TOKEN, BENCH_MESSAGE_AES_KEY, BENCH_APP_ID, BENCH_REPLY[, BENCH_REDIS_URL]; prints
+// "listening on URL".
 import { createCipheriv, createDecipheriv, createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import Fastify from 'fastify';
 import { XMLParser } from 'fast-xml-parser';
+import { createClient } from 'redis';
 
 const TOKEN = process.env.BENCH_MESSAGE_TOKEN;
 const KEY = Buffer.from(`${process.env.BENCH_MESSAGE_AES_KEY}=`, 'base64');
 const IV = KEY.subarray(0, 16);
 const APP_ID = Buffer.from(process.env.BENCH_APP_ID, 'utf8');
 const REPLY = process.env.BENCH_REPLY;
+const redis = process.env.BENCH_REDIS_URL ? await createClient({ url: process.env.BENCH_REDIS_URL }).connect() : undefined;
+const ONCE_PREFIX = `bench-once:${process.pid}:`;
 
 const parser = new XMLParser({
   ignoreAttributes: true,
@@ -57,6 +64,9 @@ app.post('/wechat/messages', async (request, reply) => {
       return reply.code(401).send({ code: 'MESSAGE_SIGNATURE_INVALID' });
     message = parser.parse(decrypt(message.Encrypt)).xml;
   }
+  if (redis && (await redis.set(`${ONCE_PREFIX}claim:${message.MsgId}`, '1', { NX: true, PX: 60_000 })) !== 'OK') {
+    return reply.type('text/plain').send('success');
+  }
   const now = String(Math.floor(Date.now() / 1000));
   let body =
     `<xml><ToUserName><![CDATA[${message.FromUserName}]]></ToUserName><FromUserName><![CDATA[${message.ToUserName}]]></FromUserName>` +
@@ -68,6 +78,7 @@ app.post('/wechat/messages', async (request, reply) => {
       `<xml><Encrypt><![CDATA[${sealed}]]></Encrypt><MsgSignature><![CDATA[${sha1([TOKEN, now, replyNonce, sealed])}]]></MsgSignature>` +
       `<TimeStamp>${now}</TimeStamp><Nonce><![CDATA[${replyNonce}]]></Nonce></xml>`;
   }
+  if (redis) await redis.set(`${ONCE_PREFIX}answer:${message.MsgId}`, REPLY, { PX: 60_000 });
   return reply.header('cache-control', 'no-store').type('text/xml; charset=utf-8').send(body);
 });
 await app.listen({ host: '127.0.0.1', port: 0 });
