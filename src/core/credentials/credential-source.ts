@@ -13,6 +13,8 @@ export interface CredentialSource {
   fetch(appId: string, kind: CredentialKind): Promise<FetchedCredential>;
   /** WeChat rejected this access_token: the source replaces it if it is still its current one */
   reportInvalid(appId: string, value: string): Promise<FetchedCredential>;
+  /** true: the source gives the access_token only, and tickets are fetched from WeChat with it */
+  readonly ticketsFromWechat?: boolean;
 }
 
 /** A central server speaking this package's credential API (GET .../:kind, POST .../access_token/invalid). */
