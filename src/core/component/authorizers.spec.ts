@@ -44,6 +44,20 @@ describe('StoreAuthorizers', () => {
     expect((await mine.list()).map((r) => r.authorizerAppId)).toEqual(['wxa2']);
   });
 
+  it('removes one authorizer and keeps the others, and reads an index of another shape as far as it goes', async () => {
+    const store = new LocalStore();
+    const authorizers = new StoreAuthorizers(store, 'p:', COMPONENT);
+    for (const id of ['wxa1', 'wxa2', 'wxa3']) await authorizers.save(record(id));
+    await authorizers.remove('wxa2');
+    expect((await authorizers.list()).map((r) => r.authorizerAppId)).toEqual(['wxa1', 'wxa3']);
+    await store.set(`p:{${COMPONENT}}:authorizers`, ['wxa1', 7, null, 'wxa3'], 60_000);
+    expect((await authorizers.list()).map((r) => r.authorizerAppId)).toEqual(['wxa1', 'wxa3']);
+    await store.set(`p:{${COMPONENT}}:authorizers`, 'wxa1', 60_000);
+    expect(await authorizers.list()).toEqual([]);
+    await authorizers.save(record('wxa4'));
+    expect((await authorizers.list()).map((r) => r.authorizerAppId)).toEqual(['wxa4']);
+  });
+
   it('loses no authorizer when two instances add at once', async () => {
     const store = new LocalStore();
     const a = new StoreAuthorizers(store, 'p:', COMPONENT);
@@ -64,6 +78,9 @@ describe('StoreAuthorizers', () => {
       null,
       'text',
       { ...record('wxa1'), refreshToken: '' },
+      { ...record('wxa1'), refreshToken: 5 },
+      { ...record('wxa1'), authorizedAt: 5 },
+      { ...record('wxa1'), authorizerAppId: 5 },
       { ...record('wxa1'), permissionSets: 1 },
       record('wxother'),
     ]) {
@@ -128,6 +145,14 @@ describe('AuthorizerTokenSource', () => {
     await expect(source.fetch('wxa1', 'access_token')).rejects.toMatchObject({ code: 'AUTHORIZER_NEEDS_AUTHORIZATION' });
     expect(calls).toHaveLength(1);
     await expect(source.fetch('wxnever', 'access_token')).rejects.toMatchObject({ statusCode: 404, code: 'UNKNOWN_ACCOUNT' });
+  });
+
+  it('marks nothing for another failure (a quota, an outage)', async () => {
+    const { source, authorizers } = await setUp(() => {
+      throw new WechatApiError(45009, 'reach max api daily quota limit', 'cgi-bin/component/api_authorizer_token');
+    });
+    await expect(source.fetch('wxa1', 'access_token')).rejects.toMatchObject({ errcode: 45009 });
+    expect((await authorizers.load('wxa1'))?.needsAuthorization).toBeUndefined();
     await expect(source.fetch('wxa1', 'jsapi_ticket')).rejects.toThrow(/fetched with its access_token/);
   });
 

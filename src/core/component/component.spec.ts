@@ -119,6 +119,26 @@ describe('readComponentPush', () => {
     expect(readComponentPush(other.body, other.query, keys)).toEqual({ type: 'other', infoType: 'notify_third_fasteregister' });
   });
 
+  it('refuses an empty ticket and a CreateTime that is not a time, and takes a CreateTime of 0', () => {
+    for (const fields of [
+      '<InfoType>component_verify_ticket</InfoType><ComponentVerifyTicket></ComponentVerifyTicket>',
+      '<InfoType>component_verify_ticket</InfoType><ComponentVerifyTicket><![CDATA[]]></ComponentVerifyTicket>',
+    ]) {
+      const p = push(event(fields));
+      expect(problemOf(() => readComponentPush(p.body, p.query, keys))).toEqual({ status: 400, code: 'MESSAGE_XML_INVALID' });
+    }
+    const at = (time: string) =>
+      push(
+        `<xml><AppId>${V4.appId}</AppId><CreateTime>${time}</CreateTime><InfoType>unauthorized</InfoType><AuthorizerAppid>wxa0</AuthorizerAppid></xml>`,
+      );
+    for (const time of ['-5', '1.5', 'abc']) {
+      const p = at(time);
+      expect(problemOf(() => readComponentPush(p.body, p.query, keys)).code).toBe('MESSAGE_XML_INVALID');
+    }
+    const zero = at('0');
+    expect(readComponentPush(zero.body, zero.query, keys)).toMatchObject({ type: 'unauthorized', createTime: 0 });
+  });
+
   it('refuses an event without the fields its type needs (400)', () => {
     for (const fields of [
       '<InfoType>component_verify_ticket</InfoType>',

@@ -233,7 +233,13 @@ describe('HandoffDesk', () => {
     const { desk, store } = setUp();
     const { ticket, secret } = await desk.create(browser);
     const key = (await import('node:crypto')).createHash('sha256').update(ticket).digest('base64url');
-    for (const garbage of [null, 'text', { secretHash: 42, expiresAt: 1 }, { secretHash: 'x', expiresAt: '1' }]) {
+    for (const garbage of [
+      null,
+      'text',
+      { secretHash: 42, expiresAt: 1 },
+      { secretHash: 'x', expiresAt: '1' },
+      { secretHash: 'abc', expiresAt: 9e15 },
+    ]) {
       await store.set(`p:{handoff:${key}}:record`, garbage, 60_000);
       expect(await problemOf(desk.state(ticket, secret))).toEqual({ status: 404, code: 'HANDOFF_NOT_FOUND' });
     }
