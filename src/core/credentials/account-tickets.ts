@@ -61,7 +61,8 @@ export class AccountTickets {
   }
 
   private async fetchTicket(type: TicketType) {
-    if (this.source && !this.source.ticketsFromWechat) return this.source.fetch(this.appId, type === 'jsapi' ? 'jsapi_ticket' : 'wx_card_ticket');
+    if (this.source && !this.source.ticketsFromWechat)
+      return this.source.fetch(this.appId, type === 'jsapi' ? 'jsapi_ticket' : 'wx_card_ticket');
     const endpoint = 'cgi-bin/ticket/getticket';
     const answer = await this.tokens.withAccessToken((accessToken) =>
       this.transport.get<TicketAnswer>(endpoint, { access_token: accessToken, type }, this.context),
