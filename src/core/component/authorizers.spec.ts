@@ -1,3 +1,4 @@
+import { COMPONENT, TIMING, platformToken, pushTicket } from './component.spec.helper.js';
 import { LocalStore } from '../../store/local-store.js';
 import { AccountTickets } from '../credentials/account-tickets.js';
 import { AccountTokens } from '../credentials/account-tokens.js';
@@ -8,18 +9,7 @@ import { WechatApiError } from '../wechat-api.error.js';
 import { AuthorizerTokenSource } from './authorizer-source.js';
 import { type AuthorizerRecord, StoreAuthorizers } from './authorizers.js';
 import { ComponentApi } from './component-api.js';
-import { ComponentToken } from './component-token.js';
-import { VerifyTickets } from './verify-ticket.js';
 
-const COMPONENT = 'wxc0c0c0c0c0c0c0c0';
-const TIMING = {
-  lockTtlMs: 5000,
-  waitBudgetMs: 2000,
-  pollIntervalMs: 5,
-  backgroundRetryMs: 1000,
-  failureCooldownMs: 0,
-  inflightDeadlineMs: 10_000,
-};
 const record = (authorizerAppId: string, refreshToken = `refreshtoken@@@${authorizerAppId}`): AuthorizerRecord => ({
   authorizerAppId,
   refreshToken,
@@ -93,8 +83,6 @@ describe('StoreAuthorizers', () => {
 describe('AuthorizerTokenSource', () => {
   async function setUp(answer: (body: Record<string, unknown>) => object) {
     const store = new LocalStore();
-    const tickets = new VerifyTickets(store, 'p:', COMPONENT);
-    await tickets.save('ticket@@@now', Math.floor(Date.now() / 1000));
     const calls: string[] = [];
     const transport = {
       post: async (endpoint: string, body: Record<string, unknown>) => {
@@ -108,13 +96,8 @@ describe('AuthorizerTokenSource', () => {
         return { ticket: 'jsapi-ticket-of-the-authorizer-0123', expires_in: 7200 };
       },
     } as unknown as Transport;
-    const token = new ComponentToken(
-      { componentAppId: COMPONENT, componentAppSecret: 's' },
-      tickets,
-      new CredentialCache(store, TIMING),
-      transport,
-      'p:',
-    );
+    const { tickets, token } = platformToken(store, transport);
+    await pushTicket(tickets);
     const authorizers = new StoreAuthorizers(store, 'p:', COMPONENT);
     await authorizers.save(record('wxa1', 'refreshtoken@@@first'));
     const source = new AuthorizerTokenSource(new ComponentApi({ componentAppId: COMPONENT }, token, transport), authorizers);

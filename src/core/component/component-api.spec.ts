@@ -1,27 +1,15 @@
+import { COMPONENT, platformToken, pushTicket } from './component.spec.helper.js';
 import { LocalStore } from '../../store/local-store.js';
-import { CredentialCache } from '../credentials/credential-cache.js';
 import type { Transport } from '../ports.js';
 import { WechatApiError } from '../wechat-api.error.js';
 import { ComponentApi } from './component-api.js';
 import { ComponentToken } from './component-token.js';
-import { VerifyTickets } from './verify-ticket.js';
 
-const COMPONENT = 'wxc0c0c0c0c0c0c0c0';
-const TIMING = {
-  lockTtlMs: 5000,
-  waitBudgetMs: 2000,
-  pollIntervalMs: 5,
-  backgroundRetryMs: 1000,
-  failureCooldownMs: 0,
-  inflightDeadlineMs: 10_000,
-};
 type Call = { endpoint: string; body: Record<string, unknown>; query?: Record<string, unknown>; context?: unknown };
 
 /** The platform's calls, answered by `answer` (component tokens are numbered: component-token-N-…). */
 async function setUp(answer: (call: Call) => object | Promise<object>) {
   const store = new LocalStore();
-  const tickets = new VerifyTickets(store, 'p:', COMPONENT);
-  await tickets.save('ticket@@@current', Math.floor(Date.now() / 1000));
   const calls: Call[] = [];
   let tokens = 0;
   const transport = {
@@ -34,13 +22,8 @@ async function setUp(answer: (call: Call) => object | Promise<object>) {
       return answer(call);
     },
   } as unknown as Transport;
-  const token = new ComponentToken(
-    { componentAppId: COMPONENT, componentAppSecret: 's' },
-    tickets,
-    new CredentialCache(store, TIMING),
-    transport,
-    'p:',
-  );
+  const { tickets, token } = platformToken(store, transport);
+  await pushTicket(tickets, 'ticket@@@current');
   return { api: new ComponentApi({ componentAppId: COMPONENT }, token, transport), calls, tokenCount: () => tokens };
 }
 

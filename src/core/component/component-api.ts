@@ -3,6 +3,7 @@ import type { FetchedCredential } from '../credentials/credential-cache.js';
 import { isPlausibleCredential } from '../credentials/credential-store.js';
 import type { CallContext, Transport } from '../ports.js';
 import { Problem } from '../problem.js';
+import { nonEmptyString } from '../text.js';
 import { WechatApiError, WechatUnavailableError } from '../wechat-api.error.js';
 import type { ComponentToken } from './component-token.js';
 
@@ -45,7 +46,6 @@ export interface ComponentApiSettings {
   authorizePageBaseUrl?: string;
 }
 
-const str = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
 /** Refresh tokens look like `refreshtoken@@@…`: printable ASCII without spaces, of a sane length. */
 const REFRESH_TOKEN = /^[\x21-\x7e]{8,1024}$/;
 const refreshTokenOf = (value: unknown) => (typeof value === 'string' && REFRESH_TOKEN.test(value) ? value : undefined);
@@ -69,7 +69,7 @@ export class ComponentApi {
   /** A fresh single-use pre_auth_code (10 minutes). */
   async preAuthCode(): Promise<string> {
     const answer = await this.call<{ pre_auth_code?: unknown }>('cgi-bin/component/api_create_preauthcode', {});
-    const code = str(answer.pre_auth_code);
+    const code = nonEmptyString(answer.pre_auth_code);
     if (!code)
       throw new WechatUnavailableError('cgi-bin/component/api_create_preauthcode', 'the answer carries no pre_auth_code');
     return code;
@@ -97,7 +97,7 @@ export class ComponentApi {
       authorization_code: authorizationCode,
     });
     const info = answer.authorization_info ?? {};
-    const authorizerAppId = str(info.authorizer_appid);
+    const authorizerAppId = nonEmptyString(info.authorizer_appid);
     if (!authorizerAppId) throw new WechatUnavailableError(endpoint, 'the answer carries no authorizer_appid');
     const refreshToken = refreshTokenOf(info.authorizer_refresh_token);
     const token = isPlausibleCredential(info.authorizer_access_token)

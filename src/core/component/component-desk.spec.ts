@@ -1,5 +1,5 @@
+import { COMPONENT, platformToken, pushTicket } from './component.spec.helper.js';
 import { LocalStore } from '../../store/local-store.js';
-import { CredentialCache } from '../credentials/credential-cache.js';
 import { MessageCipher } from '../messages/message-cipher.js';
 import { messageSignature, urlSignature } from '../messages/message-signature.js';
 import type { Transport } from '../ports.js';
@@ -7,20 +7,9 @@ import { WechatApiError } from '../wechat-api.error.js';
 import { StoreAuthorizers } from './authorizers.js';
 import { ComponentApi } from './component-api.js';
 import { ComponentDesk } from './component-desk.js';
-import { ComponentToken } from './component-token.js';
-import { VerifyTickets } from './verify-ticket.js';
 
-const COMPONENT = 'wxc0c0c0c0c0c0c0c0';
 const TOKEN = 'ComponentToken2026';
 const AES = 'ComponentAesKeyNotSecret0123456789abcdefghi';
-const TIMING = {
-  lockTtlMs: 5000,
-  waitBudgetMs: 2000,
-  pollIntervalMs: 5,
-  backgroundRetryMs: 1000,
-  failureCooldownMs: 0,
-  inflightDeadlineMs: 10_000,
-};
 const cipher = new MessageCipher(AES, COMPONENT);
 
 function push(fields: string, createTime = Math.floor(Date.now() / 1000)) {
@@ -54,7 +43,6 @@ function setUp(
   }),
 ) {
   const store = new LocalStore();
-  const tickets = new VerifyTickets(store, 'p:', COMPONENT);
   const authorizers = new StoreAuthorizers(store, 'p:', COMPONENT);
   const transport = {
     post: async (endpoint: string, body: Record<string, unknown>) =>
@@ -62,13 +50,7 @@ function setUp(
         ? { component_access_token: 'component-token-0123456789', expires_in: 7200 }
         : queryAuth(String(body.authorization_code)),
   } as unknown as Transport;
-  const token = new ComponentToken(
-    { componentAppId: COMPONENT, componentAppSecret: 's' },
-    tickets,
-    new CredentialCache(store, TIMING),
-    transport,
-    'p:',
-  );
+  const { tickets, token } = platformToken(store, transport);
   const logs: string[] = [];
   const desk = new ComponentDesk({
     keys: { componentAppId: COMPONENT, token: TOKEN, cipher },
@@ -105,7 +87,7 @@ describe('ComponentDesk', () => {
 
   it('turns an authorized push into a kept authorizer, and forgets it on unauthorized', async () => {
     const { desk, tickets, authorizers } = setUp();
-    await tickets.save('ticket@@@now', Math.floor(Date.now() / 1000));
+    await pushTicket(tickets);
     const p = authorized('queryauthcode@@@1');
     expect(await desk.receive(p.body, p.query)).toBe('authorized');
     expect(await authorizers.load('wxa1')).toEqual({
@@ -125,7 +107,7 @@ describe('ComponentDesk', () => {
     const { desk, tickets, authorizers, logs } = setUp(() => {
       throw new WechatApiError(61010, 'code expired', 'cgi-bin/component/api_query_auth');
     });
-    await tickets.save('ticket@@@now', Math.floor(Date.now() / 1000));
+    await pushTicket(tickets);
     const p = authorized('queryauthcode@@@secret-code');
     expect(await desk.receive(p.body, p.query)).toBe('failed');
     expect(await authorizers.list()).toEqual([]);
@@ -149,7 +131,7 @@ describe('ComponentDesk', () => {
         func_info: [],
       },
     }));
-    await tickets.save('ticket@@@now', Math.floor(Date.now() / 1000));
+    await pushTicket(tickets);
     await authorizers.save({
       authorizerAppId: 'wxa1',
       refreshToken: 'refreshtoken@@@old',

@@ -1,6 +1,7 @@
 import { checkPushQuery, openPushBody } from '../messages/inbound-message.js';
 import type { MessageCipher } from '../messages/message-cipher.js';
 import { MessageSignatureError, MessageXmlError } from '../messages/message-errors.js';
+import { nonEmptyString } from '../text.js';
 
 /** What the third-party platform's event url (授权事件接收 URL) receives, once verified and decrypted. */
 export type ComponentEvent =
@@ -18,10 +19,8 @@ export interface ComponentPushKeys {
   cipher: MessageCipher;
 }
 
-const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
-
 function required(fields: Record<string, unknown>, name: string): string {
-  const value = text(fields[name]);
+  const value = nonEmptyString(fields[name]);
   if (value === undefined) throw new MessageXmlError(`the component event has no ${name}`);
   return value;
 }
@@ -39,9 +38,9 @@ export function readComponentPush(
   const checked = checkPushQuery(query, keys.token);
   if (!checked.ok || checked.mode !== 'aes') throw new MessageSignatureError();
   const { message } = openPushBody(body, { mode: 'aes', query, token: keys.token, cipher: keys.cipher });
-  if (text(message.AppId) !== keys.componentAppId) throw new MessageXmlError('the event is for another platform');
+  if (nonEmptyString(message.AppId) !== keys.componentAppId) throw new MessageXmlError('the event is for another platform');
   const infoType = required(message, 'InfoType');
-  const createTime = Number(text(message.CreateTime) ?? NaN);
+  const createTime = Number(nonEmptyString(message.CreateTime) ?? NaN);
   if (!Number.isSafeInteger(createTime) || createTime < 0) throw new MessageXmlError('the component event has no CreateTime');
   switch (infoType) {
     case 'component_verify_ticket':

@@ -1,11 +1,10 @@
+import { platformToken } from './component.spec.helper.js';
 import { LocalStore } from '../../store/local-store.js';
-import { CredentialCache } from '../credentials/credential-cache.js';
 import { MessageCipher } from '../messages/message-cipher.js';
 import { messageSignature, urlSignature } from '../messages/message-signature.js';
 import type { Transport } from '../ports.js';
 import { Problem } from '../problem.js';
 import { readComponentPush } from './component-push.js';
-import { ComponentToken } from './component-token.js';
 import { VERIFY_TICKET_TTL_MS, VerifyTickets } from './verify-ticket.js';
 
 // ../shared/protocol/open-platform.md B13, V4: a component_verify_ticket push (the official sample key and appId)
@@ -218,17 +217,8 @@ describe('VerifyTickets', () => {
 });
 
 describe('ComponentToken', () => {
-  const TIMING = {
-    lockTtlMs: 5000,
-    waitBudgetMs: 2000,
-    pollIntervalMs: 5,
-    backgroundRetryMs: 1000,
-    failureCooldownMs: 0,
-    inflightDeadlineMs: 10_000,
-  };
   function setUp() {
     const store = new LocalStore();
-    const tickets = new VerifyTickets(store, 'p:', V4.appId);
     const calls: { endpoint: string; body: unknown }[] = [];
     let n = 0;
     const transport = {
@@ -238,13 +228,10 @@ describe('ComponentToken', () => {
         return { component_access_token: `component-token-${++n}-0123456789`, expires_in: 7200 };
       },
     } as unknown as Transport;
-    const token = new ComponentToken(
-      { componentAppId: V4.appId, componentAppSecret: 'component-secret' },
-      tickets,
-      new CredentialCache(store, TIMING),
-      transport,
-      'p:',
-    );
+    const { tickets, token } = platformToken(store, transport, {
+      componentAppId: V4.appId,
+      componentAppSecret: 'component-secret',
+    });
     return { token, tickets, calls };
   }
 

@@ -1,4 +1,5 @@
 import { Problem } from '../problem.js';
+import { nonEmptyString } from '../text.js';
 import type { LoginScope, OAuthScope, WechatProfile } from './session-user.js';
 import { isTokenInvalidErrcode } from '../errcodes.js';
 import { WechatApiError } from '../wechat-api.error.js';
@@ -28,8 +29,6 @@ interface GrantAnswer {
 
 /** A code WeChat will not exchange: wrong, used, expired or missing. */
 const INVALID_CODE_ERRCODES = new Set([40029, 40163, 41008, 42003]);
-
-const str = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v : undefined);
 
 /** The OAuth settings every account shares (OAuthModule's options). */
 export interface OAuthSettings {
@@ -109,9 +108,9 @@ export class AccountOAuth {
       grant,
       profile: {
         ...profile,
-        ...(str(info.unionid) ? { unionid: str(info.unionid) } : {}),
+        ...(nonEmptyString(info.unionid) ? { unionid: nonEmptyString(info.unionid) } : {}),
         nickname: typeof info.nickname === 'string' ? info.nickname : undefined,
-        avatarUrl: str(info.headimgurl),
+        avatarUrl: nonEmptyString(info.headimgurl),
         raw: info,
       },
     };
@@ -167,21 +166,21 @@ export class AccountOAuth {
   }
 
   private toGrant(a: GrantAnswer, endpoint: string): WebGrant {
-    const accessToken = str(a.access_token);
-    const openid = str(a.openid);
+    const accessToken = nonEmptyString(a.access_token);
+    const openid = nonEmptyString(a.openid);
     if (!accessToken || !openid) throw new WechatApiError(-2, 'answer without access_token or openid', endpoint, 'fatal');
     const scopes = String(a.scope ?? '').split(',');
     const expiresIn = typeof a.expires_in === 'number' ? a.expires_in : 7200;
     return {
       accessToken,
-      refreshToken: str(a.refresh_token) ?? '',
+      refreshToken: nonEmptyString(a.refresh_token) ?? '',
       openid,
       scope: scopes.includes('snsapi_login')
         ? 'snsapi_login'
         : scopes.includes('snsapi_userinfo')
           ? 'snsapi_userinfo'
           : 'snsapi_base',
-      ...(str(a.unionid) ? { unionid: str(a.unionid) } : {}),
+      ...(nonEmptyString(a.unionid) ? { unionid: nonEmptyString(a.unionid) } : {}),
       isSnapshotUser: a.is_snapshotuser === 1 || a.is_snapshotuser === '1',
       expiresAt: Date.now() + expiresIn * 1000,
     };

@@ -32,6 +32,7 @@ import {
   ApiTags,
   ApiTooManyRequestsResponse,
 } from '../http/api-docs.js';
+import { delay } from '../../transport/retry-policy.js';
 import { openEventStream } from '../http/event-stream.js';
 import { GlobalPrefix } from '../http/global-prefix.js';
 import { HttpProblem } from '../http/http-problem.js';
@@ -59,7 +60,6 @@ const header = (req: RequestLine, name: string) => {
   const value = req.headers[name];
   return (Array.isArray(value) ? value[0] : value) ?? '';
 };
-const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 /**
  * Logging in on a computer through a phone (SPEC 3.11): the computer asks for a ticket and shows it as a
@@ -182,12 +182,10 @@ export class HandoffController implements OnModuleDestroy {
   async redeem(@Req() req: ClientRequest, @Res({ passthrough: true }) reply: object, @Param('ticket') ticket: string) {
     const session = await this.sessions.open(req, reply);
     const user = await this.desk.redeem(ticket, this.secretOf(session, ticket));
-    const bindings = this.bindings(session);
-    // a new session id at login, as after the phone's own login (it starts empty)
+    // a new session id at login, as after the phone's own login; the bindings stay until they expire, so a
+    // second redeem answers 410 HANDOFF_USED, not 404
     await session.regenerate();
     session.set('user', user);
-    // the bindings stay until they expire: a second redeem answers 410 HANDOFF_USED, not 404
-    session.set('wechatHandoff', bindings);
     await session.save();
   }
 

@@ -3,7 +3,7 @@ import type * as ExpressSession from 'express-session';
 import { loadPeer } from '../../core/load-peer.js';
 import { openedSession, rememberOpened } from './opened-sessions.js';
 import type { SessionSettings } from './fastify-sessions.js';
-import { orUnavailable, type SessionOpener, type WechatSession, type WechatSessionData } from './wechat-session.js';
+import { orUnavailable, SESSION_KEYS, type SessionOpener, type WechatSession, type WechatSessionData } from './wechat-session.js';
 
 type SessionModule = typeof ExpressSession & { default?: typeof ExpressSession.default };
 type Session = ExpressSession.Session & Partial<WechatSessionData>;
@@ -99,8 +99,7 @@ class ExpressWechatSession implements WechatSession {
 
   async regenerate(): Promise<void> {
     const kept: Partial<WechatSessionData> = {};
-    for (const key of ['user', 'wechatLogin', 'wechatWebGrant', 'wechatHandoff'] as const)
-      (kept as Record<string, unknown>)[key] = this.current[key];
+    for (const key of SESSION_KEYS) (kept as Record<string, unknown>)[key] = this.current[key];
     await callback((done) => this.current.regenerate(done));
     for (const [key, value] of Object.entries(kept))
       if (value !== undefined) (this.current as unknown as Record<string, unknown>)[key] = value;

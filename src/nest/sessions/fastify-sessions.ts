@@ -3,7 +3,7 @@ import fastifySession, { type FastifySessionObject } from '@fastify/session';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { openedSession, rememberOpened } from './opened-sessions.js';
 import type { CallbackSessionStore } from './session-stores.js';
-import { orUnavailable, type SessionOpener, type WechatSession, type WechatSessionData } from './wechat-session.js';
+import { orUnavailable, SESSION_KEYS, type SessionOpener, type WechatSession, type WechatSessionData } from './wechat-session.js';
 
 export interface SessionSettings {
   /** signs the cookie; at least 32 characters */
@@ -101,7 +101,8 @@ class FastifyWechatSession implements WechatSession {
   }
 
   async regenerate(): Promise<void> {
-    await orUnavailable(this.current.regenerate());
+    // the same data under a new id (@fastify/session keeps only the keys it is given)
+    await orUnavailable(this.current.regenerate([...SESSION_KEYS]));
     // the new session starts with the full lifetime, whatever the old one had
     this.setMaxAge(this.settings.maxAgeMs);
   }

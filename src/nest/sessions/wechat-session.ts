@@ -21,6 +21,14 @@ export interface WechatSessionData {
   wechatHandoff?: HandoffBinding[];
 }
 
+/** Every key of WechatSessionData: what a regenerated session carries over on either platform. */
+export const SESSION_KEYS = [
+  'user',
+  'wechatLogin',
+  'wechatWebGrant',
+  'wechatHandoff',
+] as const satisfies readonly (keyof WechatSessionData)[];
+
 /**
  * A server-side session, opened on demand by the routes and the guard that need it (no other
  * route loads one). Changes are written by save(), regenerate() and destroy(), each bounded

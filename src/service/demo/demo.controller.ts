@@ -1,6 +1,5 @@
 import { Controller, Get, Header, Inject, Query } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { renderSVG } from 'uqr';
 import { isHandoffTicket } from '../../core/oauth/handoff.js';
 import { HttpProblem } from '../../nest/http/http-problem.js';
 import type { AppConfig } from '../config/app-config.js';
@@ -31,8 +30,10 @@ export class DemoController {
   @Header('content-type', 'image/svg+xml')
   @Header('cache-control', 'no-store')
   @Header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
-  handoffQr(@Query('ticket') ticket?: unknown): string {
+  async handoffQr(@Query('ticket') ticket?: unknown): Promise<string> {
     if (!isHandoffTicket(ticket)) throw new HttpProblem(400, 'VALIDATION_FAILED', 'ticket must be a handoff ticket');
+    // loaded with the first QR code, not at start: only the sandbox's demo draws one
+    const { renderSVG } = await import('uqr');
     return renderSVG(`${this.config.publicBaseUrl}/wechat/oauth/handoff/${ticket}`, { border: 2 });
   }
 }
